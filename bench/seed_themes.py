@@ -1,0 +1,71 @@
+"""How well do the three seed themes come apart? Trains on the seed paragraphs across seeds and
+settings and prints, per setting, how often the three themes get distinct dominant topics and the
+share of each theme's labelled paragraphs on its majority topic (or keyed topic with --themes).
+
+    python bench/seed_themes.py [--engine tomotopy gensim] [--topics 6 8] [--seeds 0 1 2 3 4]
+"""
+from __future__ import annotations
+
+import argparse
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+from workbench import pipeline
+from workbench.models import ModelConfig, fit, load_themes
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = tomllib.loads((ROOT / "tests/fixtures/seed_theme_paragraphs.toml").read_text(encoding="utf-8"))
+
+
+def theme_rows(units):
+    rows = {}
+    for theme, snippets in LABELS.items():
+        rows[theme] = []
+        for s in snippets:
+            hits = [i for i, u in enumerate(units) if s in u.text]
+            assert len(hits) == 1, (s, hits)
+            rows[theme].append(hits[0])
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--engine", nargs="+", default=["tomotopy", "gensim"])
+    ap.add_argument("--topics", nargs="+", type=int, default=[6, 8])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    ap.add_argument("--themes", action="store_true")
+    ap.add_argument("--prior", nargs="+", type=float, default=[1.0])
+    ap.add_argument("--alpha", type=float, default=0.1)
+    ap.add_argument("--iterations", type=int, default=1000)
+    ap.add_argument("--passes", type=int, default=50)
+    ap.add_argument("--no-above", type=float, default=0.5)
+    ap.add_argument("--no-below", type=int, default=2)
+    ap.add_argument("--tw", default="one")
+    args = ap.parse_args()
+    corpus = pipeline.prepare([ROOT / "seeds"], no_below=args.no_below, no_above=args.no_above)
+    rows = theme_rows(corpus.units)
+    themes = load_themes(ROOT / "seeds/themes.toml") if args.themes else None
+    for engine in args.engine:
+        for k in args.topics:
+            for prior in args.prior:
+                distinct, shares = 0, Counter()
+                for seed in args.seeds:
+                    cfg = ModelConfig(engine=engine, num_topics=k, random_state=seed, alpha=args.alpha,
+                                      iterations=args.iterations, passes=args.passes, keyed_prior=prior,
+                                      no_below=args.no_below, no_above=args.no_above, term_weight=args.tw)
+                    f = fit(corpus.bows, corpus.vocab, cfg, themes, progress=False)
+                    dom = f.doc_topic.argmax(axis=1)
+                    majors = {}
+                    for ti, (theme, idx) in enumerate(rows.items()):
+                        c = Counter(int(dom[i]) for i in idx)
+                        target = ti if themes else c.most_common(1)[0][0]
+                        majors[theme] = target
+                        shares[theme] += c[target] / len(idx) / len(args.seeds)
+                    distinct += len(set(majors.values())) == len(majors)
+                print(f"engine={engine} K={k} prior={prior}: distinct dominant topics in {distinct}/{len(args.seeds)} seeds; "
+                      + ", ".join(f"{t} {s:.2f}" for t, s in shares.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The command line: contracts other tools rely on, and clear errors."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import build_parser, main
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def test_train_prints_run_folder_last(tmp_path):
+    r = run_cli("train", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    last = r.stdout.strip().splitlines()[-1]
+    run = Path(tmp_path, last)
+    assert run.parent == tmp_path / "runs" and (run / "manifest.json").exists()
+
+
+def test_train_options(tmp_path):
+    src = Path(__file__).resolve().parents[1] / "seeds"
+    r = run_cli("train", str(src), "--topics", "4", "--unit", "article", "--seed", "7", "--min-tokens", "3",
+                "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    import json
+    m = json.loads((Path(r.stdout.strip().splitlines()[-1]) / "manifest.json").read_text(encoding="utf-8"))
+    assert (m["num_topics"], m["seed"], m["config"]["corpus"]["unit"]) == (4, 7, "article")
+
+
+def test_missing_path_is_one_clear_line(tmp_path):
+    r = run_cli("train", str(tmp_path / "nowhere"), "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == f"workbench: error: {tmp_path / 'nowhere'}: no such file or folder"
+    assert not (tmp_path / "runs").exists()
+
+
+def test_empty_corpus_and_binary_file_named(tmp_path):
+    (tmp_path / "scan.txt").write_bytes(b"%PDF-1.5\x00\x01binary")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    r = run_cli("train", str(tmp_path), "--quiet", "--out", str(tmp_path / "runs"))
+    assert r.returncode == 1
+    assert "scan.txt: not a text file: looks like a PDF file" in r.stderr
+    assert "empty.txt: empty file" in r.stderr
+    assert "no documents with text found" in r.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_bad_themes_file(tmp_path):
+    bad = tmp_path / "themes.toml"
+    bad.write_text("[themes]\n\"脱贫攻坚\" = 3\n", encoding="utf-8")
+    r = run_cli("train", "--themes", str(bad), "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 1 and "themes.toml" in r.stderr and "脱贫攻坚" in r.stderr
+
+
+def test_usage_error_exit_code():
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--unit", "sentence"])
+    assert exc.value.code == 2
+
+
+def test_every_command_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert p.description or p.format_help(), name
+        for action in p._actions:
+            if action.dest not in ("help",):
+                assert action.help, f"{name} {action.dest} has no help"

@@ -1,0 +1,86 @@
+"""Tokenization: private tokenizer, user dictionary, harvested quoted terms, stopwords, filters."""
+from pathlib import Path
+
+import jieba
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from workbench import paths
+from workbench.tokenize import (Tokenizer, TokenizerConfig, check_stopwords, default_config, get_tokenizer,
+                                harvest_quoted_terms, read_word_list)
+
+
+@pytest.fixture(scope="module")
+def tk():
+    return get_tokenizer(default_config())
+
+
+def test_user_dictionary_keeps_domain_terms_whole(tk):
+    text = "驻村工作队和第一书记推动脱贫攻坚，落实三会一课和两学一做，纪检监察组对软弱涣散党组织开展八项规定检查。"
+    tokens = tk.cut(text)
+    for term in ("驻村工作队", "第一书记", "脱贫攻坚", "三会一课", "两学一做", "纪检监察", "软弱涣散", "八项规定"):
+        assert term in tokens, (term, tokens)
+
+
+def test_private_tokenizer_leaves_jieba_global_alone(tk):
+    tk.cut("网格党支部")
+    assert "网格党支部" not in jieba.dt.FREQ or jieba.dt.FREQ.get("网格党支部") == jieba.dt.FREQ.get("网格党支部")
+    assert tk._jieba is not jieba.dt
+    assert Path(tk._jieba.tmp_dir) == paths.cache_dir()
+
+
+def test_harvested_quoted_terms_become_single_tokens():
+    text = "黄冈市开展基层党建“整县推进”和“五星争创”活动，推行“一定三诺一争”工作法。“这是一个很长的引语不是口号”"
+    terms = harvest_quoted_terms([text])
+    assert terms == ["一定三诺一争", "五星争创", "整县推进"]  # 2-8 CJK characters only
+    plain = Tokenizer(default_config())
+    assert "一定三诺一争" not in plain.cut(text)  # not in the shipped dictionary
+    harvested = Tokenizer(default_config(terms))
+    tokens = harvested.cut(text)
+    assert {"整县推进", "五星争创", "一定三诺一争"} <= set(tokens)
+
+
+def test_filters_drop_punctuation_numbers_short_tokens_and_stopwords(tk):
+    tokens = tk.cut("2018年，全区立案62件，处分105人；我们要全面加强党风廉政建设！")
+    assert all(len(t) >= 2 for t in tokens)
+    assert not any(ch.isdigit() for t in tokens for ch in t)
+    assert "全面" not in tokens and "加强" not in tokens and "我们" not in tokens
+    assert "党风廉政" in tokens
+
+
+def test_filters_are_configurable():
+    loose = Tokenizer(TokenizerConfig(min_len=1, drop_numbers=False, pos_drop=None))
+    tokens = loose.cut("立案62件")
+    assert "62" in tokens and "件" in tokens
+
+
+def test_place_and_person_names_dropped_by_pos(tk):
+    tokens = tk.cut("平桥区委书记李灵敏在信阳市调研网格化治理。")
+    assert "信阳市" not in tokens and "李灵敏" not in tokens
+    assert "网格化治理" in tokens
+
+
+@pytest.mark.parametrize("name", ["zh_general.txt", "political_boilerplate.txt"])
+def test_stopword_lists_are_single_tokens(tk, name):
+    words = read_word_list(paths.project_root() / "stopwords" / name)
+    assert len(words) > 50
+    assert check_stopwords(tk, words) == []
+
+
+def test_check_stopwords_flags_entries_that_never_match(tk):
+    assert check_stopwords(tk, ["关于具体地说"]) == [("关于具体地说", ["关于", "具体地说"])]
+
+
+def test_fingerprint_follows_file_contents(tmp_path):
+    d = tmp_path / "user.txt"
+    d.write_text("网格党支部 n\n", encoding="utf-8")
+    a = TokenizerConfig(user_dicts=(str(d),)).fingerprint()
+    d.write_text("网格党支部 n\n楼栋长 n\n", encoding="utf-8")
+    assert TokenizerConfig(user_dicts=(str(d),)).fingerprint() != a
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_unicode_never_crashes(text):
+    tokens = get_tokenizer(default_config()).cut(text)
+    assert all(isinstance(t, str) and t.strip() for t in tokens)

@@ -1,0 +1,541 @@
+"""Charts for topic models of Chinese text: every label in Chinese, offline, no system font assumed.
+
+The CJK font is Noto Sans CJK SC (SIL Open Font License) from the installed ``mplfonts``
+package: :func:`cjk_font` finds the file on disk and registers it with matplotlib.  ``mplfonts``
+also ships SimHei, a proprietary font; it is never used.  Nothing here downloads.
+
+Each plot is a free function that takes plain tables (``doc_topics``, ``topics.csv`` rows,
+the output of :mod:`workbench.effects`, a sweep table), returns a ``matplotlib.figure.Figure``
+built without pyplot (no global figure registry, safe on the Agg backend, no ``plt.show``), and
+writes a PNG at 150 dpi when ``path`` is given.  Fonts are set only inside :func:`cjk_style`, a
+``matplotlib.rc_context``, so importing or calling this module never changes the caller's
+rcParams; the family is written into each text object by name, so a returned figure still
+renders Chinese when drawn later (e.g. by Jupyter) outside the context.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.util
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+__all__ = [
+    "CjkFont",
+    "cjk_font",
+    "cjk_style",
+    "plot_doc_topic_heatmap",
+    "plot_prevalence",
+    "plot_sweep",
+    "plot_top_terms",
+    "plot_topic_shares_by_article",
+    "use_cjk_font",
+    "word_cloud",
+]
+
+_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+DPI = 150
+_TOPIC_COL = re.compile(r"^topic_(\d+)$")
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    """The registered CJK font: ``path`` to the file, ``family`` as matplotlib knows it."""
+
+    path: Path
+    family: str
+
+    @property
+    def properties(self) -> font_manager.FontProperties:
+        return font_manager.FontProperties(fname=self.path)
+
+
+@functools.cache
+def cjk_font() -> CjkFont:
+    """Find Noto Sans CJK SC inside the installed mplfonts package and register it.
+
+    Looks in ``<site-packages>/mplfonts/fonts/NotoSansCJKsc-Regular.otf``, located with
+    ``importlib.util.find_spec`` so that mplfonts itself is not imported (its import-time code
+    is not needed, and nothing is fetched).  Registers the file with
+    ``matplotlib.font_manager.fontManager.addfont`` once per process; later calls return the
+    cached result (cost: one header read of the 16 MB file on the first call, nothing after).
+    Raises ``FileNotFoundError`` with an install hint when mplfonts is missing.
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        path = Path(root) / "fonts" / _FONT_FILE
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            family = font_manager.FontProperties(fname=path).get_name()
+            return CjkFont(path=path, family=family)
+    raise FileNotFoundError(
+        f"{_FONT_FILE} not found: charts need the mplfonts package (pip install mplfonts==0.0.11), "
+        "which ships Noto Sans CJK SC"
+    )
+
+
+def _cjk_rc() -> dict:
+    font = cjk_font()
+    # Concrete family names (not the generic "sans-serif") so text objects keep the CJK font
+    # after the rc context ends; DejaVu Sans stays as a per-glyph fallback.
+    family = [font.family, "DejaVu Sans"]
+    sans = [font.family, *[f for f in mpl.rcParams["font.sans-serif"] if f != font.family]]
+    # Noto CJK has no U+2212 MINUS issue, but an ASCII hyphen keeps negative ticks identical
+    # in every fallback font.
+    return {"font.family": family, "font.sans-serif": sans, "axes.unicode_minus": False}
+
+
+@contextlib.contextmanager
+def cjk_style() -> Iterator[CjkFont]:
+    """Context manager: rcParams with the CJK font, restored on exit.  Yields the :class:`CjkFont`."""
+    rc = _cjk_rc()
+    with mpl.rc_context(rc):
+        yield cjk_font()
+
+
+def use_cjk_font() -> CjkFont:
+    """Set the CJK font in the global rcParams (for notebooks that draw their own charts).
+
+    Unlike :func:`cjk_style` this changes global state on purpose; the plot functions here do
+    not call it.
+    """
+    mpl.rcParams.update(_cjk_rc())
+    return cjk_font()
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _width(text: str) -> int:
+    """Display width: CJK and full-width characters count 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def truncate(text: object, max_width: int = 24) -> str:
+    """Shorten ``text`` to ``max_width`` display columns (a Chinese character is 2) with "…"."""
+    text = " ".join(str(text).split())
+    if _width(text) <= max_width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > max_width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out).rstrip() + "…"
+
+
+def _topic_cols(doc_topics: pd.DataFrame) -> dict[int, str]:
+    found = {int(m.group(1)): c for c in doc_topics.columns if (m := _TOPIC_COL.match(str(c)))}
+    if not found:
+        raise ValueError("doc_topics has no topic_<k> columns")
+    return dict(sorted(found.items()))
+
+
+def _label_map(labels: Mapping | Sequence[str] | None) -> dict[int, str]:
+    """labels.json uses string keys ("0"); accept those, int keys, or a list in topic order."""
+    if labels is None:
+        return {}
+    if isinstance(labels, Mapping):
+        return {int(k): str(v) for k, v in labels.items() if v is not None and str(v) != ""}
+    return {i: str(v) for i, v in enumerate(labels)}
+
+
+def topic_name(topic: int, labels: Mapping | Sequence[str] | None = None, max_width: int = 20) -> str:
+    """``"0 脱贫攻坚"``: the 0-based topic id, then its label (truncated) when there is one."""
+    label = _label_map(labels).get(int(topic))
+    return f"{topic} {truncate(label, max_width)}" if label else f"{topic}"
+
+
+def _colors(n: int) -> list:
+    cmap = mpl.colormaps["tab10" if n <= 10 else "tab20"]
+    if n <= cmap.N:
+        return [cmap(i) for i in range(n)]
+    return [mpl.colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
+
+
+def _weights(df: pd.DataFrame) -> np.ndarray:
+    if "n_tokens" in df.columns:
+        w = pd.to_numeric(df["n_tokens"], errors="coerce").fillna(0).to_numpy(float)
+        if w.sum() > 0:
+            return w
+    return np.ones(len(df))
+
+
+def _by_article(doc_topics: pd.DataFrame, cols: dict[int, str]) -> pd.DataFrame:
+    """One row per doc_id (first-seen order): token-weighted mean shares, title, n_tokens."""
+    if "doc_id" not in doc_topics.columns:
+        return doc_topics.reset_index(drop=True)
+    df = doc_topics.copy()
+    df["_w"] = _weights(df)
+    theta = df[list(cols.values())].to_numpy(float) * df["_w"].to_numpy()[:, None]
+    num = pd.DataFrame(theta, columns=list(cols.values())).groupby(df["doc_id"].to_numpy(), sort=False).sum()
+    den = df.groupby("doc_id", sort=False)["_w"].sum()
+    shares = num.div(den.where(den > 0, np.nan), axis=0).fillna(0.0)
+    out = shares.reset_index(names="doc_id")
+    groups = df.groupby("doc_id", sort=False)
+    if "title" in df.columns:
+        out["title"] = groups["title"].first().to_numpy()
+    if "n_tokens" in df.columns:
+        out["n_tokens"] = groups["n_tokens"].sum().to_numpy()
+    return out
+
+
+def _row_label(row: pd.Series, unit_level: bool) -> str:
+    title = row.get("title")
+    has_title = title is not None and not pd.isna(title) and str(title).strip()
+    if unit_level and "unit_id" in row.index:
+        suffix = str(row["unit_id"]).rsplit("-", 1)[-1]
+        return f"{truncate(title, 24)} · {suffix}" if has_title else str(row["unit_id"])
+    if has_title:
+        return truncate(title, 30)
+    return str(row.get("doc_id", row.name))
+
+
+def _finish(fig: Figure, path: str | Path | None) -> Figure:
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=DPI, bbox_inches="tight", format="png")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# plots
+
+
+def plot_doc_topic_heatmap(
+    doc_topics: pd.DataFrame,
+    labels: Mapping | Sequence[str] | None = None,
+    max_rows: int = 60,
+    *,
+    level: str = "unit",
+    sort: bool = True,
+    path: str | Path | None = None,
+) -> Figure:
+    """Heatmap of units (or articles) x topics.
+
+    Inputs: ``doc_topics`` from a run folder; ``labels`` as in ``labels.json`` (``{"0": "脱贫攻坚"}``)
+    or a list; ``level="unit"`` draws rows as they are, ``"article"`` first averages units per
+    ``doc_id`` (token-weighted).  ``sort`` orders rows by dominant topic then share, so blocks
+    of similar text line up.  With more than ``max_rows`` rows an evenly spaced subset of the
+    sorted rows is drawn (every topic stays represented) and the title says so.
+    Output: the Figure; PNG at 150 dpi to ``path`` if given.  Cost: O(rows x topics).
+    """
+    if level not in ("unit", "article"):
+        raise ValueError(f"level must be 'unit' or 'article', got {level!r}")
+    cols = _topic_cols(doc_topics)
+    table = _by_article(doc_topics, cols) if level == "article" else doc_topics.reset_index(drop=True)
+    theta = table[list(cols.values())].to_numpy(float)
+    order = np.arange(len(table))
+    if sort and len(table):
+        dominant = theta.argmax(axis=1)
+        order = np.lexsort((-theta[np.arange(len(theta)), dominant], dominant))
+    total = len(order)
+    if total > max_rows:
+        order = order[np.linspace(0, total - 1, max_rows).round().astype(int)]
+    rows = table.iloc[order]
+    data = theta[order]
+    unit_level = level == "unit"
+    row_labels = [_row_label(r, unit_level) for _, r in rows.iterrows()]
+    names = [topic_name(k, labels, 16) for k in cols]
+
+    height = min(2.0 + 0.24 * len(rows), 24)
+    width = min(3.5 + 0.55 * len(cols) + 0.09 * max((_width(s) for s in row_labels), default=0), 24)
+    with cjk_style():
+        fig = Figure(figsize=(width, height), layout="constrained")
+        ax = fig.subplots()
+        im = ax.imshow(data, aspect="auto", cmap="viridis", vmin=0, vmax=max(float(data.max(initial=0)), 1e-9),
+                       interpolation="nearest")
+        ax.set_xticks(range(len(cols)), names, rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_yticks(range(len(rows)), row_labels, fontsize=8)
+        what = "单元" if unit_level else "文章"
+        shown = f"{len(rows)} / {total}" if total > len(rows) else f"{total}"
+        ax.set_title(f"文档-主题分布（{what}：{shown}）")
+        ax.set_xlabel("主题")
+        fig.colorbar(im, ax=ax, label="主题占比", shrink=0.8)
+        return _finish(fig, path)
+
+
+def plot_topic_shares_by_article(
+    doc_topics: pd.DataFrame,
+    labels: Mapping | Sequence[str] | None = None,
+    *,
+    max_articles: int = 40,
+    path: str | Path | None = None,
+) -> Figure:
+    """Stacked horizontal bars: one bar per article, segments are topic shares.
+
+    Units are averaged per ``doc_id`` weighted by ``n_tokens`` when that column exists (the bar
+    shows how much of the article's text is about each topic), else equally.  Bars are labelled
+    with the article title (truncated) or the doc_id, in input order, first ``max_articles``.
+    Output: the Figure; PNG to ``path`` if given.
+    """
+    cols = _topic_cols(doc_topics)
+    table = _by_article(doc_topics, cols)
+    total = len(table)
+    table = table.iloc[:max_articles]
+    names = [topic_name(k, labels, 14) for k in cols]
+    bar_labels = [_row_label(r, False) for _, r in table.iterrows()]
+    colors = _colors(len(cols))
+
+    height = min(1.8 + 0.32 * len(table) + 0.12 * len(cols), 30)
+    with cjk_style():
+        fig = Figure(figsize=(10, height), layout="constrained")
+        ax = fig.subplots()
+        y = np.arange(len(table))
+        left = np.zeros(len(table))
+        for (k, col), color, name in zip(cols.items(), colors, names):
+            vals = table[col].to_numpy(float)
+            ax.barh(y, vals, left=left, color=color, label=name, height=0.8)
+            left += vals
+        ax.set_yticks(y, bar_labels, fontsize=9)
+        ax.invert_yaxis()  # first article on top, as in the table
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel("主题占比" + ("（按词数加权）" if "n_tokens" in doc_topics.columns else ""))
+        shown = f"{len(table)} / {total}" if total > len(table) else f"{total}"
+        ax.set_title(f"各文章的主题构成（{shown} 篇）")
+        fig.legend(loc="outside right upper", fontsize=8, frameon=False, title="主题")
+        return _finish(fig, path)
+
+
+def _terms_from_table(table: pd.DataFrame) -> tuple[dict[int, list[tuple[str, float]]], dict[int, str]]:
+    """topics.csv rows (topic, rank, term, weight[, label]) -> ({topic: [(term, weight)]}, labels)."""
+    df = table.sort_values(["topic", "rank"] if "rank" in table.columns else ["topic"])
+    terms = {int(t): list(zip(g["term"].astype(str), g["weight"].astype(float))) for t, g in df.groupby("topic")}
+    labels = {}
+    if "label" in df.columns:
+        for t, g in df.groupby("topic"):
+            lab = g["label"].dropna()
+            if len(lab) and str(lab.iloc[0]).strip():
+                labels[int(t)] = str(lab.iloc[0])
+    return terms, labels
+
+
+def plot_top_terms(
+    topic_terms: Mapping[int, Sequence[tuple[str, float]]] | pd.DataFrame,
+    labels: Mapping | Sequence[str] | None = None,
+    *,
+    n_terms: int = 10,
+    ncols: int = 4,
+    topics: Sequence[int] | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Small multiples: the top terms of each topic as horizontal bars, largest on top.
+
+    Inputs: ``{topic: [(term, weight), ...]}`` or a ``topics.csv`` table (``topic``, ``rank``,
+    ``term``, ``weight``, optional ``label``, which is used when ``labels`` is None);
+    ``topics`` restricts and orders the panels.  Output: the Figure; PNG to ``path`` if given.
+    """
+    if isinstance(topic_terms, pd.DataFrame):
+        terms, table_labels = _terms_from_table(topic_terms)
+        labels = labels if labels is not None else table_labels
+    else:
+        terms = {int(k): list(v) for k, v in topic_terms.items()}
+    keys = [int(t) for t in topics] if topics is not None else sorted(terms)
+    if not keys:
+        raise ValueError("no topics to plot")
+    ncols = max(1, min(ncols, len(keys)))
+    nrows = -(-len(keys) // ncols)
+    colors = _colors(max(keys) + 1)
+    with cjk_style():
+        fig = Figure(figsize=(3.2 * ncols, 0.28 * n_terms * nrows + 0.9 * nrows + 0.4), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+        for ax, k in zip(axes, keys):
+            top = sorted(terms.get(k, []), key=lambda tw: -tw[1])[:n_terms]
+            words = [truncate(t, 14) for t, _ in top]
+            ax.barh(range(len(top)), [w for _, w in top], color=colors[k])
+            ax.set_yticks(range(len(top)), words, fontsize=9)
+            ax.invert_yaxis()
+            ax.set_title(topic_name(k, labels, 18), fontsize=10)
+            ax.tick_params(axis="x", labelsize=7)
+        for ax in axes[len(keys):]:
+            ax.set_visible(False)
+        fig.suptitle("各主题高频词（p(词 | 主题)）")
+        return _finish(fig, path)
+
+
+_STATS = {"topic", "share", "lo", "hi", "n_units", "n_docs"}
+
+
+def plot_prevalence(
+    effects_df: pd.DataFrame,
+    topic: int | Sequence[int],
+    *,
+    labels: Mapping | Sequence[str] | None = None,
+    by: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Topic share over a metadata value, with the bootstrap interval from ``prevalence_by``.
+
+    Inputs: the output of :func:`workbench.effects.prevalence_by`; ``topic`` one id or several
+    (one line each); ``by`` the grouping column (default: the one column that is not a
+    statistic).  Numeric groups (years) are drawn as lines with a shaded band, other groups
+    (outlets, regions) as points with error bars.  Output: the Figure; PNG to ``path``.
+    """
+    if by is None:
+        candidates = [c for c in effects_df.columns if c not in _STATS]
+        if len(candidates) != 1:
+            raise ValueError(f"cannot tell the grouping column from {list(effects_df.columns)}; pass by=")
+        by = candidates[0]
+    wanted = [int(topic)] if isinstance(topic, (int, np.integer)) else [int(t) for t in topic]
+    missing = [t for t in wanted if t not in set(effects_df["topic"].astype(int))]
+    if missing:
+        raise KeyError(f"topics {missing} not in effects_df")
+    numeric = pd.api.types.is_numeric_dtype(effects_df[by])
+    colors = _colors(max(wanted) + 1)
+    with cjk_style():
+        fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+        ax = fig.subplots()
+        categories = list(dict.fromkeys(effects_df[by].tolist()))
+        for i, k in enumerate(wanted):
+            d = effects_df[effects_df["topic"].astype(int) == k]
+            name = topic_name(k, labels, 20)
+            if numeric:
+                d = d.sort_values(by)
+                x = d[by].to_numpy(float)
+                ax.plot(x, d["share"], color=colors[k], label=name)
+                # A group with one article has no spread to resample: draw it hollow, not as certain.
+                single = d["n_docs"].to_numpy() < 2 if "n_docs" in d.columns else np.zeros(len(d), bool)
+                ax.scatter(x[~single], d["share"].to_numpy()[~single], color=colors[k], zorder=3)
+                ax.scatter(x[single], d["share"].to_numpy()[single], facecolor="white", edgecolor=colors[k], zorder=3)
+                ax.fill_between(x, d["lo"].to_numpy(float), d["hi"].to_numpy(float), color=colors[k], alpha=0.2,
+                                linewidth=0)
+            else:
+                # Offset multiple topics sideways so their error bars do not overlap.
+                shift = (i - (len(wanted) - 1) / 2) * 0.12
+                x = np.array([categories.index(v) for v in d[by]]) + shift
+                err = np.vstack([d["share"] - d["lo"], d["hi"] - d["share"]]).clip(min=0)
+                ax.errorbar(x, d["share"], yerr=err, fmt="o", capsize=3, color=colors[k], label=name)
+        if numeric:
+            vals = effects_df[by].dropna().to_numpy(float)
+            if len(vals) and np.all(vals == np.round(vals)):
+                ax.xaxis.get_major_locator().set_params(integer=True)
+        else:
+            ax.set_xticks(range(len(categories)), [truncate(c, 14) for c in categories], rotation=30, ha="right",
+                          rotation_mode="anchor")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(by)
+        ax.set_ylabel("主题占比")
+        ci = effects_df.attrs.get("ci")
+        band = f"{ci:.0%} 置信区间" if ci else "置信区间"
+        title = topic_name(wanted[0], labels, 24) if len(wanted) == 1 else "主题占比"
+        ax.set_title(f"{title}：按 {by}（{band}，按文章重抽样）")
+        if "n_docs" in effects_df.columns and (effects_df["n_docs"] < 2).any():
+            ax.annotate("空心点：该组只有 1 篇文章，无法估计区间", (0, 0), xycoords="figure fraction",
+                        xytext=(4, 4), textcoords="offset points", fontsize=7, color="0.4")
+        if len(wanted) > 1:
+            ax.legend(fontsize=8, frameon=False)
+        return _finish(fig, path)
+
+
+_SWEEP_METRICS = {
+    "c_npmi": "c_npmi 一致性（越高越好）",
+    "c_v": "c_v 一致性（越高越好）",
+    "perplexity": "困惑度 perplexity（越低越好）",
+    "diversity": "主题多样性 diversity（越高越好）",
+    "stability": "跨种子稳定性 stability（越高越好）",
+}
+
+
+def plot_sweep(
+    sweep_df: pd.DataFrame,
+    *,
+    title: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Model-selection panels: K (``num_topics``) on x, one panel per metric present.
+
+    Metrics drawn when their column exists: ``c_npmi``, ``c_v``, ``perplexity``, ``diversity``,
+    ``stability``.  With a ``seed`` column, each K shows mean ± sd across seeds with the single
+    runs as faint dots.  Output: the Figure; PNG to ``path`` if given.
+    """
+    if "num_topics" not in sweep_df.columns:
+        raise KeyError("sweep_df needs a num_topics column")
+    metrics = [m for m in _SWEEP_METRICS if m in sweep_df.columns and sweep_df[m].notna().any()]
+    if not metrics:
+        raise ValueError(f"sweep_df has none of the metric columns {list(_SWEEP_METRICS)}")
+    grouped = sweep_df.groupby("num_topics")
+    seeds = "seed" in sweep_df.columns and sweep_df["seed"].nunique() > 1
+    ncols = min(3, len(metrics))
+    nrows = -(-len(metrics) // ncols)
+    with cjk_style():
+        fig = Figure(figsize=(4.0 * ncols, 3.2 * nrows + 0.4), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax, m in zip(axes, metrics):
+            mean = grouped[m].mean()
+            k = mean.index.to_numpy(float)
+            if seeds:
+                sd = grouped[m].std(ddof=1).fillna(0.0)
+                ax.scatter(sweep_df["num_topics"], sweep_df[m], s=10, color="0.6", alpha=0.6, zorder=1)
+                ax.errorbar(k, mean, yerr=sd.to_numpy(), marker="o", capsize=3, zorder=2)
+            else:
+                ax.plot(k, mean, marker="o")
+            ax.set_title(_SWEEP_METRICS[m], fontsize=10)
+            ax.set_xlabel("主题数 K")
+            ax.set_xticks(k)
+            ax.grid(alpha=0.3)
+        for ax in axes[len(metrics):]:
+            ax.set_visible(False)
+        note = f"（均值 ± 标准差，{sweep_df['seed'].nunique()} 个种子）" if seeds else ""
+        fig.suptitle((title or "主题数选择") + note)
+        return _finish(fig, path)
+
+
+def word_cloud(
+    frequencies: Mapping[str, float],
+    path: str | Path | None = None,
+    *,
+    width: int = 800,
+    height: int = 500,
+    max_words: int = 200,
+    background_color: str = "white",
+    colormap: str = "Dark2",  # dark on white; viridis puts pale yellow words on white
+    prefer_horizontal: float = 1.0,
+    random_state: int = 0,
+):
+    """Word cloud of ``{term: weight}`` drawn with the same Noto Sans CJK SC file.
+
+    ``prefer_horizontal=1.0`` by default because rotated Chinese words read sideways.
+    Deterministic: the layout and colours come from ``random_state``.  Terms with a weight that
+    is not positive are ignored.  Returns a ``PIL.Image.Image`` (``width`` x ``height`` pixels);
+    saved as PNG to ``path`` if given.  Cost: grows with ``max_words`` and image area, around a
+    second for 200 words at 800 x 500.
+    """
+    from wordcloud import WordCloud  # deferred: only this function needs it
+
+    freqs = {str(t): float(w) for t, w in frequencies.items() if w is not None and float(w) > 0}
+    if not freqs:
+        raise ValueError("word_cloud needs at least one term with a positive weight")
+    cloud = WordCloud(
+        font_path=str(cjk_font().path),
+        width=width,
+        height=height,
+        max_words=max_words,
+        background_color=background_color,
+        colormap=colormap,
+        prefer_horizontal=prefer_horizontal,
+        random_state=random_state,
+    ).generate_from_frequencies(freqs)
+    image = cloud.to_image()
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path, format="PNG", dpi=(DPI, DPI))
+    return image

@@ -1,0 +1,460 @@
+"""Export the document-topic table for Excel, Stata, R and pandas users.
+
+The input is the ``doc_topics`` table of a run folder (``docs/run-folder.md``): one row
+per unit, metadata, ``text``, ``n_tokens``, ``dominant_topic``, ``topic_0..topic_{K-1}``.
+
+- :func:`export_table` writes it as csv, xlsx, parquet or Stata ``.dta``.
+- :func:`aggregate_to_articles` turns unit rows into one row per article (``doc_id``).
+- :func:`apply_labels` adds a ``dominant_label`` column from ``labels.json`` labels.
+
+Round trip: reading an export back gives the same ``doc_id``, ``unit_id`` and ``text``
+values and the same topic shares (to float64 precision) with these documented
+exceptions, each there to protect the person opening the file:
+
+- csv/xlsx: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+  return gets a leading ``'`` so a spreadsheet cannot run it as a formula (OWASP,
+  "CSV Injection"). Numeric columns are never touched (-1 stays a number).
+- xlsx: characters XML 1.0 forbids (control characters other than tab, newline,
+  carriage return) are dropped, and a cell longer than Excel's 32,767-character limit
+  is cut there with a warning; csv and parquet keep the full text.
+- dta: missing text becomes "" (Stata has no missing string), column names are made
+  valid Stata names (the original name is kept as the variable label).
+- csv: read it back with ``encoding="utf-8-sig"`` and ``dtype=str`` for id columns,
+  since a ``doc_id`` made only of digits would otherwise be parsed as a number.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.reading import topic_columns, topic_names
+
+__all__ = [
+    "FORMATS",
+    "FORMULA_PREFIXES",
+    "export_table",
+    "aggregate_to_articles",
+    "apply_labels",
+    "neutralize_formulas",
+    "stata_names",
+]
+
+FORMATS = ("csv", "xlsx", "parquet", "dta")
+
+#: Leading characters that make Excel, LibreOffice or Google Sheets treat a cell as a
+#: formula (OWASP CSV-injection list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_EXCEL_MAX_CHARS = 32_767
+_EXCEL_MAX_ROWS = 1_048_576
+# XML 1.0 forbids these; openpyxl raises IllegalCharacterError on them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_STATA_NAME_MAX = 32
+_STATA_LABEL_MAX = 80
+# Stata's reserved names plus those pandas' StataWriter refuses (Mata keywords).
+_STATA_RESERVED = frozenset(
+    """
+    _all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc _se _skip
+    strL using with aggregate array boolean break case catch class colvector complex
+    const continue default delegate delete do else eltypedef end enum explicit export
+    external for friend function global goto inline local NULL pragma protected quad
+    rowvector short typedef typename virtual
+    """.split()
+)
+_STATA_STR_TYPE = re.compile(r"^str\d+$")
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that can hold strings: object, string and categorical dtypes."""
+    return [
+        col
+        for col in frame.columns
+        if not (
+            pd.api.types.is_numeric_dtype(frame[col])
+            or pd.api.types.is_bool_dtype(frame[col])
+            or pd.api.types.is_datetime64_any_dtype(frame[col])
+            or pd.api.types.is_timedelta64_dtype(frame[col])
+        )
+    ]
+
+
+def _neutralize(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` whose text cells cannot become spreadsheet formulas.
+
+    Every string cell in a text column (object/string/categorical dtype) that starts
+    with one of :data:`FORMULA_PREFIXES` gets a leading ``'``, as OWASP advises.
+    Numeric, boolean and date columns are returned unchanged, so a negative number
+    stays a number. Column names are neutralised the same way.
+    """
+    out = frame.copy()
+    for col in _text_columns(out):
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        out[col] = series.map(_neutralize, na_action="ignore")
+    out.columns = [_neutralize(str(c)) for c in out.columns]
+    return out
+
+
+@contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only on success.
+
+    A failed export then never leaves a truncated file that looks finished.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def _ascii_identifier(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    # A name with no ASCII letter or digit (e.g. "地区") carries no information once
+    # cleaned; the caller replaces it with a positional name.
+    if not re.search(r"[A-Za-z0-9]", cleaned):
+        return ""
+    if not re.match(r"[A-Za-z_]", cleaned):
+        cleaned = "v" + cleaned
+    return cleaned
+
+
+def stata_names(columns) -> dict[str, str]:
+    """Map column names to valid, unique Stata variable names.
+
+    Rules (Stata manual, [U] 11.3): ASCII letters, digits and underscores; starts
+    with a letter or underscore; at most 32 characters; not a reserved word (nor
+    ``str#``); unique. Valid names are kept as they are; others are cleaned
+    (invalid characters become ``_``), names with no ASCII letter or digit become
+    ``v<position>``, reserved words get a trailing ``_``, and clashes get ``_2``,
+    ``_3``... Input: the column names in order. Output: {original: stata name}.
+    """
+    originals = [str(c) for c in columns]
+    if len(set(originals)) != len(originals):
+        raise ValueError("column names must be unique before export")
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+
+    def acceptable(candidate: str) -> bool:
+        return (
+            candidate not in taken
+            and candidate not in _STATA_RESERVED
+            and not _STATA_STR_TYPE.match(candidate)
+        )
+
+    # Names that are already valid keep priority, so "topic_0" never becomes "topic_0_2".
+    already_valid = {
+        name
+        for name in originals
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", name)
+        and name not in _STATA_RESERVED
+        and not _STATA_STR_TYPE.match(name)
+    }
+    taken.update(already_valid)
+    for position, name in enumerate(originals):
+        if name in already_valid:
+            result[name] = name
+            continue
+        base = _ascii_identifier(name) or f"v{position}"
+        base = base[:_STATA_NAME_MAX]
+        if base in _STATA_RESERVED or _STATA_STR_TYPE.match(base):
+            base = (base + "_")[:_STATA_NAME_MAX]
+        candidate, suffix = base, 2
+        while not acceptable(candidate):
+            tail = f"_{suffix}"
+            candidate = base[: _STATA_NAME_MAX - len(tail)] + tail
+            suffix += 1
+        taken.add(candidate)
+        result[name] = candidate
+    return result
+
+
+def _clip_label(text: str, limit: int = _STATA_LABEL_MAX) -> str:
+    # Stata 118 labels hold 80 characters; pandas raises past that.
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------
+# labels and aggregation
+
+
+def apply_labels(doc_topics: pd.DataFrame, labels: Mapping[int, str] | None) -> pd.DataFrame:
+    """Copy of ``doc_topics`` with a ``dominant_label`` column right after ``dominant_topic``.
+
+    The label is the :func:`workbench.reading.topic_names` form, ``"0 脱贫攻坚"``
+    (``"3"`` for an unlabelled topic): the id leads so that two topics given the same
+    label, or unlabelled topics, are never merged in a cross-tabulation. Topic share
+    columns keep their stable names ``topic_k``; labels never rename them. When
+    ``dominant_topic`` is missing it is computed (argmax of the shares, ties to the
+    lower id) and inserted before the first topic column.
+    """
+    cols = topic_columns(doc_topics)
+    out = doc_topics.copy()
+    if "dominant_topic" not in out.columns:
+        dominant = out[cols].to_numpy(dtype=np.float64).argmax(axis=1)
+        out.insert(out.columns.get_loc(cols[0]), "dominant_topic", dominant.astype(np.int64))
+    if "dominant_label" in out.columns:
+        out = out.drop(columns="dominant_label")
+    names = topic_names(len(cols), labels)
+    dominant = out["dominant_topic"]
+    mapped = [
+        names[int(k)] if pd.notna(k) and 0 <= int(k) < len(names) else None for k in dominant
+    ]
+    position = out.columns.get_loc("dominant_topic") + 1
+    out.insert(position, "dominant_label", pd.Series(mapped, index=out.index, dtype="str"))
+    return out
+
+
+def aggregate_to_articles(doc_topics: pd.DataFrame, weight: str | None = "n_tokens") -> pd.DataFrame:
+    """One row per article (``doc_id``) from unit rows.
+
+    Weighting: an article's share of topic k is the token-weighted mean of its units'
+    shares, ``sum_u n_u * theta_uk / sum_u n_u`` with ``n_u`` the ``weight`` column
+    (``n_tokens``: the article-level topic mix of all its tokens, so a one-line unit
+    does not count as much as a long paragraph). When ``weight`` is None, or is the
+    default ``"n_tokens"`` and the table has no such column, or every unit of an
+    article has weight 0, the units of that article are weighted equally. Rows are
+    renormalised so they sum to 1 despite rounding.
+
+    Output columns: ``doc_id``; every other non-topic column whose value is the same
+    for all units of every article (first value kept: ``title``, ``date``,
+    ``source_file``...); ``n_tokens`` (and the weight column) summed per article;
+    ``n_units``;
+    ``dominant_topic`` recomputed (ties to the lower id); ``topic_0..``. Columns that
+    vary within an article (``unit_id``, ``text``, ``record``...) are dropped. Articles
+    keep their order of first appearance.
+    """
+    if "doc_id" not in doc_topics.columns:
+        raise KeyError("doc_topics has no doc_id column")
+    cols = topic_columns(doc_topics)
+    theta = doc_topics[cols].to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError("topic shares must be finite")
+    if weight is not None and weight in doc_topics.columns:
+        weights = doc_topics[weight].to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError(f"weight column {weight!r} must be finite and non-negative")
+    elif weight is None or weight == "n_tokens":
+        weights = np.ones(len(doc_topics))
+    else:
+        raise KeyError(f"no weight column {weight!r}")
+
+    codes, uniques = pd.factorize(doc_topics["doc_id"], sort=False)
+    if np.any(codes < 0):
+        raise ValueError("doc_id has missing values")
+    n_docs = len(uniques)
+    weight_sum = np.bincount(codes, weights=weights, minlength=n_docs)
+    # Articles whose units all weigh 0 fall back to equal weights.
+    weights = np.where(weight_sum[codes] > 0, weights, 1.0)
+    weight_sum = np.bincount(codes, weights=weights, minlength=n_docs)
+    mass = np.zeros((n_docs, theta.shape[1]))
+    np.add.at(mass, codes, theta * weights[:, None])
+    shares = mass / weight_sum[:, None]
+    shares = shares / shares.sum(axis=1, keepdims=True)
+
+    # Counts add up over an article's units: tokens per article, not per unit.
+    summed_cols = [c for c in doc_topics.columns if c in {weight, "n_tokens"}]
+    skip = set(cols) | set(summed_cols) | {"doc_id", "dominant_topic", "dominant_label", "n_units"}
+    meta_cols = [c for c in doc_topics.columns if c not in skip]
+    constant = []
+    if meta_cols:
+        counts = doc_topics[meta_cols].groupby(codes, sort=True).nunique(dropna=False)
+        constant = [c for c in meta_cols if (counts[c] <= 1).all()]
+    # factorize numbers articles by first appearance, so the first row of each
+    # article, in code order, is where return_index points.
+    _, first_row = np.unique(codes, return_index=True)
+    out = doc_topics[["doc_id", *constant]].iloc[first_row].reset_index(drop=True)
+    for col in summed_cols:
+        out[col] = doc_topics[col].groupby(codes, sort=True).sum().to_numpy()
+    out["n_units"] = np.bincount(codes, minlength=n_docs).astype(np.int64)
+    out["dominant_topic"] = shares.argmax(axis=1).astype(np.int64)
+    for k, col in enumerate(cols):
+        out[col] = shares[:, k]
+    return out
+
+
+# ---------------------------------------------------------------------------
+# writers
+
+
+def _write_csv(frame: pd.DataFrame, target: Path) -> None:
+    # utf-8-sig: the BOM makes Excel on Chinese-locale Windows read UTF-8, not GBK.
+    # "\n" line ends keep the file byte-identical across operating systems.
+    neutralize_formulas(frame).to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def _excel_value(value):
+    """A cell value openpyxl can write; None for missing."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and np.isnan(value):
+            return None
+    return value
+
+
+def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    if len(frame) + 1 > _EXCEL_MAX_ROWS:
+        raise ValueError(
+            f"{len(frame)} rows do not fit in one Excel sheet (max {_EXCEL_MAX_ROWS - 1}); "
+            "use csv or parquet"
+        )
+    safe = neutralize_formulas(frame)
+    # Write-only mode streams rows to disk: memory stays flat for large tables.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("doc_topics")
+    sheet.freeze_panes = "A2"
+    truncated = 0
+
+    def text_cell(text: str, bold: bool = False) -> WriteOnlyCell:
+        nonlocal truncated
+        text = _XML_ILLEGAL.sub("", text)
+        if len(text.encode("utf-16-le")) // 2 > _EXCEL_MAX_CHARS:
+            truncated += 1
+            text = text[:_EXCEL_MAX_CHARS]
+            while len(text.encode("utf-16-le")) // 2 > _EXCEL_MAX_CHARS:
+                text = text[:-1]
+        cell = WriteOnlyCell(sheet, value=text)
+        # openpyxl infers 'f' (formula) for "=..." and 'e' (error) for "#N/A";
+        # text is text, whatever it starts with.
+        cell.data_type = "s"
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+
+    sheet.append([text_cell(str(c), bold=True) for c in safe.columns])
+    for row in safe.itertuples(index=False, name=None):
+        cells = []
+        for value in row:
+            value = _excel_value(value)
+            cells.append(text_cell(value) if isinstance(value, str) else value)
+        sheet.append(cells)
+    book.save(target)
+    if truncated:
+        warnings.warn(
+            f"{truncated} xlsx cell(s) exceeded Excel's {_EXCEL_MAX_CHARS}-character limit "
+            "and were cut; the csv and parquet exports keep the full text",
+            stacklevel=3,
+        )
+
+
+def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    frame.to_parquet(target, engine="pyarrow", index=False)
+
+
+def _write_dta(
+    frame: pd.DataFrame, target: Path, labels: Mapping[int, str] | None, source: str | None
+) -> None:
+    names = stata_names(frame.columns)
+    labels = {int(key): value for key, value in (labels or {}).items()}
+    topic_ids = {col: k for k, col in enumerate(topic_columns(frame))}
+    variable_labels = {}
+    for original, new in names.items():
+        text = original
+        if original in topic_ids:
+            label = str(labels.get(topic_ids[original], "") or "").strip()
+            if label:
+                text = f"{original} {label}"  # "topic_0 脱贫攻坚"
+        variable_labels[new] = _clip_label(text)
+    data = frame.rename(columns=names)
+    for col in _text_columns(data):
+        series = data[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            continue  # pandas writes categoricals as labelled integers
+        # Stata has no missing string: "" is how Stata itself stores one.
+        data[col] = series.map(
+            lambda v: v if isinstance(v, str) else ("" if pd.isna(v) else str(v))
+        ).astype(object)
+    for col in data.columns:
+        if pd.api.types.is_bool_dtype(data[col]):
+            data[col] = data[col].astype(np.int8)
+        elif isinstance(data[col].dtype, pd.api.extensions.ExtensionDtype) and (
+            pd.api.types.is_numeric_dtype(data[col])
+        ):
+            # Nullable Int64/Float64: pd.NA becomes nan, which Stata stores as "."
+            data[col] = data[col].astype(np.float64)
+    data_label = _clip_label(f"workbench doc_topics: {source}" if source else "workbench doc_topics")
+    # version 118: UTF-8 strings and labels (Stata 14+); strings over 2045 bytes are
+    # written as strL by pandas automatically.
+    data.to_stata(
+        target,
+        version=118,
+        write_index=False,
+        variable_labels=variable_labels,
+        data_label=data_label,
+    )
+
+
+def export_table(
+    doc_topics: pd.DataFrame,
+    path,
+    fmt: str,
+    *,
+    labels: Mapping[int, str] | None = None,
+    source: str | None = None,
+) -> Path:
+    """Write a doc-topic table (unit or article rows) as csv, xlsx, parquet or dta.
+
+    Inputs: the table; the output ``path``; ``fmt`` one of :data:`FORMATS`;
+    ``labels`` {topic id: label}: when given, a ``dominant_label`` column is added
+    (:func:`apply_labels`) and, in dta, topic variables are labelled
+    ``"topic_0 脱贫攻坚"``; ``source`` names where the table came from (e.g. the run
+    folder), used in the dta dataset label. Output: the path written. The file is
+    written beside its final name and moved into place, so it is complete or absent.
+
+    Formats:
+
+    - csv: UTF-8 with BOM (Excel on Chinese-locale Windows), formula cells neutralised.
+    - xlsx: one sheet ``doc_topics`` via openpyxl, text cells always typed as
+      strings, formula cells neutralised, header row frozen.
+    - parquet: pyarrow, dtypes preserved, text untouched.
+    - dta: Stata 118 (Stata 14+, UTF-8): valid variable names (:func:`stata_names`)
+      with the original names as variable labels, long text as strL.
+
+    See the module docstring for what a round trip keeps.
+    """
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    path = Path(path)
+    frame = apply_labels(doc_topics, labels) if labels else doc_topics
+    with _atomic_target(path) as target:
+        if fmt == "csv":
+            _write_csv(frame, target)
+        elif fmt == "xlsx":
+            _write_xlsx(frame, target)
+        elif fmt == "parquet":
+            _write_parquet(frame, target)
+        else:
+            _write_dta(frame, target, labels, source)
+    return path

@@ -1,0 +1,255 @@
+"""Models: vocabulary, LDA (tomotopy's collapsed Gibbs sampler or gensim's variational Bayes),
+keyword-assisted (keyed) topics, TF-IDF keywords and coherence.
+
+Everything a run folder needs comes out as plain arrays (:class:`Fitted`), so tables, charts and
+comparisons never depend on which engine trained the model.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+ENGINES = ("tomotopy", "gensim")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """LDA settings. Names follow gensim where it has one.
+
+    Defaults (chosen on the seed paragraphs with ``bench/seed_themes.py``, see README "Model
+    defaults"): ``engine="tomotopy"``: its collapsed Gibbs sampler gave the three seed themes
+    distinct dominant topics in 20 of 20 seeds, gensim's variational LDA in 10 of 20;
+    ``term_weight="idf"`` (tomotopy's TermWeight.IDF: each token counts by its inverse document
+    frequency, so words in every paragraph — 党建, 党员 — pull less; 14/20 seeds with plain
+    counts); ``num_topics=8``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few
+    topics and a topic few words; ``iterations=1000`` Gibbs sweeps (gensim: ``passes=50``);
+    ``no_below=2``: a term must occur in two units; ``no_above=0.5``. ``keyed_prior``: the
+    topic-word prior a seed word gets on its keyed topic (``eta * 1e-3`` on the others), in
+    pseudo-counts, see :func:`fit`. ``term_weight`` applies to tomotopy only.
+    """
+
+    engine: str = "tomotopy"
+    num_topics: int = 8
+    alpha: float = 0.1
+    eta: float = 0.01
+    iterations: int = 1000
+    passes: int = 50
+    random_state: int = 0
+    no_below: int = 2
+    no_above: float = 0.5
+    keyed_prior: float = 0.5
+    workers: int = 1
+    term_weight: str = "idf"
+
+
+@dataclass(frozen=True)
+class Themes:
+    """Keyed themes: name -> seed words, in file order."""
+
+    names: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+
+def load_themes(path: Path) -> Themes:
+    """Read a TOML file mapping theme names to seed words::
+
+        [themes]
+        脱贫攻坚 = ["脱贫", "扶贫", "贫困户", "第一书记", "驻村"]
+
+    (a top-level table of arrays works too).
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read themes file ({exc})") from None
+    table = data.get("themes", data)
+    names, words = [], []
+    for name, seeds in table.items():
+        if not isinstance(seeds, list) or not all(isinstance(w, str) for w in seeds) or not seeds:
+            raise ValueError(f"{path}: theme '{name}' must be a non-empty list of words")
+        names.append(str(name))
+        words.append(tuple(seeds))
+    if not names:
+        raise ValueError(f"{path}: no themes found")
+    return Themes(tuple(names), tuple(words))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The gensim Dictionary after ``filter_extremes`` plus per-term counts."""
+
+    dictionary: object  # gensim.corpora.Dictionary
+    terms: tuple[str, ...]
+    doc_freq: np.ndarray
+    corpus_freq: np.ndarray
+
+
+def build_vocabulary(token_lists: Sequence[Sequence[str]], no_below: int, no_above: float) -> Vocabulary:
+    """gensim Dictionary over the units, ``filter_extremes(no_below, no_above, keep_n=None)``,
+    ids compacted in first-seen order (deterministic for a given input order)."""
+    from gensim.corpora import Dictionary
+
+    d = Dictionary(token_lists)
+    d.filter_extremes(no_below=no_below, no_above=no_above, keep_n=None)
+    terms = tuple(d[i] for i in range(len(d)))
+    cf = np.zeros(len(d), dtype=np.int64)
+    for tokens in token_lists:
+        for tid, n in d.doc2bow(tokens):
+            cf[tid] += n
+    dfreq = np.array([d.dfs.get(i, 0) for i in range(len(d))], dtype=np.int64)
+    return Vocabulary(d, terms, dfreq, cf)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A trained model as arrays.
+
+    ``topic_term`` (K, V): p(term | topic) over ``Vocabulary.terms``; ``doc_topic`` (N, K): dense
+    p(topic | unit), rows sum to 1; ``topic_names``: theme names for keyed topics, "" for free
+    ones; ``log_likelihood`` per token where the engine reports it; ``model`` the engine object.
+    """
+
+    topic_term: np.ndarray
+    doc_topic: np.ndarray
+    topic_names: tuple[str, ...]
+    engine: str
+    model: object = field(repr=False, compare=False)
+    settings: dict = field(default_factory=dict, compare=False)
+
+
+def fit(bows: list[list[tuple[int, int]]], vocab: Vocabulary, config: ModelConfig,
+        themes: Themes | None = None, progress: bool = True) -> Fitted:
+    """Train LDA on bag-of-words units (every unit must hold at least one token).
+
+    With ``themes``, topics ``0..T-1`` are keyed: each seed word present in the vocabulary gets
+    prior ``keyed_prior`` on its theme's topic and ``eta * 1e-3`` on all others (keyATM's idea on
+    the topic-word prior); ``config.num_topics`` free topics follow. Seed words absent from the
+    vocabulary are reported in ``settings["missing_seed_words"]``.
+    """
+    if config.engine not in ENGINES:
+        raise ValueError(f"unknown engine '{config.engine}' (choose from {', '.join(ENGINES)})")
+    if any(len(b) == 0 for b in bows):
+        raise ValueError("every unit needs at least one token in the vocabulary")
+    n_keyed = themes.k if themes else 0
+    k = config.num_topics + n_keyed
+    priors, missing = _seed_priors(vocab, config, themes)
+    if config.engine == "tomotopy":
+        fitted = _fit_tomotopy(bows, vocab, config, k, priors, progress)
+    else:
+        fitted = _fit_gensim(bows, vocab, config, k, priors, progress)
+    names = tuple(list(themes.names if themes else ()) + [""] * config.num_topics)
+    settings = {**fitted[2], "missing_seed_words": missing, "num_keyed": n_keyed}
+    return Fitted(fitted[0], fitted[1], names, config.engine, fitted[3], settings)
+
+
+def _seed_priors(vocab: Vocabulary, config: ModelConfig, themes: Themes | None):
+    priors: dict[int, dict[int, float]] = {}
+    missing: dict[str, list[str]] = {}
+    if not themes:
+        return priors, missing
+    index = {t: i for i, t in enumerate(vocab.terms)}
+    for topic, (name, words) in enumerate(zip(themes.names, themes.words)):
+        for w in words:
+            if w in index:
+                priors.setdefault(index[w], {})[topic] = config.keyed_prior
+            else:
+                missing.setdefault(name, []).append(w)
+    return priors, missing
+
+
+def _fit_tomotopy(bows, vocab, config, k, priors, progress):
+    import tomotopy as tp
+    from tqdm import tqdm
+
+    # optim_interval=0 keeps alpha symmetric and fixed, as configured and recorded.
+    tw = {"one": tp.TermWeight.ONE, "idf": tp.TermWeight.IDF, "pmi": tp.TermWeight.PMI}[config.term_weight]
+    mdl = tp.LDAModel(tw=tw, k=k, alpha=config.alpha, eta=config.eta, seed=config.random_state)
+    for tid, topics in sorted(priors.items()):
+        mdl.set_word_prior(vocab.terms[tid], [topics.get(t, config.eta * 1e-3) for t in range(k)])
+    for bow in bows:
+        words = [vocab.terms[tid] for tid, n in bow for _ in range(n)]
+        mdl.add_doc(words)
+    mdl.optim_interval = 0
+    mdl.burn_in = 0
+    step = 50
+    done = 0
+    with tqdm(total=config.iterations, desc="training (Gibbs)", unit="it", disable=not progress,
+              leave=False) as bar:
+        while done < config.iterations:
+            n = min(step, config.iterations - done)
+            mdl.train(n, workers=config.workers, show_progress=False)
+            done += n
+            bar.update(n)
+    # Map tomotopy's vocabulary order onto ours.
+    tp_index = {w: i for i, w in enumerate(mdl.used_vocabs)}
+    cols = np.array([tp_index[t] for t in vocab.terms])
+    tt = np.array([mdl.get_topic_word_dist(t) for t in range(k)], dtype=np.float64)[:, cols]
+    tt /= tt.sum(axis=1, keepdims=True)
+    dt = np.array([doc.get_topic_dist() for doc in mdl.docs], dtype=np.float64)
+    dt /= dt.sum(axis=1, keepdims=True)
+    settings = {"ll_per_word": float(mdl.ll_per_word), "iterations": config.iterations}
+    return tt, dt, settings, mdl
+
+
+def _fit_gensim(bows, vocab, config, k, priors, progress):
+    from gensim.models import LdaModel
+
+    eta = np.full((k, len(vocab.terms)), config.eta)
+    for tid, topics in priors.items():
+        eta[:, tid] = config.eta * 1e-3
+        for t, p in topics.items():
+            eta[t, tid] = p
+    mdl = LdaModel(corpus=bows, id2word=vocab.dictionary, num_topics=k, alpha=np.full(k, config.alpha),
+                   eta=eta, passes=config.passes, iterations=400, random_state=config.random_state,
+                   eval_every=None, chunksize=max(len(bows), 1))
+    tt = mdl.get_topics().astype(np.float64)
+    tt /= tt.sum(axis=1, keepdims=True)
+    gamma, _ = mdl.inference(bows)
+    dt = gamma / gamma.sum(axis=1, keepdims=True)
+    bound = mdl.bound(bows)
+    n_tokens = sum(n for b in bows for _, n in b)
+    return tt, dt, {"ll_per_word": float(bound / max(n_tokens, 1)), "passes": config.passes}, mdl
+
+
+def tfidf_keywords(bows: list[list[tuple[int, int]]], terms: Sequence[str], n: int = 10) -> list[list[tuple[str, float]]]:
+    """Top ``n`` TF-IDF terms per bag-of-words (gensim TfidfModel, smartirs 'ntc': raw tf,
+    idf log2(N/df), cosine-normalised). Ties break on the term so output is deterministic."""
+    from gensim.models import TfidfModel
+
+    model = TfidfModel(bows, smartirs="ntc")
+    out = []
+    for bow in bows:
+        scored = sorted(model[bow], key=lambda x: (-x[1], terms[x[0]]))[:n]
+        out.append([(terms[t], float(s)) for t, s in scored])
+    return out
+
+
+def top_term_ids(topic_term: np.ndarray, n: int = 10) -> np.ndarray:
+    """Indices of the ``n`` most probable terms per topic (stable on ties)."""
+    return np.argsort(-topic_term, axis=1, kind="stable")[:, :n]
+
+
+def coherence(topic_term: np.ndarray, terms: Sequence[str], token_lists: Sequence[Sequence[str]],
+              dictionary, measure: str = "c_npmi", topn: int = 10) -> tuple[float, list[float]]:
+    """Topic coherence with gensim's CoherenceModel over the units as reference texts.
+
+    Returns (mean, per-topic). The same function scores every engine and the benchmark baseline.
+    """
+    from gensim.models.coherencemodel import CoherenceModel
+
+    topics = [[terms[i] for i in row] for row in top_term_ids(topic_term, topn)]
+    cm = CoherenceModel(topics=topics, texts=[list(t) for t in token_lists], dictionary=dictionary,
+                        coherence=measure, topn=topn, processes=1)
+    per = [float(x) if math.isfinite(x) else float("nan") for x in cm.get_coherence_per_topic()]
+    finite = [x for x in per if math.isfinite(x)]
+    return (float(np.mean(finite)) if finite else float("nan")), per

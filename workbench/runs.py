@@ -1,0 +1,285 @@
+"""Run folders: write one whole or not at all, and load one back without retraining.
+
+See ``docs/run-folder.md`` for the contract. Tables are built from arrays and ids (not from a
+model object), so a run trained by any engine reads the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CSV_ENCODING = "utf-8-sig"  # Excel on a Chinese-locale Windows machine needs the BOM
+SHARE_FORMAT = "%.10f"
+PACKAGES = ("workbench", "numpy", "scipy", "pandas", "scikit-learn", "jieba", "gensim", "tomotopy",
+            "pyLDAvis", "matplotlib")
+META_ORDER = ("title", "date", "author", "source")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def corpus_fingerprint(unit_ids, token_lists) -> str:
+    """Hash of the modelled units and their tokens: equal fingerprints, equal model input."""
+    h = hashlib.sha256()
+    for uid, toks in zip(unit_ids, token_lists):
+        h.update(uid.encode())
+        h.update(b"\x00")
+        h.update(" ".join(toks).encode())
+        h.update(b"\x01")
+    return h.hexdigest()
+
+
+def topic_columns(k: int) -> list[str]:
+    return [f"topic_{i}" for i in range(k)]
+
+
+def build_doc_topics(corpus, doc_topic: np.ndarray) -> pd.DataFrame:
+    """One row per modelled unit: ids, source, metadata, text, dominant topic, dense shares."""
+    docs = {d.doc_id: d for d in corpus.docs}
+    meta_keys: list[str] = []
+    for d in corpus.docs:
+        for key in d.meta:
+            if key not in meta_keys:
+                meta_keys.append(key)
+    meta_keys = [k for k in META_ORDER if k in meta_keys] + [k for k in meta_keys if k not in META_ORDER]
+    rows = []
+    for u, toks in zip(corpus.units, corpus.tokens):
+        d = docs[u.doc_id]
+        row = {"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file, "record": d.record}
+        for key in meta_keys:
+            # Metadata that collides with our own columns keeps its name with a prefix.
+            name = key if key not in ("doc_id", "unit_id", "source_file", "record", "text") else f"meta_{key}"
+            row[name] = d.meta.get(key, "")
+        row["text"] = u.text
+        row["n_tokens"] = len(toks)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    df["dominant_topic"] = doc_topic.argmax(axis=1)
+    shares = pd.DataFrame(doc_topic, columns=topic_columns(doc_topic.shape[1]))
+    return pd.concat([df, shares], axis=1)
+
+
+def build_topics_table(topic_term: np.ndarray, terms, labels: dict[int, str], n: int = 20) -> pd.DataFrame:
+    from .models import top_term_ids
+
+    rows = []
+    for t, ids in enumerate(top_term_ids(topic_term, n)):
+        for rank, i in enumerate(ids):
+            rows.append({"topic": t, "label": labels.get(t, ""), "rank": rank + 1, "term": terms[i],
+                         "weight": float(topic_term[t, i])})
+    return pd.DataFrame(rows)
+
+
+def build_keywords(corpus, n: int = 10) -> pd.DataFrame:
+    """TF-IDF keywords per unit and per article (article bags are the sums of their units')."""
+    from collections import Counter
+
+    from .models import tfidf_keywords
+
+    rows = []
+    for u, kws in zip(corpus.units, tfidf_keywords(corpus.bows, corpus.vocab.terms, n)):
+        rows += [{"level": "unit", "doc_id": u.doc_id, "unit_id": u.unit_id, "rank": r + 1, "term": t,
+                  "score": s} for r, (t, s) in enumerate(kws)]
+    article_bows: dict[str, Counter] = {}
+    for u, bow in zip(corpus.units, corpus.bows):
+        article_bows.setdefault(u.doc_id, Counter()).update(dict(bow))
+    ids = list(article_bows)
+    bows = [sorted(article_bows[i].items()) for i in ids]
+    for doc_id, kws in zip(ids, tfidf_keywords(bows, corpus.vocab.terms, n)):
+        rows += [{"level": "article", "doc_id": doc_id, "unit_id": "", "rank": r + 1, "term": t,
+                  "score": s} for r, (t, s) in enumerate(kws)]
+    return pd.DataFrame(rows)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, encoding=CSV_ENCODING, float_format=SHARE_FORMAT, lineterminator="\r\n")
+
+
+def run_name(config: dict, fingerprint: str, now: datetime) -> str:
+    h = hashlib.sha256(json.dumps(config, sort_keys=True, ensure_ascii=False).encode()
+                       + fingerprint.encode()).hexdigest()[:8]
+    return f"{now.strftime('%Y%m%d-%H%M%S')}-{h}"
+
+
+def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path | None = None) -> Path:
+    """Write the run folder atomically (temporary sibling folder, then rename); return its path."""
+    from . import ldavis
+    from .models import coherence
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    fingerprint = corpus_fingerprint([u.unit_id for u in corpus.units], corpus.tokens)
+    name = run_name(config, fingerprint, now)
+    final = out_dir / name
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
+    try:
+        k = fitted.topic_term.shape[0]
+        labels = {i: n for i, n in enumerate(fitted.topic_names) if n}
+        terms = corpus.vocab.terms
+        doc_topics = build_doc_topics(corpus, fitted.doc_topic)
+        write_csv(doc_topics, tmp / "doc_topics.csv")
+        write_csv(build_topics_table(fitted.topic_term, terms, labels), tmp / "topics.csv")
+        write_csv(build_keywords(corpus), tmp / "keywords.csv")
+        write_csv(pd.DataFrame({"term_id": range(len(terms)), "term": terms,
+                                "doc_freq": corpus.vocab.doc_freq, "corpus_freq": corpus.vocab.corpus_freq}),
+                  tmp / "terms.csv")
+        np.save(tmp / "topic_term.npy", fitted.topic_term, allow_pickle=False)
+        (tmp / "labels.json").write_text(json.dumps({str(i): n for i, n in sorted(labels.items())},
+                                                    ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        doc_lengths = doc_topics["n_tokens"].to_numpy()
+        ldavis.write_ldavis_html(tmp / "ldavis.html", fitted.topic_term, fitted.doc_topic, doc_lengths,
+                                 list(terms), corpus.vocab.corpus_freq, topic_labels=labels)
+        model_dir = tmp / "model"
+        model_dir.mkdir()
+        corpus.vocab.dictionary.save_as_text(str(model_dir / "dictionary.txt"))
+        if fitted.engine == "tomotopy":
+            fitted.model.save(str(model_dir / "tomotopy.bin"), full=False)
+        else:
+            fitted.model.save(str(model_dir / "lda.model"))
+        c_npmi, per_topic = coherence(fitted.topic_term, terms, corpus.tokens, corpus.vocab.dictionary)
+        tcfg = corpus.tokenizer_config
+        manifest = {
+            "run_id": name,
+            "created": now.isoformat(),
+            "engine": fitted.engine,
+            "seed": config["model"]["random_state"],
+            "num_topics": k,
+            "topic_labels": {str(i): n for i, n in sorted(labels.items())},
+            "config": config,
+            "model_settings": fitted.settings,
+            "tokenizer": {
+                "fingerprint": tcfg.fingerprint(), "min_len": tcfg.min_len, "drop_numbers": tcfg.drop_numbers,
+                "hmm": tcfg.hmm, "pos_drop": list(tcfg.pos_drop or []),
+                "user_dicts": {p: sha256_file(Path(p)) for p in tcfg.user_dicts},
+                "stopword_files": {p: sha256_file(Path(p)) for p in tcfg.stopword_files},
+                "harvested_terms": list(corpus.harvested),
+            },
+            "themes_file": {str(themes_file): sha256_file(Path(themes_file))} if themes_file else None,
+            "corpus": {
+                "fingerprint": fingerprint,
+                "n_documents": len(corpus.docs),
+                "n_units": len(corpus.units),
+                "n_terms": len(terms),
+                "n_tokens": int(doc_lengths.sum()),
+                "doc_ids": [d.doc_id for d in corpus.docs],
+                "unit_ids": [u.unit_id for u in corpus.units],
+                "dropped_units": list(corpus.dropped_units),
+                "skipped_inputs": [str(p) for p in corpus.problems],
+            },
+            "metrics": {"c_npmi": c_npmi, "c_npmi_per_topic": per_topic,
+                        "ll_per_word": fitted.settings.get("ll_per_word")},
+            "versions": package_versions(),
+        }
+        # labels.json is edited after training (topic labels), so it is not pinned here.
+        manifest["files"] = {str(p.relative_to(tmp)): sha256_file(p)
+                             for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "labels.json"}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+        n = 1
+        while final.exists():  # same config and corpus in the same second
+            final = out_dir / f"{name}-{n}"
+            n += 1
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+@dataclass(frozen=True)
+class Run:
+    """A run folder loaded for reading: tables and arrays, no model object, nothing unpickled."""
+
+    path: Path
+    manifest: dict
+    doc_topics: pd.DataFrame = field(repr=False)
+    topics: pd.DataFrame = field(repr=False)
+    terms: pd.DataFrame = field(repr=False)
+    topic_term: np.ndarray = field(repr=False)
+    labels: dict = field(default_factory=dict)
+
+    @property
+    def num_topics(self) -> int:
+        return self.topic_term.shape[0]
+
+    @property
+    def vocab(self) -> list[str]:
+        return self.terms["term"].tolist()
+
+    @property
+    def doc_topic(self) -> np.ndarray:
+        return self.doc_topics[topic_columns(self.num_topics)].to_numpy()
+
+
+def load_run(path: Path) -> Run:
+    path = Path(path)
+    if not (path / "manifest.json").is_file():
+        raise FileNotFoundError(f"{path}: not a run folder (no manifest.json)")
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    labels_file = path / "labels.json"
+    labels = {int(k): v for k, v in json.loads(labels_file.read_text(encoding="utf-8")).items()} \
+        if labels_file.exists() else {}
+    str_cols = {c: str for c in ("doc_id", "unit_id", "record", "title", "date", "author", "source", "text")}
+    return Run(
+        path=path,
+        manifest=manifest,
+        doc_topics=pd.read_csv(path / "doc_topics.csv", encoding=CSV_ENCODING, dtype=str_cols, keep_default_na=False),
+        topics=pd.read_csv(path / "topics.csv", encoding=CSV_ENCODING, keep_default_na=False),
+        terms=pd.read_csv(path / "terms.csv", encoding=CSV_ENCODING, keep_default_na=False),
+        topic_term=np.load(path / "topic_term.npy", allow_pickle=False),
+        labels=labels,
+    )
+
+
+def latest_run(root: Path | None = None) -> Path:
+    from . import paths
+
+    root = Path(root) if root else paths.runs_dir()
+    candidates = sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".")
+                        and (p / "manifest.json").exists())
+    if not candidates:
+        raise FileNotFoundError(f"{root}: no runs yet (run `workbench train` first)")
+    return candidates[-1]
+
+
+def verify_run(path: Path) -> list[str]:
+    """Files whose sha256 differs from the manifest (or that are missing): [] means intact."""
+    path = Path(path)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    bad = []
+    for rel, digest in manifest.get("files", {}).items():
+        f = path / rel
+        if not f.is_file() or sha256_file(f) != digest:
+            bad.append(rel)
+    return bad
