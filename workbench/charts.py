@@ -92,8 +92,7 @@ def _cjk_rc() -> dict:
     # after the rc context ends; DejaVu Sans stays as a per-glyph fallback.
     family = [font.family, "DejaVu Sans"]
     sans = [font.family, *[f for f in mpl.rcParams["font.sans-serif"] if f != font.family]]
-    # Noto CJK has no U+2212 MINUS issue, but an ASCII hyphen keeps negative ticks identical
-    # in every fallback font.
+    # ASCII hyphen for negative ticks, so they never depend on U+2212 in whichever font is used.
     return {"font.family": family, "font.sans-serif": sans, "axes.unicode_minus": False}
 
 
