@@ -41,29 +41,34 @@ def main():
     ap.add_argument("--passes", type=int, default=50)
     ap.add_argument("--no-above", type=float, default=0.5)
     ap.add_argument("--no-below", type=int, default=2)
-    ap.add_argument("--tw", default="one")
+    ap.add_argument("--tw", default="idf")
+    ap.add_argument("--eta", type=float, default=0.01)
     args = ap.parse_args()
-    corpus = pipeline.prepare([ROOT / "seeds"], no_below=args.no_below, no_above=args.no_above)
+    corpus = pipeline.prepare([ROOT / "seeds"], no_below=args.no_below, no_above=args.no_above, progress=False)
     rows = theme_rows(corpus.units)
     themes = load_themes(ROOT / "seeds/themes.toml") if args.themes else None
     for engine in args.engine:
         for k in args.topics:
             for prior in args.prior:
-                distinct, shares = 0, Counter()
+                distinct, passed, shares = 0, 0, Counter()
                 for seed in args.seeds:
                     cfg = ModelConfig(engine=engine, num_topics=k, random_state=seed, alpha=args.alpha,
-                                      iterations=args.iterations, passes=args.passes, keyed_prior=prior,
+                                      iterations=args.iterations, passes=args.passes, keyed_prior=prior, eta=args.eta,
                                       no_below=args.no_below, no_above=args.no_above, term_weight=args.tw)
-                    f = fit(corpus.bows, corpus.vocab, cfg, themes, progress=False)
+                    f = fit(corpus.bows, corpus.vocab, cfg, themes, progress=False, token_ids=corpus.token_ids)
                     dom = f.doc_topic.argmax(axis=1)
-                    majors = {}
+                    majors, ok = {}, True
                     for ti, (theme, idx) in enumerate(rows.items()):
                         c = Counter(int(dom[i]) for i in idx)
                         target = ti if themes else c.most_common(1)[0][0]
                         majors[theme] = target
-                        shares[theme] += c[target] / len(idx) / len(args.seeds)
+                        share = c[target] / len(idx)
+                        shares[theme] += share / len(args.seeds)
+                        ok &= share >= (0.6 if themes else 0.5)
                     distinct += len(set(majors.values())) == len(majors)
-                print(f"engine={engine} K={k} prior={prior}: distinct dominant topics in {distinct}/{len(args.seeds)} seeds; "
+                    passed += ok and len(set(majors.values())) == len(majors)
+                print(f"engine={engine} K={k} prior={prior}: distinct dominant topics in {distinct}/{len(args.seeds)} seeds, "
+                      f"and each theme on its topic (>=0.5; keyed >=0.6) in {passed}; "
                       + ", ".join(f"{t} {s:.2f}" for t, s in shares.items()), flush=True)
 
 

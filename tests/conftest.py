@@ -14,6 +14,7 @@ def _isolated_cache(tmp_path_factory):
     import os
 
     os.environ["WORKBENCH_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["WORKBENCH_STORE"] = str(tmp_path_factory.mktemp("store") / "store.sqlite")
 
 
 @pytest.fixture(scope="session")

@@ -22,30 +22,30 @@ ENGINES = ("tomotopy", "gensim")
 class ModelConfig:
     """LDA settings. Names follow gensim where it has one.
 
-    Defaults (chosen on the seed paragraphs with ``bench/seed_themes.py``, see README "Model
-    defaults"): ``engine="tomotopy"``: its collapsed Gibbs sampler gave the three seed themes
-    distinct dominant topics in 20 of 20 seeds, gensim's variational LDA in 10 of 20;
-    ``term_weight="idf"`` (tomotopy's TermWeight.IDF: each token counts by its inverse document
-    frequency, so words in every paragraph — 党建, 党员 — pull less; 14/20 seeds with plain
-    counts); ``num_topics=8``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few
-    topics and a topic few words; ``iterations=1000`` Gibbs sweeps (gensim: ``passes=50``);
-    ``no_below=2``: a term must occur in two units; ``no_above=0.5``. ``keyed_prior``: the
+    Defaults (chosen on the seed paragraphs with ``bench/seed_themes.py``, 20 random seeds; see
+    README "Model defaults"): ``engine="tomotopy"``, its collapsed Gibbs sampler (gensim's
+    variational LDA never gave all three seed themes a majority topic of their own);
+    ``num_topics=10``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few topics and
+    a topic few words; ``iterations=1000`` Gibbs sweeps (gensim: ``passes=50``); ``no_below=2``: a
+    term must occur in two units; ``no_above=0.15``: a term in more than 15% of the units
+    (党建, 党员, 发展 in party-building news) names no theme and is dropped;
+    ``term_weight="one"`` (tomotopy's IDF/PMI weighting is selectable). ``keyed_prior``: the
     topic-word prior a seed word gets on its keyed topic (``eta * 1e-3`` on the others), in
     pseudo-counts, see :func:`fit`. ``term_weight`` applies to tomotopy only.
     """
 
     engine: str = "tomotopy"
-    num_topics: int = 8
+    num_topics: int = 10
     alpha: float = 0.1
     eta: float = 0.01
     iterations: int = 1000
     passes: int = 50
     random_state: int = 0
     no_below: int = 2
-    no_above: float = 0.5
-    keyed_prior: float = 0.5
+    no_above: float = 0.15
+    keyed_prior: float = 0.2
     workers: int = 1
-    term_weight: str = "idf"
+    term_weight: str = "one"
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,12 @@ class Fitted:
     settings: dict = field(default_factory=dict, compare=False)
 
 
-def fit(bows: list[list[tuple[int, int]]], vocab: Vocabulary, config: ModelConfig,
-        themes: Themes | None = None, progress: bool = True) -> Fitted:
+def fit(bows: Sequence[list[tuple[int, int]]], vocab: Vocabulary, config: ModelConfig,
+        themes: Themes | None = None, progress: bool = True, token_ids=None) -> Fitted:
     """Train LDA on bag-of-words units (every unit must hold at least one token).
+
+    ``bows`` is any re-iterable sequence of bags of words; ``token_ids`` (the same units as term-id
+    arrays) lets tomotopy read the units without building bags.
 
     With ``themes``, topics ``0..T-1`` are keyed: each seed word present in the vocabulary gets
     prior ``keyed_prior`` on its theme's topic and ``eta * 1e-3`` on all others (keyATM's idea on
@@ -138,13 +141,13 @@ def fit(bows: list[list[tuple[int, int]]], vocab: Vocabulary, config: ModelConfi
     """
     if config.engine not in ENGINES:
         raise ValueError(f"unknown engine '{config.engine}' (choose from {', '.join(ENGINES)})")
-    if any(len(b) == 0 for b in bows):
+    if token_ids is None and any(len(b) == 0 for b in bows):
         raise ValueError("every unit needs at least one token in the vocabulary")
     n_keyed = themes.k if themes else 0
     k = config.num_topics + n_keyed
     priors, missing = _seed_priors(vocab, config, themes)
     if config.engine == "tomotopy":
-        fitted = _fit_tomotopy(bows, vocab, config, k, priors, progress)
+        fitted = _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids)
     else:
         fitted = _fit_gensim(bows, vocab, config, k, priors, progress)
     names = tuple(list(themes.names if themes else ()) + [""] * config.num_topics)
@@ -167,7 +170,7 @@ def _seed_priors(vocab: Vocabulary, config: ModelConfig, themes: Themes | None):
     return priors, missing
 
 
-def _fit_tomotopy(bows, vocab, config, k, priors, progress):
+def _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids=None):
     import tomotopy as tp
     from tqdm import tqdm
 
@@ -176,9 +179,13 @@ def _fit_tomotopy(bows, vocab, config, k, priors, progress):
     mdl = tp.LDAModel(tw=tw, k=k, alpha=config.alpha, eta=config.eta, seed=config.random_state)
     for tid, topics in sorted(priors.items()):
         mdl.set_word_prior(vocab.terms[tid], [topics.get(t, config.eta * 1e-3) for t in range(k)])
-    for bow in bows:
-        words = [vocab.terms[tid] for tid, n in bow for _ in range(n)]
-        mdl.add_doc(words)
+    terms = vocab.terms
+    if token_ids is not None:
+        for ids in token_ids:
+            mdl.add_doc([terms[i] for i in ids])
+    else:
+        for bow in bows:
+            mdl.add_doc([terms[tid] for tid, n in bow for _ in range(n)])
     mdl.optim_interval = 0
     mdl.burn_in = 0
     step = 50
@@ -211,10 +218,14 @@ def _fit_gensim(bows, vocab, config, k, priors, progress):
             eta[t, tid] = p
     mdl = LdaModel(corpus=bows, id2word=vocab.dictionary, num_topics=k, alpha=np.full(k, config.alpha),
                    eta=eta, passes=config.passes, iterations=400, random_state=config.random_state,
-                   eval_every=None, chunksize=max(len(bows), 1))
+                   eval_every=None, chunksize=max(min(len(bows), 2000), 1))
     tt = mdl.get_topics().astype(np.float64)
     tt /= tt.sum(axis=1, keepdims=True)
-    gamma, _ = mdl.inference(bows)
+    gammas = []
+    for i in range(0, len(bows), 2000):
+        gamma, _ = mdl.inference(bows[i:i + 2000])
+        gammas.append(gamma)
+    gamma = np.vstack(gammas)
     dt = gamma / gamma.sum(axis=1, keepdims=True)
     bound = mdl.bound(bows)
     n_tokens = sum(n for b in bows for _, n in b)

@@ -1,19 +1,23 @@
-"""The pipeline, one way: sources -> documents -> units -> tokens -> vocabulary -> model -> run.
+"""The pipeline, one way: sources -> store -> units -> tokens (cached) -> vocabulary -> model -> run.
 
-:func:`prepare` turns sources into a modelling corpus (in memory: the seed corpus and corpora of
-tens of thousands of units); :func:`train` fits a model on it and writes a run folder.
+:func:`prepare` turns sources (or a named corpus in the store) into a modelling corpus held as
+one int32 array of term ids per unit — memory grows with the number of tokens kept, never with
+Python lists of strings — and :func:`train` fits a model on it and writes a run folder.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from dataclasses import asdict, dataclass, field, replace
+import time
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from . import ingest, models, paths, runs
+from . import ingest, models, paths, runs, store
 from .ingest import Document, Problem
 from .tokenize import TokenizerConfig, default_config, get_tokenizer, harvest_quoted_terms
 from .units import Unit, split_units
@@ -27,7 +31,8 @@ class PipelineError(Exception):
 class CorpusConfig:
     """How sources become modelling units. ``min_tokens``: units with fewer kept tokens are left
     out of the model (listed in the manifest); ``harvest_quoted``: add “quoted” terms of the
-    corpus to the tokenizer; ``text_column``: the text field of record files."""
+    corpus to the tokenizer; ``text_column``: the text field of record files; ``workers``:
+    processes that tokenize cache misses (tokens do not depend on it)."""
 
     unit: str = "paragraph"
     chunk_chars: int = 1000
@@ -38,105 +43,285 @@ class CorpusConfig:
     hmm: bool = True
     pos_filter: bool = True
     text_column: str | None = None
+    tokenizer_engine: str = "rjieba"
+    workers: int = 0  # 0: one per core
+
+    def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
+        return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,
+                              engine=self.tokenizer_engine, **({} if self.pos_filter else {"pos_drop": None}))
 
 
 @dataclass(frozen=True)
 class Corpus:
-    """Units ready for a model: ``units[i]`` has ``tokens[i]`` and ``bows[i]`` (non-empty)."""
+    """Units ready for a model.
 
-    docs: tuple[Document, ...]
-    units: tuple[Unit, ...]
-    tokens: tuple[tuple[str, ...], ...]
-    bows: list = field(repr=False)
+    ``token_ids[i]`` holds unit ``unit_ids[i]``'s in-vocabulary term ids in text order (non-empty).
+    Texts stay in the store (``store_path``) and are streamed when a table needs them.
+    """
+
+    store_path: Path
+    doc_ids: tuple[str, ...]
+    unit_ids: tuple[str, ...]
+    unit_doc_ids: tuple[str, ...]
+    token_ids: tuple[np.ndarray, ...] = field(repr=False)
     vocab: models.Vocabulary = field(repr=False)
+    config: CorpusConfig = field(repr=False)
     tokenizer_config: TokenizerConfig = field(repr=False)
     harvested: tuple[str, ...] = ()
     dropped_units: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    stats: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def bows(self) -> "Bows":
+        """Bags of words (gensim's corpus protocol), computed from ``token_ids`` on iteration."""
+        return Bows(self.token_ids)
+
+    @property
+    def n_tokens(self) -> np.ndarray:
+        return np.array([len(t) for t in self.token_ids], dtype=np.int64)
+
+    @property
+    def tokens(self) -> "TokenLists":
+        """The units' in-vocabulary terms, as lists of strings, produced lazily on iteration."""
+        return TokenLists(self.token_ids, self.vocab.terms)
+
+    def documents(self) -> Iterator[Document]:
+        with closing(store.connect(self.store_path)) as conn:
+            yield from store.iter_documents(conn, self.doc_ids)
+
+    def iter_units(self) -> Iterator[tuple[Document, Unit]]:
+        """The modelled units with their documents, in ``unit_ids`` order (re-split from the store)."""
+        wanted = set(self.unit_ids)
+        for doc in self.documents():
+            for u in split_units(doc, self.config.unit, chunk_chars=self.config.chunk_chars):
+                if u.unit_id in wanted:
+                    yield doc, u
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return tuple(u for _, u in self.iter_units())
 
 
-def read_documents(sources: Sequence[Path], text_column: str | None = None) -> tuple[list[Document], list[Problem]]:
-    problems: list[Problem] = []
-    try:
-        docs = list(ingest.dedupe(ingest.read_sources(sources, text_column=text_column, problems=problems),
-                                  problems))
-    except ingest.IngestError as exc:
-        raise PipelineError(str(exc)) from None
-    return docs, problems
+class Bows:
+    """A re-iterable, indexable view of token-id arrays as gensim bags of words."""
+
+    def __init__(self, token_ids):
+        self._ids = token_ids
+
+    def __len__(self):
+        return len(self._ids)
+
+    @staticmethod
+    def _bow(ids):
+        u, c = np.unique(ids, return_counts=True)
+        return list(zip(u.tolist(), c.tolist()))
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._bow(x) for x in self._ids[i]]
+        return self._bow(self._ids[i])
+
+    def __iter__(self):
+        for ids in self._ids:
+            yield self._bow(ids)
 
 
-def prepare(sources: Sequence[Path], config: CorpusConfig = CorpusConfig(), *,
-            no_below: int = 2, no_above: float = 0.5, docs: list[Document] | None = None,
-            problems: list[Problem] | None = None) -> Corpus:
-    """Read, clean, split and tokenize the sources; build the vocabulary and bags of words."""
-    if docs is None:
-        docs, problems = read_documents(sources, config.text_column)
-        ingest.report(problems)
-    problems = list(problems or [])
-    if not docs:
-        where = ", ".join(str(s) for s in sources)
-        raise PipelineError(f"{where}: no documents with text found"
-                            + (f" ({len(problems)} inputs skipped, see messages above)" if problems else ""))
-    harvested = harvest_quoted_terms(d.text for d in docs) if config.harvest_quoted else []
-    tcfg = default_config(harvested, min_len=config.min_len, drop_numbers=config.drop_numbers, hmm=config.hmm,
-                          **({} if config.pos_filter else {"pos_drop": None}))
-    tokenizer = get_tokenizer(tcfg)
-    units: list[Unit] = []
-    tokens: list[tuple[str, ...]] = []
-    dropped: list[str] = []
-    all_units = [u for d in docs for u in split_units(d, config.unit, chunk_chars=config.chunk_chars)]
-    for u, toks in zip(all_units, tokenize_units(tokenizer, [u.text for u in all_units])):
-        if len(toks) < config.min_tokens:
-            dropped.append(u.unit_id)
-            continue
-        units.append(u)
-        tokens.append(tuple(toks))
-    if len(units) < 2:
-        raise PipelineError(f"only {len(units)} unit(s) with at least {config.min_tokens} tokens: "
-                            f"too little text to model (try --unit paragraph or more documents)")
-    vocab = models.build_vocabulary(tokens, no_below, no_above)
-    bows = [vocab.dictionary.doc2bow(t) for t in tokens]
-    keep = [i for i, b in enumerate(bows) if b]
-    if len(keep) < len(bows):
-        dropped.extend(units[i].unit_id for i in range(len(units)) if not bows[i])
-        units = [units[i] for i in keep]
-        tokens = [tokens[i] for i in keep]
-        bows = [bows[i] for i in keep]
-    if len(vocab.terms) == 0:
-        raise PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
-    return Corpus(tuple(docs), tuple(units), tuple(tokens), bows, vocab, tcfg, tuple(harvested),
-                  tuple(dropped), tuple(problems))
+class TokenLists:
+    """A re-iterable view of token-id arrays as lists of terms (what gensim's coherence wants)."""
+
+    def __init__(self, token_ids, terms):
+        self._ids, self._terms = token_ids, terms
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __getitem__(self, i):
+        return [self._terms[j] for j in self._ids[i]]
+
+    def __iter__(self):
+        for ids in self._ids:
+            yield [self._terms[j] for j in ids]
 
 
-def tokenize_units(tokenizer, texts: Sequence[str], progress: bool = True) -> list[list[str]]:
+# ------------------------------------------------------------------------------------------------
+
+_WORKER_TOKENIZER = None
+
+
+def _init_worker(config: TokenizerConfig) -> None:
+    global _WORKER_TOKENIZER
+    _WORKER_TOKENIZER = get_tokenizer(config)
+
+
+def _segment_chunk(texts: list[str]) -> list[list[tuple[str, str]]]:
+    return [_WORKER_TOKENIZER.segment(t) for t in texts]
+
+
+class _Segmenter:
+    """Segments cache misses, in a process pool when there are enough of them to pay for it."""
+
+    def __init__(self, tokenizer, workers: int):
+        self.tokenizer, self.workers, self.pool = tokenizer, workers, None
+
+    def __call__(self, texts: list[str]) -> list[list[tuple[str, str]]]:
+        if self.workers <= 1 or len(texts) < 2000:
+            return [self.tokenizer.segment(t) for t in texts]
+        if self.pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: the workers inherit the built tokenizer (the Rust segmenter cannot be pickled)
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
+                                            initializer=_init_worker, initargs=(self.tokenizer.config,))
+        size = max(50, len(texts) // (self.workers * 8))
+        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+        return [pairs for part in self.pool.map(_segment_chunk, chunks) for pairs in part]
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = CorpusConfig(), *,
+            corpus_name: str | None = None, no_below: int = 2, no_above: float = 0.5,
+            store_path: Path | None = None, progress: bool = True) -> Corpus:
+    """Ingest ``sources`` into the store (or take the named corpus), split, tokenize through the
+    cache, build the vocabulary and term-id arrays.
+
+    Cost: two streaming passes over the documents (quoted-term harvest, then units and tokens);
+    memory holds one int32 per kept token plus the vocabulary.
+    """
+    from gensim.corpora import Dictionary
     from tqdm import tqdm
 
-    return [tokenizer.cut(t) for t in tqdm(texts, desc="tokenizing", unit="unit", leave=False,
-                                            disable=not progress or len(texts) < 2000)]
+    t_start = time.perf_counter()
+    store_path = Path(store_path or store.default_path())
+    with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
+        problems: list[Problem] = []
+        if corpus_name is not None:
+            try:
+                doc_ids = store.corpus_doc_ids(conn, corpus_name)
+            except KeyError as exc:
+                raise PipelineError(exc.args[0]) from None
+        else:
+            try:
+                report = store.ingest(conn, [Path(s) for s in sources], text_column=config.text_column)
+            except ingest.IngestError as exc:
+                raise PipelineError(str(exc)) from None
+            problems = list(report.skipped)
+            ingest.report(problems)
+            doc_ids = list(report.doc_ids)
+        if not doc_ids:
+            where = ", ".join(str(s) for s in sources or [corpus_name])
+            raise PipelineError(f"{where}: no documents with text found"
+                                + (f" ({len(problems)} inputs skipped, see messages above)" if problems else ""))
+        t_read = time.perf_counter()
+        harvested = (harvest_quoted_terms(d.text for d in store.iter_documents(reader, doc_ids))
+                     if config.harvest_quoted else [])
+        tcfg = config.tokenizer_config(harvested)
+        tokenizer = get_tokenizer(tcfg)
+        workers = config.workers or os.cpu_count() or 1
+        segmenter = _Segmenter(tokenizer, workers)
+        dictionary = Dictionary()
+        unit_ids: list[str] = []
+        unit_docs: list[str] = []
+        raw_ids: list[np.ndarray] = []
+        dropped: list[str] = []
+        stats = store.CacheStats()
+        batch: list[Unit] = []
+
+        def flush():
+            segs = store.cached_segments(conn, tokenizer, [u.text for u in batch], stats, segmenter)
+            for u, pairs in zip(batch, segs):
+                toks = tokenizer.filter(pairs)
+                if len(toks) < config.min_tokens:
+                    dropped.append(u.unit_id)
+                    continue
+                dictionary.add_documents([toks])
+                unit_ids.append(u.unit_id)
+                unit_docs.append(u.doc_id)
+                raw_ids.append(np.asarray(dictionary.doc2idx(toks), dtype=np.int32))
+            batch.clear()
+
+        try:
+            bar = tqdm(total=len(doc_ids), desc="tokenizing", unit="doc", leave=False,
+                       disable=not progress or len(doc_ids) < 500)
+            for doc in store.iter_documents(reader, doc_ids):
+                batch.extend(split_units(doc, config.unit, chunk_chars=config.chunk_chars))
+                bar.update(1)
+                if len(batch) >= 5000:
+                    flush()
+            flush()
+            bar.close()
+        finally:
+            segmenter.close()
+    t_tok = time.perf_counter()
+    if len(unit_ids) < 2:
+        raise PipelineError(f"only {len(unit_ids)} unit(s) with at least {config.min_tokens} tokens: "
+                            f"too little text to model (try --unit paragraph or more documents)")
+    old = dict(dictionary.token2id)
+    # On a handful of units no_above can leave no term at all (15% of 5 articles is under one);
+    # the floor keeps terms shared by a few more units than no_below asks for.
+    eff_no_above = max(no_above, min(1.0, (no_below + 1) / len(unit_ids)))
+    dictionary.filter_extremes(no_below=no_below, no_above=eff_no_above, keep_n=None)
+    if len(dictionary) == 0:
+        raise PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
+    remap = np.full(len(old), -1, dtype=np.int32)
+    for term, i in old.items():
+        j = dictionary.token2id.get(term)
+        if j is not None:
+            remap[i] = j
+    terms = tuple(dictionary[i] for i in range(len(dictionary)))
+    cf = np.zeros(len(terms), dtype=np.int64)
+    kept_units, kept_docs, token_ids = [], [], []
+    for uid, did, ids in zip(unit_ids, unit_docs, raw_ids):
+        new = remap[ids]
+        new = new[new >= 0]
+        if len(new) == 0:
+            dropped.append(uid)
+            continue
+        np.add.at(cf, new, 1)
+        kept_units.append(uid)
+        kept_docs.append(did)
+        token_ids.append(new)
+    dfreq = np.array([dictionary.dfs.get(i, 0) for i in range(len(terms))], dtype=np.int64)
+    vocab = models.Vocabulary(dictionary, terms, dfreq, cf)
+    stats_d = {"cache_hits": stats.hits, "cache_misses": stats.misses,
+               "seconds_read": round(t_read - t_start, 3), "seconds_tokenize": round(t_tok - t_read, 3),
+               "seconds_segmenting_misses": round(stats.seconds_tokenizing, 3), "workers": workers,
+               "no_above_effective": eff_no_above}
+    return Corpus(store_path, tuple(dict.fromkeys(doc_ids)), tuple(kept_units), tuple(kept_docs),
+                  tuple(token_ids), vocab, config, tcfg, tuple(harvested), tuple(dropped), tuple(problems),
+                  stats_d)
 
 
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
           model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
-          out_dir: Path | None = None, corpus_name: str | None = None, progress: bool = True) -> Path:
-    """Train on ``sources`` (default: the bundled seeds) and write a run folder; return its path."""
-    sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
+          out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
+          progress: bool = True) -> Path:
+    """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
+    a run folder; return its path."""
+    if corpus_name is None:
+        sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
     themes = None
     if themes_file is not None:
         try:
             themes = models.load_themes(Path(themes_file))
         except ValueError as exc:
             raise PipelineError(str(exc)) from None
-    docs, problems = read_documents(sources, corpus_config.text_column)
-    ingest.report(problems)
-    corpus = prepare(sources, corpus_config, no_below=model_config.no_below, no_above=model_config.no_above,
-                     docs=docs, problems=problems)
-    fitted = models.fit(corpus.bows, corpus.vocab, model_config, themes, progress=progress)
+    corpus = prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
+                     no_above=model_config.no_above, store_path=store_path, progress=progress)
+    t0 = time.perf_counter()
+    fitted = models.fit(corpus.bows, corpus.vocab, model_config, themes, progress=progress,
+                        token_ids=corpus.token_ids)
+    corpus.stats["seconds_train"] = round(time.perf_counter() - t0, 3)
     for name, words in fitted.settings.get("missing_seed_words", {}).items():
         print(f"workbench: theme '{name}': seed words not in the vocabulary: {'、'.join(words)}",
               file=sys.stderr)
     return runs.write_run(
         corpus=corpus, fitted=fitted, out_dir=out_dir or paths.runs_dir(),
-        config={"sources": [str(s) for s in sources], "corpus_name": corpus_name,
+        config={"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
                 "corpus": asdict(corpus_config), "model": asdict(model_config),
                 "themes_file": str(themes_file) if themes_file else None,
                 "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None},

@@ -45,14 +45,15 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def corpus_fingerprint(unit_ids, token_lists) -> str:
-    """Hash of the modelled units and their tokens: equal fingerprints, equal model input."""
+def corpus_fingerprint(unit_ids, token_ids, terms) -> str:
+    """Hash of the modelled units, their term ids and the vocabulary: equal fingerprints, equal
+    model input."""
     h = hashlib.sha256()
-    for uid, toks in zip(unit_ids, token_lists):
+    h.update("\x00".join(terms).encode())
+    for uid, ids in zip(unit_ids, token_ids):
         h.update(uid.encode())
         h.update(b"\x00")
-        h.update(" ".join(toks).encode())
-        h.update(b"\x01")
+        h.update(np.asarray(ids, dtype="<i4").tobytes())
     return h.hexdigest()
 
 
@@ -61,26 +62,28 @@ def topic_columns(k: int) -> list[str]:
 
 
 def build_doc_topics(corpus, doc_topic: np.ndarray) -> pd.DataFrame:
-    """One row per modelled unit: ids, source, metadata, text, dominant topic, dense shares."""
-    docs = {d.doc_id: d for d in corpus.docs}
-    meta_keys: list[str] = []
-    for d in corpus.docs:
-        for key in d.meta:
-            if key not in meta_keys:
-                meta_keys.append(key)
-    meta_keys = [k for k in META_ORDER if k in meta_keys] + [k for k in meta_keys if k not in META_ORDER]
+    """One row per modelled unit: ids, source, metadata, text, dominant topic, dense shares.
+
+    Streams the units' texts from the store; the table itself is in memory (one row per unit).
+    """
+    n_tokens = corpus.n_tokens
     rows = []
-    for u, toks in zip(corpus.units, corpus.tokens):
-        d = docs[u.doc_id]
+    meta_keys: dict[str, None] = {}
+    for (d, u), n in zip(corpus.iter_units(), n_tokens):
         row = {"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file, "record": d.record}
-        for key in meta_keys:
+        for key, value in d.meta.items():
             # Metadata that collides with our own columns keeps its name with a prefix.
-            name = key if key not in ("doc_id", "unit_id", "source_file", "record", "text") else f"meta_{key}"
-            row[name] = d.meta.get(key, "")
+            name = key if key not in ("doc_id", "unit_id", "source_file", "record", "text", "n_tokens",
+                                      "dominant_topic") else f"meta_{key}"
+            meta_keys.setdefault(name)
+            row[name] = value
         row["text"] = u.text
-        row["n_tokens"] = len(toks)
+        row["n_tokens"] = int(n)
         rows.append(row)
+    ordered = [k for k in META_ORDER if k in meta_keys] + [k for k in meta_keys if k not in META_ORDER]
     df = pd.DataFrame(rows)
+    df = df[["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens"]]
+    df[ordered] = df[ordered].astype(object).where(df[ordered].notna(), "")
     df["dominant_topic"] = doc_topic.argmax(axis=1)
     shares = pd.DataFrame(doc_topic, columns=topic_columns(doc_topic.shape[1]))
     return pd.concat([df, shares], axis=1)
@@ -104,12 +107,13 @@ def build_keywords(corpus, n: int = 10) -> pd.DataFrame:
     from .models import tfidf_keywords
 
     rows = []
-    for u, kws in zip(corpus.units, tfidf_keywords(corpus.bows, corpus.vocab.terms, n)):
-        rows += [{"level": "unit", "doc_id": u.doc_id, "unit_id": u.unit_id, "rank": r + 1, "term": t,
+    for uid, did, kws in zip(corpus.unit_ids, corpus.unit_doc_ids,
+                             tfidf_keywords(corpus.bows, corpus.vocab.terms, n)):
+        rows += [{"level": "unit", "doc_id": did, "unit_id": uid, "rank": r + 1, "term": t,
                   "score": s} for r, (t, s) in enumerate(kws)]
     article_bows: dict[str, Counter] = {}
-    for u, bow in zip(corpus.units, corpus.bows):
-        article_bows.setdefault(u.doc_id, Counter()).update(dict(bow))
+    for did, bow in zip(corpus.unit_doc_ids, corpus.bows):
+        article_bows.setdefault(did, Counter()).update(dict(bow))
     ids = list(article_bows)
     bows = [sorted(article_bows[i].items()) for i in ids]
     for doc_id, kws in zip(ids, tfidf_keywords(bows, corpus.vocab.terms, n)):
@@ -136,7 +140,7 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    fingerprint = corpus_fingerprint([u.unit_id for u in corpus.units], corpus.tokens)
+    fingerprint = corpus_fingerprint(corpus.unit_ids, corpus.token_ids, corpus.vocab.terms)
     name = run_name(config, fingerprint, now)
     final = out_dir / name
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
@@ -185,14 +189,15 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
             "themes_file": {str(themes_file): sha256_file(Path(themes_file))} if themes_file else None,
             "corpus": {
                 "fingerprint": fingerprint,
-                "n_documents": len(corpus.docs),
-                "n_units": len(corpus.units),
+                "n_documents": len(corpus.doc_ids),
+                "n_units": len(corpus.unit_ids),
                 "n_terms": len(terms),
                 "n_tokens": int(doc_lengths.sum()),
-                "doc_ids": [d.doc_id for d in corpus.docs],
-                "unit_ids": [u.unit_id for u in corpus.units],
+                "doc_ids": list(corpus.doc_ids),
+                "unit_ids": list(corpus.unit_ids),
                 "dropped_units": list(corpus.dropped_units),
                 "skipped_inputs": [str(p) for p in corpus.problems],
+                "stats": corpus.stats,
             },
             "metrics": {"c_npmi": c_npmi, "c_npmi_per_topic": per_topic,
                         "ll_per_word": fitted.settings.get("ll_per_word")},
