@@ -32,13 +32,143 @@ def cmd_train(args) -> int:
                      eta=args.eta if args.eta is not None else defaults.eta,
                      iterations=args.iterations or defaults.iterations, passes=args.passes or defaults.passes,
                      no_below=args.no_below, no_above=args.no_above, keyed_prior=args.keyed_prior)
+    if args.corpus and args.sources:
+        return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
     try:
-        run = pipeline.train(args.sources or None, corpus_config=cc, model_config=mc,
+        run = pipeline.train(args.sources or None, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
                              themes_file=args.themes, out_dir=args.out, progress=not args.quiet)
     except (pipeline.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print(run)
     return EXIT_OK
+
+
+def cmd_ingest(args) -> int:
+    from contextlib import closing
+    from datetime import datetime, timezone
+
+    from . import ingest, store
+
+    try:
+        with closing(store.connect()) as conn:
+            report = store.ingest(conn, args.sources, args.corpus, text_column=args.text_column)
+    except ingest.IngestError as exc:
+        return _fail(str(exc))
+    ingest.report(list(report.skipped))
+    report_file = args.report or (store.default_path().parent / "reports" /
+                                  f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{args.corpus}.txt")
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    report_file.write_text(report.summary() + "\n" + "".join(f"{p}\n" for p in report.skipped), encoding="utf-8")
+    print(report.summary())
+    print(f"report: {report_file}")
+    return EXIT_PARTIAL if report.skipped else EXIT_OK
+
+
+def _run_path(value) -> Path:
+    from .runs import latest_run
+
+    return latest_run() if value in (None, "latest") else Path(value)
+
+
+def cmd_topics(args) -> int:
+    import pandas as pd
+
+    from . import reading
+    from .runs import load_run
+
+    run = load_run(_run_path(args.run))
+    table = reading.topic_table(run.topic_term, run.terms["corpus_freq"].to_numpy(), run.vocab, n=args.n,
+                                lam=args.lam, labels=run.labels, doc_topic=run.doc_topics)
+    if args.csv:
+        from .runs import write_csv
+        write_csv(table, args.csv)
+    with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
+        print(f"{run.path}  ({run.num_topics} topics; relevance λ={args.lam}; FREX w=0.5)")
+        for row in table.itertuples():
+            name = f"{row.topic}" + (f" {row.label}" if row.label else "")
+            print(f"\n[{name}]  share {row.share:.3f}")
+            print(f"  prob:      {row.prob}")
+            print(f"  relevance: {row.relevance}")
+            print(f"  frex:      {row.frex}")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from . import export
+    from .runs import load_run
+
+    run = load_run(_run_path(args.run))
+    table = export.aggregate_to_articles(run.doc_topics) if args.articles else run.doc_topics
+    suffix = {"csv": ".csv", "xlsx": ".xlsx", "parquet": ".parquet", "dta": ".dta"}[args.format]
+    out = args.out or run.path / "exports" / f"doc_topics{'_articles' if args.articles else ''}{suffix}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = export.export_table(table, out, args.format, labels=run.labels, source=f"workbench run {run.path.name}")
+    print(path)
+    return EXIT_OK
+
+
+def cmd_label(args) -> int:
+    from . import reading
+
+    run = _run_path(args.run)
+    labels = reading.read_labels(run)
+    for item in args.labels:
+        topic, sep, label = item.partition("=")
+        if not sep or not topic.strip().isdigit():
+            return _fail(f"'{item}': write labels as TOPIC=LABEL, e.g. 0=脱贫攻坚", EXIT_USAGE)
+        if label.strip():
+            labels[int(topic)] = label.strip()
+        else:
+            labels.pop(int(topic), None)
+    try:
+        reading.write_labels(run, labels)
+    except ValueError as exc:
+        return _fail(str(exc))
+    for k in sorted(labels):
+        print(f"{k}\t{labels[k]}")
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from . import compare, reading
+
+    a, b = Path(args.run_a), Path(args.run_b)
+    try:
+        table = compare.compare_runs(a, b, threshold=args.threshold)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    out = args.out or b / f"compare_{a.name}.csv"
+    compare.write_comparison(table, out)
+    if args.carry_labels:
+        labels_b = reading.read_labels(b)
+        carried = {k: v for k, v in compare.carry_labels(table, reading.read_labels(a)).items() if k not in labels_b}
+        if carried:
+            reading.write_labels(b, {**labels_b, **carried})
+    counts = table["status"].value_counts()
+    print("  ".join(f"{k}: {counts.get(k, 0)}" for k in ("matched", "split", "merged", "new", "vanished")))
+    for row in table.itertuples():
+        print(f"{row.status:9} A{'' if row.topic_a != row.topic_a else int(row.topic_a)!s:>3} -> "
+              f"B{'' if row.topic_b != row.topic_b else int(row.topic_b)!s:>3}  sim {row.similarity:.2f}  "
+              f"{row.label_a or ''}  {row.top_terms_a or ''} | {row.top_terms_b or ''}")
+    print(out)
+    return EXIT_OK
+
+
+def cmd_notebook(args) -> int:
+    from . import notebook
+
+    return notebook.launch(args.run, port=args.port)
+
+
+def cmd_verify(args) -> int:
+    from .runs import verify_run
+
+    bad = verify_run(Path(args.run))
+    for f in bad:
+        print(f"workbench: {Path(args.run) / f}: does not match the manifest's sha256", file=sys.stderr)
+    if not bad:
+        print(f"{args.run}: every file matches manifest.json")
+    return EXIT_ERROR if bad else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,9 +203,69 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-pos-filter", action="store_true", help="keep every part of speech")
     t.add_argument("--no-harvest", action="store_true", help="do not add “quoted” terms to the dictionary")
     t.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
+    t.add_argument("--corpus", help="train on a named corpus of the store (see `workbench ingest`)")
     t.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bars")
     t.set_defaults(func=cmd_train)
+
+    i = sub.add_parser("ingest", help="add files or folders to a named corpus in the store",
+                       description="Add SOURCE files/folders to corpus NAME in the store (.workbench/store.sqlite). "
+                                   "Documents are keyed by content: re-ingesting adds nothing. Prints added / "
+                                   "unchanged / skipped, and writes the same report to a file.")
+    i.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files or folders to add")
+    i.add_argument("--corpus", required=True, help="corpus name")
+    i.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
+    i.add_argument("--report", type=Path, help="where to write the ingest report (default .workbench/reports/)")
+    i.set_defaults(func=cmd_ingest)
+
+    tp = sub.add_parser("topics", help="print a run's topic table (probability, relevance, FREX)",
+                        description="Print the topics of RUN (default: the newest run): top terms by probability, "
+                                    "by pyLDAvis relevance at λ, and by FREX (as stm's labelTopics), with labels and shares.")
+    tp.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
+    tp.add_argument("--lambda", dest="lam", type=float, default=0.6, help="relevance λ (default 0.6)")
+    tp.add_argument("-n", type=int, default=10, help="terms per topic (default 10)")
+    tp.add_argument("--csv", type=Path, help="also write the table as CSV")
+    tp.set_defaults(func=cmd_topics)
+
+    e = sub.add_parser("export", help="export the labelled topic-per-document table",
+                       description="Export RUN's doc_topics joined to metadata, with topic labels, as CSV (UTF-8 "
+                                   "with BOM), XLSX, Parquet or Stata .dta (version 118).")
+    e.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
+    e.add_argument("--format", choices=("csv", "xlsx", "parquet", "dta"), default="csv", help="file format (default csv)")
+    e.add_argument("--articles", action="store_true", help="one row per article (token-weighted mean of its units)")
+    e.add_argument("--out", type=Path, help="output file (default RUN/exports/doc_topics.<ext>)")
+    e.set_defaults(func=cmd_export)
+
+    lb = sub.add_parser("label", help="name topics (stored with the run, shown in every table and chart)",
+                        description="Set topic labels of RUN, e.g. `workbench label runs/X 0=脱贫攻坚 3=纪检监察`; "
+                                    "an empty label (3=) removes one.")
+    lb.add_argument("run", help="run folder")
+    lb.add_argument("labels", nargs="+", metavar="TOPIC=LABEL", help="topic id and its label")
+    lb.set_defaults(func=cmd_label)
+
+    c = sub.add_parser("compare", help="match the topics of two runs (stayed, split, merged, new, vanished)",
+                       description="Match RUN_A's topics to RUN_B's over their shared vocabulary (1 - Jensen-Shannon "
+                                   "distance, optimal assignment), write the table to RUN_B/compare_<RUN_A>.csv, and "
+                                   "carry RUN_A's labels to their matches in RUN_B.")
+    c.add_argument("run_a", help="the earlier run")
+    c.add_argument("run_b", help="the later run")
+    c.add_argument("--threshold", type=float, help="similarity for a match (default 0.5)")
+    c.add_argument("--out", type=Path, help="output CSV")
+    c.add_argument("--no-carry-labels", dest="carry_labels", action="store_false",
+                   help="do not copy RUN_A's labels to RUN_B's unlabelled matches")
+    c.set_defaults(func=cmd_compare)
+
+    nb = sub.add_parser("notebook", help="open JupyterLab on notebooks/",
+                        description="Start JupyterLab in notebooks/; with RUN, the notebooks open that run "
+                                    "(default: the newest).")
+    nb.add_argument("run", nargs="?", help="run folder for the notebooks")
+    nb.add_argument("--port", type=int, help="port for JupyterLab")
+    nb.set_defaults(func=cmd_notebook)
+
+    v = sub.add_parser("verify", help="check a run folder's files against its manifest",
+                       description="Compare the sha256 of every file of RUN with manifest.json (labels excepted).")
+    v.add_argument("run", help="run folder")
+    v.set_defaults(func=cmd_verify)
     return p
 
 
@@ -86,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return EXIT_OK
     except FileNotFoundError as exc:
         return _fail(str(exc))
 

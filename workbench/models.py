@@ -25,8 +25,8 @@ class ModelConfig:
     Defaults (chosen on the seed paragraphs with ``bench/seed_themes.py``, 20 random seeds; see
     README "Model defaults"): ``engine="tomotopy"``, its collapsed Gibbs sampler (gensim's
     variational LDA never gave all three seed themes a majority topic of their own);
-    ``num_topics=10``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few topics and
-    a topic few words; ``iterations=1000`` Gibbs sweeps (gensim: ``passes=50``); ``no_below=2``: a
+    ``num_topics=12``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few topics and
+    a topic few words; ``iterations=2000`` Gibbs sweeps (gensim: ``passes=50``); ``no_below=2``: a
     term must occur in two units; ``no_above=0.15``: a term in more than 15% of the units
     (党建, 党员, 发展 in party-building news) names no theme and is dropped;
     ``term_weight="one"`` (tomotopy's IDF/PMI weighting is selectable). ``keyed_prior``: the
@@ -35,15 +35,15 @@ class ModelConfig:
     """
 
     engine: str = "tomotopy"
-    num_topics: int = 10
+    num_topics: int = 12
     alpha: float = 0.1
     eta: float = 0.01
-    iterations: int = 1000
+    iterations: int = 2000
     passes: int = 50
     random_state: int = 0
     no_below: int = 2
     no_above: float = 0.15
-    keyed_prior: float = 0.2
+    keyed_prior: float = 0.5
     workers: int = 1
     term_weight: str = "one"
 

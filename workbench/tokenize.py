@@ -12,7 +12,7 @@ jieba's module-level tokenizer is global mutable state, so every :class:`Tokeniz
 own segmenter; jieba's prefix-dictionary cache goes to the workbench cache folder.
 
 Part-of-speech tags come from the dictionary (the tag jieba's ``posseg`` gives a dictionary
-word); a word the HMM found outside the dictionary is tagged by jieba's ``posseg`` on that word
+word); a word the HMM found outside the dictionary is tagged by jieba-rs's HMM tagger on that word
 alone (memoised), so names the HMM discovers are still recognised as names.
 
 User words (dictionary files and harvested quoted terms) get the frequency jieba's
@@ -79,8 +79,10 @@ class TokenizerConfig:
     def segmentation_base(self) -> str:
         """What every unit's segmentation depends on besides the user words it contains."""
         import jieba
+        from importlib.metadata import version
 
-        return f"jieba-{jieba.__version__}|hmm={self.hmm}"
+        # Tags are cached with the tokens: the tagger's version is part of the key.
+        return f"jieba-{jieba.__version__}|hmm={self.hmm}|tags=dict+rjieba-{version('rjieba')}"
 
 
 def default_config(extra_words: Iterable[str] = (), **kw) -> TokenizerConfig:
@@ -161,7 +163,8 @@ class Tokenizer:
             self._jieba.add_word(w, freq, tag)
         self._jieba.total = total  # see the module docstring
         self._pos = jieba.posseg.POSTokenizer(self._jieba)
-        self._tags = self._pos.word_tag_tab
+        # One lookup per token: dictionary tags, user words' tags on top.
+        self._tags = {**self._pos.word_tag_tab, **{w: tag for w, (_, tag) in self.user_words.items()}}
         import rjieba
 
         self._rjieba = None
@@ -169,6 +172,9 @@ class Tokenizer:
             self._rjieba = rjieba.Jieba()
             for w, (freq, tag) in self.user_words.items():
                 self._rjieba.add_word(w, freq, tag)
+        # Tags words the HMM found outside the dictionary (jieba-rs's HMM tagger: jieba's posseg
+        # costs milliseconds per word).
+        self._tagger = self._rjieba or rjieba.Jieba()
         # An index of the user words alone: finds which of them occur in a text (Rust, fast).
         self._finder = rjieba.Jieba.empty()
         for w in self.user_words:
@@ -187,21 +193,19 @@ class Tokenizer:
         return [t for t in toks if t.strip()]
 
     def tag(self, token: str) -> str:
-        t = self.user_words.get(token)
-        if t is not None:
-            return t[1]
         t = self._tags.get(token)
         if t is not None:
             return t
         t = self._oov_tags.get(token)
         if t is None:
-            pairs = self._pos.lcut(token, HMM=True)
-            t = pairs[0].flag if len(pairs) == 1 else "x"
+            pairs = self._tagger.tag(token, True)
+            t = pairs[0][1] if len(pairs) == 1 else "x"
             self._oov_tags[token] = t
         return t
 
     def segment(self, text: str) -> list[tuple[str, str]]:
-        return [(t, self.tag(t)) for t in self.raw_tokens(text)]
+        tags, tag = self._tags, self.tag
+        return [(t, tags.get(t) or tag(t)) for t in self.raw_tokens(text)]
 
     def user_words_in(self, text: str) -> list[str]:
         """The user words (dictionary and harvested) that occur in ``text``, sorted."""
