@@ -23,10 +23,22 @@ def test_user_dictionary_keeps_domain_terms_whole(tk):
 
 
 def test_private_tokenizer_leaves_jieba_global_alone(tk):
-    tk.cut("网格党支部")
-    assert "网格党支部" not in jieba.dt.FREQ or jieba.dt.FREQ.get("网格党支部") == jieba.dt.FREQ.get("网格党支部")
-    assert tk._jieba is not jieba.dt
-    assert Path(tk._jieba.tmp_dir) == paths.cache_dir()
+    before = dict(jieba.dt.FREQ)
+    py = Tokenizer(TokenizerConfig(user_dicts=tk.config.user_dicts, engine="jieba"))
+    assert py.cut("网格党支部") == ["网格党支部"]
+    assert dict(jieba.dt.FREQ) == before  # the module-level tokenizer is untouched
+    assert py._jieba is not jieba.dt
+    assert Path(py._jieba.tmp_dir) == paths.cache_dir()
+    assert (paths.cache_dir() / "jieba.cache").exists()  # its cache went to the workbench's folder
+
+
+def test_engines_segment_alike(tk):
+    py = Tokenizer(TokenizerConfig(user_dicts=tk.config.user_dicts, stopword_files=tk.config.stopword_files,
+                                   engine="jieba"))
+    text = ("平桥区始终坚持把脱贫攻坚作为重大政治任务来抓，选派第一书记和驻村工作队，"
+            "建立网格党支部，纪检监察组立案查处违纪问题，严格落实中央八项规定精神。")
+    assert py.raw_tokens(text) == tk.raw_tokens(text)
+    assert py.cut(text) == tk.cut(text)
 
 
 def test_harvested_quoted_terms_become_single_tokens():

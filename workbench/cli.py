@@ -25,13 +25,15 @@ def cmd_train(args) -> int:
 
     cc = pipeline.CorpusConfig(unit=args.unit, chunk_chars=args.chunk_chars, min_tokens=args.min_tokens,
                                harvest_quoted=not args.no_harvest, min_len=args.min_len,
-                               pos_filter=not args.no_pos_filter, text_column=args.text_column)
+                               pos_filter=not args.no_pos_filter, text_column=args.text_column,
+                               workers=args.workers)
     defaults = ModelConfig()
     mc = ModelConfig(engine=args.engine, num_topics=args.topics, random_state=args.seed,
                      alpha=args.alpha if args.alpha is not None else defaults.alpha,
                      eta=args.eta if args.eta is not None else defaults.eta,
                      iterations=args.iterations or defaults.iterations, passes=args.passes or defaults.passes,
-                     no_below=args.no_below, no_above=args.no_above, keyed_prior=args.keyed_prior)
+                     no_below=args.no_below, no_above=args.no_above, keyed_prior=args.keyed_prior,
+                     workers=args.train_workers)
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
     try:
@@ -203,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-pos-filter", action="store_true", help="keep every part of speech")
     t.add_argument("--no-harvest", action="store_true", help="do not add “quoted” terms to the dictionary")
     t.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
+    t.add_argument("--workers", type=int, default=0,
+                   help="processes for tokenizing (default: one per core; tokens do not depend on it)")
+    t.add_argument("--train-workers", type=int, default=1,
+                   help="tomotopy training threads (default 1: reruns byte-identical; more is faster "
+                        "but not reproducible)")
     t.add_argument("--corpus", help="train on a named corpus of the store (see `workbench ingest`)")
     t.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bars")

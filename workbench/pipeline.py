@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -154,8 +154,9 @@ def _init_worker(config: TokenizerConfig) -> None:
     _WORKER_TOKENIZER = get_tokenizer(config)
 
 
-def _segment_chunk(texts: list[str]) -> list[list[tuple[str, str]]]:
-    return [_WORKER_TOKENIZER.segment(t) for t in texts]
+def _segment_chunk(texts: list[str]) -> list[tuple[str, str]]:
+    # Two joined strings per text: far cheaper to send back than lists of tuples.
+    return [_WORKER_TOKENIZER.segment_joined(t) for t in texts]
 
 
 class _Segmenter:
@@ -164,9 +165,9 @@ class _Segmenter:
     def __init__(self, tokenizer, workers: int):
         self.tokenizer, self.workers, self.pool = tokenizer, workers, None
 
-    def __call__(self, texts: list[str]) -> list[list[tuple[str, str]]]:
+    def __call__(self, texts: list[str]) -> list[tuple[str, str]]:
         if self.workers <= 1 or len(texts) < 2000:
-            return [self.tokenizer.segment(t) for t in texts]
+            return [self.tokenizer.segment_joined(t) for t in texts]
         if self.pool is None:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
@@ -176,7 +177,7 @@ class _Segmenter:
                                             initializer=_init_worker, initargs=(self.tokenizer.config,))
         size = max(50, len(texts) // (self.workers * 8))
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        return [pairs for part in self.pool.map(_segment_chunk, chunks) for pairs in part]
+        return [seg for part in self.pool.map(_segment_chunk, chunks) for seg in part]
 
     def close(self):
         if self.pool is not None:
@@ -192,7 +193,6 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     Cost: two streaming passes over the documents (quoted-term harvest, then units and tokens);
     memory holds one int32 per kept token plus the vocabulary.
     """
-    from gensim.corpora import Dictionary
     from tqdm import tqdm
 
     t_start = time.perf_counter()
@@ -223,7 +223,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         tokenizer = get_tokenizer(tcfg)
         workers = config.workers or os.cpu_count() or 1
         segmenter = _Segmenter(tokenizer, workers)
-        dictionary = Dictionary()
+        token2id: dict[str, int] = {}
         unit_ids: list[str] = []
         unit_docs: list[str] = []
         raw_ids: list[np.ndarray] = []
@@ -233,15 +233,15 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
 
         def flush():
             segs = store.cached_segments(conn, tokenizer, [u.text for u in batch], stats, segmenter)
-            for u, pairs in zip(batch, segs):
-                toks = tokenizer.filter(pairs)
+            for u, (tokens, tags) in zip(batch, segs):
+                toks = tokenizer.filter_joined(tokens, tags)
                 if len(toks) < config.min_tokens:
                     dropped.append(u.unit_id)
                     continue
-                dictionary.add_documents([toks])
                 unit_ids.append(u.unit_id)
                 unit_docs.append(u.doc_id)
-                raw_ids.append(np.asarray(dictionary.doc2idx(toks), dtype=np.int32))
+                raw_ids.append(np.fromiter((token2id.setdefault(t, len(token2id)) for t in toks),
+                                           dtype=np.int32, count=len(toks)))
             batch.clear()
 
         try:
@@ -260,20 +260,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     if len(unit_ids) < 2:
         raise PipelineError(f"only {len(unit_ids)} unit(s) with at least {config.min_tokens} tokens: "
                             f"too little text to model (try --unit paragraph or more documents)")
-    old = dict(dictionary.token2id)
-    # On a handful of units no_above can leave no term at all (15% of 5 articles is under one);
-    # the floor keeps terms shared by a few more units than no_below asks for.
-    eff_no_above = max(no_above, min(1.0, (no_below + 1) / len(unit_ids)))
-    dictionary.filter_extremes(no_below=no_below, no_above=eff_no_above, keep_n=None)
-    if len(dictionary) == 0:
-        raise PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
-    remap = np.full(len(old), -1, dtype=np.int32)
-    for term, i in old.items():
-        j = dictionary.token2id.get(term)
-        if j is not None:
-            remap[i] = j
-    terms = tuple(dictionary[i] for i in range(len(dictionary)))
-    cf = np.zeros(len(terms), dtype=np.int64)
+    vocab, remap, eff_no_above = build_vocabulary(token2id, raw_ids, no_below, no_above)
     kept_units, kept_docs, token_ids = [], [], []
     for uid, did, ids in zip(unit_ids, unit_docs, raw_ids):
         new = remap[ids]
@@ -281,12 +268,10 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         if len(new) == 0:
             dropped.append(uid)
             continue
-        np.add.at(cf, new, 1)
         kept_units.append(uid)
         kept_docs.append(did)
         token_ids.append(new)
-    dfreq = np.array([dictionary.dfs.get(i, 0) for i in range(len(terms))], dtype=np.int64)
-    vocab = models.Vocabulary(dictionary, terms, dfreq, cf)
+    vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
     stats_d = {"cache_hits": stats.hits, "cache_misses": stats.misses,
                "seconds_read": round(t_read - t_start, 3), "seconds_tokenize": round(t_tok - t_read, 3),
                "seconds_segmenting_misses": round(stats.seconds_tokenizing, 3), "workers": workers,
@@ -294,6 +279,35 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     return Corpus(store_path, tuple(dict.fromkeys(doc_ids)), tuple(kept_units), tuple(kept_docs),
                   tuple(token_ids), vocab, config, tcfg, tuple(harvested), tuple(dropped), tuple(problems),
                   stats_d)
+
+
+def build_vocabulary(token2id: dict[str, int], raw_ids: Sequence[np.ndarray], no_below: int,
+                     no_above: float) -> tuple[models.Vocabulary, np.ndarray, float]:
+    """Keep terms in at least ``no_below`` units and at most ``no_above`` of them (gensim's
+    ``filter_extremes`` rule, computed with numpy), ids renumbered in first-seen order.
+
+    Returns the vocabulary (with a gensim Dictionary for coherence and TF-IDF), the old-id ->
+    new-id map (-1 for dropped terms) and the ``no_above`` actually applied: on a handful of units
+    15% can be under one unit, so the floor keeps terms shared by ``no_below + 1`` units.
+    """
+    from gensim.corpora import Dictionary
+
+    n_units = len(raw_ids)
+    df = np.bincount(np.concatenate([np.unique(ids) for ids in raw_ids]), minlength=len(token2id))
+    eff_no_above = max(no_above, min(1.0, (no_below + 1) / n_units))
+    keep = (df >= no_below) & (df <= eff_no_above * n_units)
+    if not keep.any():
+        raise PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
+    remap = np.full(len(token2id), -1, dtype=np.int32)
+    remap[keep] = np.arange(int(keep.sum()), dtype=np.int32)
+    by_old_id = sorted(token2id, key=token2id.get)
+    terms = tuple(t for t, k in zip(by_old_id, keep) if k)
+    dfreq = df[keep].astype(np.int64)
+    d = Dictionary()
+    d.token2id = {t: i for i, t in enumerate(terms)}
+    d.dfs = {i: int(x) for i, x in enumerate(dfreq)}
+    d.num_docs = n_units
+    return models.Vocabulary(d, terms, dfreq, np.zeros(len(terms), dtype=np.int64)), remap, eff_no_above
 
 
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),

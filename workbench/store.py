@@ -45,11 +45,9 @@ CREATE TABLE IF NOT EXISTS corpus_docs (
     UNIQUE (corpus, doc_id)
 );
 CREATE TABLE IF NOT EXISTS token_cache (
-    unit_hash TEXT NOT NULL,
-    seg_key   TEXT NOT NULL,
-    tokens    TEXT NOT NULL,
-    tags      TEXT NOT NULL,
-    PRIMARY KEY (unit_hash, seg_key)
+    key     TEXT PRIMARY KEY,   -- sha256 of the unit text (32 hex) + ':' + segmentation key
+    tokens  TEXT NOT NULL,      -- jieba tokens, space-joined, before any filter
+    tags    TEXT NOT NULL       -- their part-of-speech tags, space-joined
 ) WITHOUT ROWID;
 """
 BATCH = 500  # documents per transaction: whole documents only, few fsyncs
@@ -185,33 +183,33 @@ class CacheStats:
 
 
 def cached_segments(conn: sqlite3.Connection, tokenizer, texts: Sequence[str], stats: CacheStats,
-                    segment_many=None) -> list[list[tuple[str, str]]]:
-    """(token, tag) pairs for each text, from the cache where present, else segmented and stored.
+                    segment_many=None) -> list[tuple[str, str]]:
+    """Segmentation of each text as (tokens, tags) space-joined strings: from the cache where
+    present, else segmented and stored.
 
-    ``segment_many(texts) -> list of pair lists`` may parallelise the misses (a process pool).
+    ``segment_many(texts) -> list of (tokens, tags)`` may parallelise the misses (a process pool).
     """
-    keys = [(unit_hash(t), tokenizer.segment_key(t)) for t in texts]
-    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for i in range(0, len(keys), 400):
-        chunk = keys[i:i + 400]
-        clause = " OR ".join(["(unit_hash=? AND seg_key=?)"] * len(chunk))
-        args = [x for k in chunk for x in k]
-        for uh, sk, toks, tags in conn.execute(
-                f"SELECT unit_hash, seg_key, tokens, tags FROM token_cache WHERE {clause}", args):
-            found[(uh, sk)] = list(zip(toks.split(" "), tags.split(" "))) if toks else []
+    keys = [f"{unit_hash(t)}:{tokenizer.segment_key(t)}" for t in texts]
+    found: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(keys), 900):
+        chunk = keys[i:i + 900]
+        marks = ",".join("?" * len(chunk))
+        for key, toks, tags in conn.execute(f"SELECT key, tokens, tags FROM token_cache WHERE key IN ({marks})",
+                                            chunk):
+            found[key] = (toks, tags)
     missing = [i for i, k in enumerate(keys) if k not in found]
     stats.hits += len(keys) - len(missing)
     stats.misses += len(missing)
     if missing:
         t0 = time.perf_counter()
         todo = [texts[i] for i in missing]
-        segs = segment_many(todo) if segment_many else [tokenizer.segment(t) for t in todo]
+        segs = segment_many(todo) if segment_many else [tokenizer.segment_joined(t) for t in todo]
         stats.seconds_tokenizing += time.perf_counter() - t0
         rows = []
-        for i, pairs in zip(missing, segs):
-            found[keys[i]] = pairs
-            rows.append((*keys[i], " ".join(p[0] for p in pairs), " ".join(p[1] for p in pairs)))
+        for i, seg in zip(missing, segs):
+            found[keys[i]] = seg
+            rows.append((keys[i], *seg))
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT OR REPLACE INTO token_cache VALUES (?,?,?,?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO token_cache VALUES (?,?,?)", rows)
         conn.execute("COMMIT")
     return [found[k] for k in keys]

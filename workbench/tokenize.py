@@ -11,9 +11,9 @@ with the same frequencies, ``lcut`` with HMM. Two engines produce it:
 jieba's module-level tokenizer is global mutable state, so every :class:`TokenizerConfig` gets its
 own segmenter; jieba's prefix-dictionary cache goes to the workbench cache folder.
 
-Part-of-speech tags come from the dictionary (the tag jieba's ``posseg`` gives a dictionary
-word); a word the HMM found outside the dictionary is tagged by jieba-rs's HMM tagger on that word
-alone (memoised), so names the HMM discovers are still recognised as names.
+Part-of-speech tags come from the dictionary (jieba's ``dict.txt`` tags, as held by jieba-rs);
+a word the HMM found outside the dictionary is tagged by jieba-rs's HMM tagger on that word alone
+(memoised per token), so names the HMM discovers are still recognised as names.
 
 User words (dictionary files and harvested quoted terms) get the frequency jieba's
 ``suggest_freq`` computes against the main dictionary alone, and jieba's total frequency is held at
@@ -78,11 +78,16 @@ class TokenizerConfig:
 
     def segmentation_base(self) -> str:
         """What every unit's segmentation depends on besides the user words it contains."""
-        import jieba
-        from importlib.metadata import version
+        return _segmentation_base(self.hmm)
 
-        # Tags are cached with the tokens: the tagger's version is part of the key.
-        return f"jieba-{jieba.__version__}|hmm={self.hmm}|tags=dict+rjieba-{version('rjieba')}"
+
+@functools.lru_cache(maxsize=2)
+def _segmentation_base(hmm: bool) -> str:
+    import jieba
+    from importlib.metadata import version
+
+    # Tags are cached with the tokens: the tagger's version is part of the key.
+    return f"jieba-{jieba.__version__}|hmm={hmm}|tags=rjieba-{version('rjieba')}"
 
 
 def default_config(extra_words: Iterable[str] = (), **kw) -> TokenizerConfig:
@@ -121,15 +126,11 @@ def read_user_dict(path: Path) -> list[tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _base_jieba():
+def _pristine_rjieba():
     """jieba's main dictionary, untouched: user-word frequencies are computed against it."""
-    import jieba
+    import rjieba
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    tk = jieba.Tokenizer()
-    tk.tmp_dir = str(paths.cache_dir())
-    tk.initialize()
-    return tk
+    return rjieba.Jieba()
 
 
 class Tokenizer:
@@ -140,67 +141,65 @@ class Tokenizer:
     """
 
     def __init__(self, config: TokenizerConfig):
-        import jieba
-        import jieba.posseg
+        import rjieba
 
         if config.engine not in ENGINES:
             raise ValueError(f"unknown tokenizer engine '{config.engine}' (choose from {', '.join(ENGINES)})")
-        logging.getLogger("jieba").setLevel(logging.WARNING)
         self.config = config
-        base = _base_jieba()
         words: dict[str, str] = {}
         for d in config.user_dicts:
             words.update(read_user_dict(Path(d)))
         for w in config.extra_words:
             # Harvested slogans are proper terms: tag them nz so the POS filter keeps them.
             words.setdefault(w, "nz")
-        self.user_words = {w: (max(base.suggest_freq(w, False), 1), tag) for w, tag in words.items()}
-        self._jieba = jieba.Tokenizer()
-        self._jieba.tmp_dir = str(paths.cache_dir())
-        self._jieba.initialize()
-        total = self._jieba.total
+        # jieba-rs's suggest_freq is jieba's formula; computed against the pristine dictionary so a
+        # word's frequency never depends on which other words were added.
+        pristine = _pristine_rjieba()
+        self.user_words = {w: (max(pristine.suggest_freq(w), 1), tag) for w, tag in words.items()}
+        # jieba-rs holds the dictionary with its tags; it tags tokens for the POS filter (memoised
+        # per token) whichever engine segments.
+        self._rjieba = rjieba.Jieba()
         for w, (freq, tag) in self.user_words.items():
-            self._jieba.add_word(w, freq, tag)
-        self._jieba.total = total  # see the module docstring
-        self._pos = jieba.posseg.POSTokenizer(self._jieba)
-        # One lookup per token: dictionary tags, user words' tags on top.
-        self._tags = {**self._pos.word_tag_tab, **{w: tag for w, (_, tag) in self.user_words.items()}}
-        import rjieba
+            self._rjieba.add_word(w, freq, tag)
+        self._jieba = None
+        if config.engine == "jieba":
+            import jieba
 
-        self._rjieba = None
-        if config.engine == "rjieba":
-            self._rjieba = rjieba.Jieba()
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            self._jieba = jieba.Tokenizer()
+            self._jieba.tmp_dir = str(paths.cache_dir())
+            self._jieba.initialize()
+            total = self._jieba.total
             for w, (freq, tag) in self.user_words.items():
-                self._rjieba.add_word(w, freq, tag)
-        # Tags words the HMM found outside the dictionary (jieba-rs's HMM tagger: jieba's posseg
-        # costs milliseconds per word).
-        self._tagger = self._rjieba or rjieba.Jieba()
+                self._jieba.add_word(w, freq, tag)
+            self._jieba.total = total  # see the module docstring
         # An index of the user words alone: finds which of them occur in a text (Rust, fast).
         self._finder = rjieba.Jieba.empty()
         for w in self.user_words:
             self._finder.add_word(w, 1, "x")
         self.stopwords = frozenset(w for f in config.stopword_files for w in read_word_list(Path(f)))
-        self._oov_tags: dict[str, str] = {}
+        self._tags: dict[str, str] = {w: tag for w, (_, tag) in self.user_words.items()}
         self._keep: dict[tuple[str, str], bool] = {}
+        self._decided: dict[str, str] = {}
 
     # -- segmentation ------------------------------------------------------------------------
     def raw_tokens(self, text: str) -> list[str]:
         """jieba's segmentation, before any filter (whitespace dropped)."""
-        if self._rjieba is not None:
+        if self._jieba is None:
             toks = self._rjieba.cut(text, self.config.hmm)
         else:
             toks = self._jieba.lcut(text, HMM=self.config.hmm)
         return [t for t in toks if t.strip()]
 
     def tag(self, token: str) -> str:
+        """The token's part of speech: its dictionary tag; for a word the HMM found outside the
+        dictionary, the tag jieba-rs's HMM tagger gives it (a name split into pieces that share
+        one tag keeps that tag)."""
         t = self._tags.get(token)
-        if t is not None:
-            return t
-        t = self._oov_tags.get(token)
         if t is None:
-            pairs = self._tagger.tag(token, True)
-            t = pairs[0][1] if len(pairs) == 1 else "x"
-            self._oov_tags[token] = t
+            pairs = self._rjieba.tag(token, True)
+            flags = {f for _, f in pairs}
+            t = self._tags[token] = flags.pop() if len(flags) == 1 else "x"
         return t
 
     def segment(self, text: str) -> list[tuple[str, str]]:
@@ -237,8 +236,29 @@ class Tokenizer:
                 and not (c.drop_numbers and has_digit)
                 and token.lower() not in self.stopwords)
 
+    def segment_joined(self, text: str) -> tuple[str, str]:
+        """:meth:`segment` as two space-joined strings (tokens, tags): the cache's format."""
+        pairs = self.segment(text)
+        return " ".join(p[0] for p in pairs), " ".join(p[1] for p in pairs)
+
     def filter(self, pairs: Iterable[tuple[str, str]]) -> list[str]:
-        return [t.lower() if t.isascii() else t for t, tag in pairs if self.keep(t, tag)]
+        """The kept tokens (ASCII lower-cased) of (token, tag) pairs.
+
+        A token's tag is a function of the token under one segmentation key, so the decision is
+        memoised per token: one dictionary lookup per token on the hot path.
+        """
+        decided = self._decided
+        out = []
+        for t, tag in pairs:
+            k = decided.get(t)
+            if k is None:
+                k = decided[t] = (t.lower() if t.isascii() else t) if self.keep(t, tag) else ""
+            if k:
+                out.append(k)
+        return out
+
+    def filter_joined(self, tokens: str, tags: str) -> list[str]:
+        return self.filter(zip(tokens.split(" "), tags.split(" "))) if tokens else []
 
     def cut(self, text: str) -> list[str]:
         return self.filter(self.segment(text))
