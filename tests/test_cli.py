@@ -70,3 +70,44 @@ def test_every_command_has_help():
         for action in p._actions:
             if action.dest not in ("help",):
                 assert action.help, f"{name} {action.dest} has no help"
+
+
+def test_sweep_prints_recommendation_and_folder(tmp_path):
+    r = run_cli("sweep", "--topics", "3,6", "--seeds", "0,1", "--iterations", "100", "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    folder = Path(lines[-1])
+    assert folder.name.startswith("sweep-") and (folder / "sweep.csv").exists() and (folder / "sweep.png").exists()
+    assert any("Recommended K=" in line for line in lines[:-1])
+    from workbench.runs import latest_run
+    import pytest as _pytest
+    with _pytest.raises(FileNotFoundError):
+        latest_run(tmp_path)  # a sweep folder is not a run
+
+
+def test_ingest_then_train_corpus_and_compare(tmp_path):
+    import os
+    env_store = tmp_path / "store.sqlite"
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "WORKBENCH_STORE": str(env_store)})
+    first = cli("ingest", str(seeds), "--corpus", "seeds", "--report", str(tmp_path / "report.txt"))
+    assert first.returncode == 0, first.stderr
+    assert "corpus 'seeds': 5 added, 0 unchanged, 0 skipped" in first.stdout
+    again = cli("ingest", str(seeds), "--corpus", "seeds")
+    assert "0 added, 5 unchanged" in again.stdout
+    runs = []
+    for seed in ("0", "1"):
+        r = cli("train", "--corpus", "seeds", "--seed", seed, "--iterations", "300", "--quiet", "--out", str(tmp_path / "runs"))
+        assert r.returncode == 0, r.stderr
+        runs.append(r.stdout.strip().splitlines()[-1])
+    lab = cli("label", runs[0], "0=测试标签")
+    assert lab.returncode == 0
+    cmp = cli("compare", runs[0], runs[0])
+    assert cmp.returncode == 0, cmp.stderr
+    assert cmp.stdout.splitlines()[0].startswith("matched: 12")
+    exp = cli("export", runs[0], "--format", "dta")
+    assert exp.returncode == 0 and Path(exp.stdout.strip()).exists()
+    top = cli("topics", runs[0])
+    assert "[0 测试标签]" in top.stdout

@@ -96,3 +96,12 @@ def test_fingerprint_follows_file_contents(tmp_path):
 def test_arbitrary_unicode_never_crashes(text):
     tokens = get_tokenizer(default_config()).cut(text)
     assert all(isinstance(t, str) and t.strip() for t in tokens)
+
+
+def test_traditional_normalised_to_simplified():
+    trad = Tokenizer(default_config(to_simplified=True))
+    plain = get_tokenizer(default_config())
+    text = "嚴肅查處貪腐問題，紀檢監察機關立案審查。"
+    assert "纪检监察" in trad.cut(text) and "纪检监察" not in plain.cut(text)
+    assert trad.cut(text) == plain.cut("严肃查处贪腐问题，纪检监察机关立案审查。")
+    assert trad.segment_key(text) != plain.segment_key(text)

@@ -19,21 +19,27 @@ def _fail(msg: str, code: int = EXIT_ERROR) -> int:
     return code
 
 
-def cmd_train(args) -> int:
+def _configs(args, num_topics: int):
     from . import pipeline
     from .models import ModelConfig
 
     cc = pipeline.CorpusConfig(unit=args.unit, chunk_chars=args.chunk_chars, min_tokens=args.min_tokens,
                                harvest_quoted=not args.no_harvest, min_len=args.min_len,
                                pos_filter=not args.no_pos_filter, text_column=args.text_column,
-                               workers=args.workers)
-    defaults = ModelConfig()
-    mc = ModelConfig(engine=args.engine, num_topics=args.topics, random_state=args.seed,
-                     alpha=args.alpha if args.alpha is not None else defaults.alpha,
-                     eta=args.eta if args.eta is not None else defaults.eta,
-                     iterations=args.iterations or defaults.iterations, passes=args.passes or defaults.passes,
+                               workers=args.workers, to_simplified=args.to_simplified)
+    d = ModelConfig()
+    mc = ModelConfig(engine=args.engine, num_topics=num_topics, random_state=getattr(args, "seed", d.random_state),
+                     alpha=d.alpha if args.alpha is None else args.alpha, eta=d.eta if args.eta is None else args.eta,
+                     iterations=args.iterations or d.iterations, passes=args.passes or d.passes,
                      no_below=args.no_below, no_above=args.no_above, keyed_prior=args.keyed_prior,
-                     workers=args.train_workers)
+                     workers=args.train_workers, term_weight=args.term_weight)
+    return cc, mc
+
+
+def cmd_train(args) -> int:
+    from . import pipeline
+
+    cc, mc = _configs(args, args.topics)
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
     try:
@@ -42,6 +48,27 @@ def cmd_train(args) -> int:
     except (pipeline.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print(run)
+    return EXIT_OK
+
+
+def cmd_sweep(args) -> int:
+    from . import pipeline, sweep
+
+    try:
+        ks = [int(k) for k in args.topics.split(",") if k.strip()]
+        seeds = [int(k) for k in args.seeds.split(",") if k.strip()]
+    except ValueError:
+        return _fail(f"--topics and --seeds take comma-separated whole numbers, e.g. --topics 5,10,15", EXIT_USAGE)
+    cc, mc = _configs(args, ks[0] if ks else 1)
+    if args.corpus and args.sources:
+        return _fail("give SOURCE files or --corpus NAME, not both", EXIT_USAGE)
+    try:
+        folder = sweep.sweep(args.sources or None, ks, seeds, cc, mc, args.out, progress=not args.quiet,
+                             corpus_name=args.corpus)
+    except (pipeline.PipelineError, ValueError) as exc:
+        return _fail(str(exc))
+    print((folder / "recommendation.txt").read_text(encoding="utf-8").strip())
+    print(folder)
     return EXIT_OK
 
 
@@ -174,8 +201,7 @@ def cmd_verify(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .models import ENGINES, ModelConfig
-    from .units import UNIT_KINDS
+    from .models import ModelConfig
 
     d = ModelConfig()
     p = argparse.ArgumentParser(prog="workbench", description="Topic models for Chinese political and government text.")
@@ -183,37 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     t = sub.add_parser("train", help="train a topic model and write a run folder (prints its path last)",
-                       description="Train LDA on SOURCE files/folders (default: the bundled seeds/) and "
-                                   "write a run folder under runs/. The last line printed is its path.")
-    t.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
-                   help=".txt files or folders (recursive), .jsonl/.csv/.xlsx/.parquet with a text column")
+                       description="Train LDA on SOURCE files/folders (default: the bundled seeds/) or a named "
+                                   "corpus, and write a run folder under runs/. The last line printed is its path.")
     t.add_argument("--topics", type=int, default=d.num_topics, help=f"free topics (default {d.num_topics})")
-    t.add_argument("--unit", choices=UNIT_KINDS, default="paragraph", help="what one modelled document is (default paragraph)")
-    t.add_argument("--chunk-chars", type=int, default=1000, help="characters per chunk with --unit chunk")
     t.add_argument("--seed", type=int, default=d.random_state, help=f"random seed (default {d.random_state})")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
-    t.add_argument("--engine", choices=ENGINES, default=d.engine, help=f"LDA engine (default {d.engine})")
-    t.add_argument("--alpha", type=float, help=f"symmetric document-topic prior (default {d.alpha})")
-    t.add_argument("--eta", type=float, help=f"topic-word prior (default {d.eta})")
-    t.add_argument("--iterations", type=int, help=f"Gibbs sweeps, tomotopy (default {d.iterations})")
-    t.add_argument("--passes", type=int, help=f"passes, gensim (default {d.passes})")
-    t.add_argument("--no-below", type=int, default=d.no_below, help=f"drop terms in fewer units (default {d.no_below})")
-    t.add_argument("--no-above", type=float, default=d.no_above, help=f"drop terms in a larger share of units (default {d.no_above})")
-    t.add_argument("--keyed-prior", type=float, default=d.keyed_prior, help=f"seed-word prior on its keyed topic (default {d.keyed_prior})")
-    t.add_argument("--min-tokens", type=int, default=5, help="leave out units with fewer tokens (default 5)")
-    t.add_argument("--min-len", type=int, default=2, help="shortest token kept, in characters (default 2)")
-    t.add_argument("--no-pos-filter", action="store_true", help="keep every part of speech")
-    t.add_argument("--no-harvest", action="store_true", help="do not add “quoted” terms to the dictionary")
-    t.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
-    t.add_argument("--workers", type=int, default=0,
-                   help="processes for tokenizing (default: one per core; tokens do not depend on it)")
-    t.add_argument("--train-workers", type=int, default=1,
-                   help="tomotopy training threads (default 1: reruns byte-identical; more is faster "
-                        "but not reproducible)")
-    t.add_argument("--corpus", help="train on a named corpus of the store (see `workbench ingest`)")
-    t.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
-    t.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_corpus_and_model_options(t, d)
     t.set_defaults(func=cmd_train)
+
+    sw = sub.add_parser("sweep", help="train one model per K (and seed) and say which K the evidence favours",
+                        description="Train one model per K in --topics (and per seed in --seeds) on a held-out "
+                                    "split and write sweep.csv, sweep.png and recommendation.txt (coherence c_npmi "
+                                    "and c_v, held-out perplexity, topic diversity, stability across seeds) to "
+                                    "runs/sweep-<time>-<hash>/. The last line printed is that folder.")
+    sw.add_argument("--topics", default="5,10,15,20,30", help="comma-separated K values (default 5,10,15,20,30)")
+    sw.add_argument("--seeds", default="0", help="comma-separated seeds; two or more measure stability (default 0)")
+    _add_corpus_and_model_options(sw, d)
+    sw.set_defaults(func=cmd_sweep)
 
     i = sub.add_parser("ingest", help="add files or folders to a named corpus in the store",
                        description="Add SOURCE files/folders to corpus NAME in the store (.workbench/store.sqlite). "
@@ -274,6 +286,42 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("run", help="run folder")
     v.set_defaults(func=cmd_verify)
     return p
+
+
+def _add_corpus_and_model_options(p, d) -> None:
+    from .models import ENGINES
+    from .units import UNIT_KINDS
+
+    p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+                   help=".txt/.html files or folders (recursive), .jsonl/.csv/.xlsx/.parquet with a text column")
+    p.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE (see `workbench ingest`)")
+    p.add_argument("--unit", choices=UNIT_KINDS, default="paragraph", help="what one modelled document is (default paragraph)")
+    p.add_argument("--chunk-chars", type=int, default=1000, help="characters per chunk with --unit chunk (default 1000)")
+    p.add_argument("--engine", choices=ENGINES, default=d.engine, help=f"LDA engine (default {d.engine})")
+    p.add_argument("--alpha", type=float, help=f"symmetric document-topic prior (default {d.alpha})")
+    p.add_argument("--eta", type=float, help=f"topic-word prior (default {d.eta})")
+    p.add_argument("--iterations", type=int, help=f"Gibbs sweeps, tomotopy (default {d.iterations})")
+    p.add_argument("--passes", type=int, help=f"passes, gensim (default {d.passes})")
+    p.add_argument("--term-weight", choices=("one", "idf", "pmi"), default=d.term_weight,
+                   help=f"tomotopy term weighting (default {d.term_weight})")
+    p.add_argument("--no-below", type=int, default=d.no_below, help=f"drop terms in fewer units (default {d.no_below})")
+    p.add_argument("--no-above", type=float, default=d.no_above,
+                   help=f"drop terms in a larger share of units (default {d.no_above})")
+    p.add_argument("--keyed-prior", type=float, default=d.keyed_prior,
+                   help=f"seed-word prior on its keyed topic (default {d.keyed_prior})")
+    p.add_argument("--min-tokens", type=int, default=5, help="leave out units with fewer tokens (default 5)")
+    p.add_argument("--min-len", type=int, default=2, help="shortest token kept, in characters (default 2)")
+    p.add_argument("--no-pos-filter", action="store_true", help="keep every part of speech")
+    p.add_argument("--no-harvest", action="store_true", help="do not add “quoted” terms to the dictionary")
+    p.add_argument("--to-simplified", action="store_true",
+                   help="convert Traditional characters to Simplified before tokenizing (OpenCC t2s)")
+    p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="processes for tokenizing (default: one per core; tokens do not depend on it)")
+    p.add_argument("--train-workers", type=int, default=1,
+                   help="tomotopy training threads (default 1: reruns byte-identical; more is faster but not reproducible)")
+    p.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def main(argv: list[str] | None = None) -> int:

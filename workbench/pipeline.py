@@ -19,7 +19,7 @@ import numpy as np
 
 from . import ingest, models, paths, runs, store
 from .ingest import Document, Problem
-from .tokenize import TokenizerConfig, default_config, get_tokenizer, harvest_quoted_terms
+from .tokenize import TokenizerConfig, default_config, get_tokenizer, harvest_quoted_terms, to_simplified
 from .units import Unit, split_units
 
 
@@ -45,10 +45,12 @@ class CorpusConfig:
     text_column: str | None = None
     tokenizer_engine: str = "rjieba"
     workers: int = 0  # 0: one per core
+    to_simplified: bool = False
 
     def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
         return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,
-                              engine=self.tokenizer_engine, **({} if self.pos_filter else {"pos_drop": None}))
+                              engine=self.tokenizer_engine, to_simplified=self.to_simplified,
+                              **({} if self.pos_filter else {"pos_drop": None}))
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,8 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
             raise PipelineError(f"{where}: no documents with text found"
                                 + (f" ({len(problems)} inputs skipped, see messages above)" if problems else ""))
         t_read = time.perf_counter()
-        harvested = (harvest_quoted_terms(d.text for d in store.iter_documents(reader, doc_ids))
+        texts = (d.text for d in store.iter_documents(reader, doc_ids))
+        harvested = (harvest_quoted_terms(map(to_simplified, texts) if config.to_simplified else texts)
                      if config.harvest_quoted else [])
         tcfg = config.tokenizer_config(harvested)
         tokenizer = get_tokenizer(tcfg)

@@ -123,7 +123,12 @@ def build_keywords(corpus, n: int = 10) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, encoding=CSV_ENCODING, float_format=SHARE_FORMAT, lineterminator="\r\n")
+    """CSV for Excel: UTF-8 with BOM, CRLF, and no text cell that Excel would run as a formula
+    (a leading = + - @ gets a ' prefix: see export.neutralize_formulas)."""
+    from .export import neutralize_formulas
+
+    neutralize_formulas(df).to_csv(path, index=False, encoding=CSV_ENCODING, float_format=SHARE_FORMAT,
+                                   lineterminator="\r\n")
 
 
 def run_name(config: dict, fingerprint: str, now: datetime) -> str:
@@ -181,7 +186,8 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
             "model_settings": fitted.settings,
             "tokenizer": {
                 "fingerprint": tcfg.fingerprint(), "min_len": tcfg.min_len, "drop_numbers": tcfg.drop_numbers,
-                "hmm": tcfg.hmm, "pos_drop": list(tcfg.pos_drop or []),
+                "hmm": tcfg.hmm, "pos_drop": list(tcfg.pos_drop or []), "engine": tcfg.engine,
+                "to_simplified": tcfg.to_simplified,
                 "user_dicts": {p: sha256_file(Path(p)) for p in tcfg.user_dicts},
                 "stopword_files": {p: sha256_file(Path(p)) for p in tcfg.stopword_files},
                 "harvested_terms": list(corpus.harvested),
@@ -271,8 +277,9 @@ def latest_run(root: Path | None = None) -> Path:
     from . import paths
 
     root = Path(root) if root else paths.runs_dir()
-    candidates = sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".")
-                        and (p / "manifest.json").exists())
+    # Sweep folders (sweep-...) hold a manifest too, but no model: they are not runs.
+    candidates = sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith((".", "sweep-"))
+                        and (p / "doc_topics.csv").exists())
     if not candidates:
         raise FileNotFoundError(f"{root}: no runs yet (run `workbench train` first)")
     return candidates[-1]

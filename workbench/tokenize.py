@@ -66,6 +66,7 @@ class TokenizerConfig:
     hmm: bool = True
     pos_drop: tuple[str, ...] | None = DEFAULT_POS_DROP
     engine: str = "rjieba"
+    to_simplified: bool = False
 
     def fingerprint(self) -> str:
         """Changes when anything that decides the kept tokens changes (file contents included)."""
@@ -78,16 +79,29 @@ class TokenizerConfig:
 
     def segmentation_base(self) -> str:
         """What every unit's segmentation depends on besides the user words it contains."""
-        return _segmentation_base(self.hmm)
+        return _segmentation_base(self.hmm, self.to_simplified)
 
 
-@functools.lru_cache(maxsize=2)
-def _segmentation_base(hmm: bool) -> str:
+@functools.lru_cache(maxsize=4)
+def _segmentation_base(hmm: bool, to_simplified: bool) -> str:
     import jieba
     from importlib.metadata import version
 
     # Tags are cached with the tokens: the tagger's version is part of the key.
-    return f"jieba-{jieba.__version__}|hmm={hmm}|tags=rjieba-{version('rjieba')}"
+    t2s = f"|t2s=opencc-python-reimplemented-{version('opencc-python-reimplemented')}" if to_simplified else ""
+    return f"jieba-{jieba.__version__}|hmm={hmm}|tags=rjieba-{version('rjieba')}{t2s}"
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified characters (OpenCC's t2s tables), so 貪腐 and 贪腐 are one term."""
+    return _t2s().convert(text)
 
 
 def default_config(extra_words: Iterable[str] = (), **kw) -> TokenizerConfig:
@@ -184,12 +198,18 @@ class Tokenizer:
 
     # -- segmentation ------------------------------------------------------------------------
     def raw_tokens(self, text: str) -> list[str]:
-        """jieba's segmentation, before any filter (whitespace dropped)."""
+        """jieba's segmentation, before any filter (whitespace dropped); with ``to_simplified``
+        the text is converted from Traditional to Simplified characters first (OpenCC t2s)."""
+        text = self.normalize(text)
         if self._jieba is None:
             toks = self._rjieba.cut(text, self.config.hmm)
         else:
             toks = self._jieba.lcut(text, HMM=self.config.hmm)
         return [t for t in toks if t.strip()]
+
+    def normalize(self, text: str) -> str:
+        """The text the segmenter sees (Traditional -> Simplified when configured)."""
+        return to_simplified(text) if self.config.to_simplified else text
 
     def tag(self, token: str) -> str:
         """The token's part of speech: its dictionary tag; for a word the HMM found outside the
@@ -209,7 +229,7 @@ class Tokenizer:
     def user_words_in(self, text: str) -> list[str]:
         """The user words (dictionary and harvested) that occur in ``text``, sorted."""
         words = self.user_words
-        return sorted({w for w in self._finder.cut_all(text) if w in words}) if words else []
+        return sorted({w for w in self._finder.cut_all(self.normalize(text)) if w in words}) if words else []
 
     def segment_key(self, text: str) -> str:
         """Cache key part: the segmentation base plus the user words present, with their freq/tag."""
