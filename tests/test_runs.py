@@ -1,7 +1,6 @@
 """The run folder contract (docs/run-folder.md) on the bundled seeds."""
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

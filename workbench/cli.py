@@ -58,7 +58,7 @@ def cmd_sweep(args) -> int:
         ks = [int(k) for k in args.topics.split(",") if k.strip()]
         seeds = [int(k) for k in args.seeds.split(",") if k.strip()]
     except ValueError:
-        return _fail(f"--topics and --seeds take comma-separated whole numbers, e.g. --topics 5,10,15", EXIT_USAGE)
+        return _fail("--topics and --seeds take comma-separated whole numbers, e.g. --topics 5,10,15", EXIT_USAGE)
     cc, mc = _configs(args, ks[0] if ks else 1)
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both", EXIT_USAGE)

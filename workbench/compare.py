@@ -43,7 +43,6 @@ down towards 0.5; read the top terms of pairs between 0.4 and 0.55 before trusti
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import NamedTuple
 
@@ -409,12 +408,9 @@ def load_run_topics(run: Path) -> tuple[np.ndarray, list[str], dict[int, str]]:
         raise ValueError(f"{terms_path}: term_id is not 0..V-1 in row order")
     n_columns = _as_topic_term(topic_term, "topic_term.npy").shape[1]
     vocab = _as_vocab(terms["term"].tolist(), n_columns, str(terms_path))
-    labels: dict[int, str] = {}
-    labels_path = run / "labels.json"
-    if labels_path.exists():
-        raw = json.loads(labels_path.read_text(encoding="utf-8-sig"))
-        labels = {int(k): str(v) for k, v in raw.items()}
-    return topic_term, vocab, labels
+    from .reading import read_labels
+
+    return topic_term, vocab, read_labels(run)
 
 
 def top_terms(topic_term, vocab, n_terms: int = 10) -> list[str]:

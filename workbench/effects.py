@@ -29,7 +29,6 @@ from scipy import stats
 
 __all__ = ["add_year", "estimate_effect", "prevalence_by", "topic_columns"]
 
-_TOPIC_COL = re.compile(r"^topic_(\d+)$")
 
 # A year is four digits not embedded in a longer number ("2019年", "2021-09-28", "2025"), so
 # epoch timestamps and ids do not yield false years.
@@ -45,10 +44,9 @@ _BOOT_CELLS = 4_000_000
 
 def topic_columns(doc_topics: pd.DataFrame) -> dict[int, str]:
     """Map topic id -> column name for the ``topic_<k>`` columns, in topic order."""
-    found = {int(m.group(1)): c for c in doc_topics.columns if (m := _TOPIC_COL.match(str(c)))}
-    if not found:
-        raise ValueError("doc_topics has no topic_<k> columns (expected topic_0 ... topic_{K-1})")
-    return dict(sorted(found.items()))
+    from .reading import topic_columns as names
+
+    return {int(c.rsplit("_", 1)[1]): c for c in names(doc_topics)}
 
 
 def add_year(doc_topics: pd.DataFrame, date_col: str = "date") -> pd.DataFrame:

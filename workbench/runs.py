@@ -137,19 +137,50 @@ def run_name(config: dict, fingerprint: str, now: datetime) -> str:
     return f"{now.strftime('%Y%m%d-%H%M%S')}-{h}"
 
 
+class StagedFolder:
+    """Write a result folder whole or not at all.
+
+    ``with StagedFolder(out_dir, name) as stage:`` gives ``stage.tmp``, a hidden folder beside the
+    final one; on success it is renamed to ``out_dir/name`` (``name-1``, ``name-2`` ... when taken)
+    and ``stage.path`` holds the result; on any error, or a kill, no visible folder is left.
+    """
+
+    def __init__(self, out_dir: Path, name: str):
+        self.out_dir, self.name = Path(out_dir), name
+        self.tmp: Path | None = None
+        self.path: Path | None = None
+
+    def __enter__(self) -> "StagedFolder":
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.", dir=self.out_dir))
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        # mkdtemp makes the folder private (0700); a run folder is shared like any other.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o777 & ~umask)
+        final, n = self.out_dir / self.name, 1
+        while final.exists():  # same config and corpus in the same second
+            final = self.out_dir / f"{self.name}-{n}"
+            n += 1
+        os.replace(self.tmp, final)
+        self.path = final
+
+
 def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path | None = None) -> Path:
     """Write the run folder atomically (temporary sibling folder, then rename); return its path."""
     from . import ldavis
     from .models import coherence
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     fingerprint = corpus_fingerprint(corpus.unit_ids, corpus.token_ids, corpus.vocab.terms)
     name = run_name(config, fingerprint, now)
-    final = out_dir / name
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
-    try:
+    with StagedFolder(out_dir, name) as stage:
+        tmp = stage.tmp
         k = fitted.topic_term.shape[0]
         labels = {i: n for i, n in enumerate(fitted.topic_names) if n}
         terms = corpus.vocab.terms
@@ -214,15 +245,7 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
                              for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "labels.json"}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        n = 1
-        while final.exists():  # same config and corpus in the same second
-            final = out_dir / f"{name}-{n}"
-            n += 1
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+    return stage.path
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,9 +281,9 @@ def load_run(path: Path) -> Run:
     if not (path / "manifest.json").is_file():
         raise FileNotFoundError(f"{path}: not a run folder (no manifest.json)")
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    labels_file = path / "labels.json"
-    labels = {int(k): v for k, v in json.loads(labels_file.read_text(encoding="utf-8")).items()} \
-        if labels_file.exists() else {}
+    from .reading import read_labels
+
+    labels = read_labels(path)
     str_cols = {c: str for c in ("doc_id", "unit_id", "record", "title", "date", "author", "source", "text")}
     return Run(
         path=path,

@@ -28,9 +28,6 @@ import copy
 import hashlib
 import json
 import math
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -495,14 +492,12 @@ def write_sweep(result: SweepResult, out_dir: Path, config: dict | None = None) 
     from . import charts
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     config = {**(config or {}), "model": asdict(result.model_config), "ks": list(result.ks),
               "seeds": list(result.seeds)}
     name = "sweep-" + runs.run_name(config, result.corpus.get("fingerprint", ""), now)
-    final = out_dir / name
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
-    try:
+    with runs.StagedFolder(out_dir, name) as stage:
+        tmp = stage.tmp
         runs.write_csv(result.table, tmp / "sweep.csv")
         charts.plot_sweep(result.table, path=tmp / "sweep.png")
         summary = result.summary
@@ -530,15 +525,7 @@ def write_sweep(result: SweepResult, out_dir: Path, config: dict | None = None) 
         manifest["files"] = {p.name: runs.sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        n = 1
-        while final.exists():  # same config and corpus in the same second
-            final = out_dir / f"{name}-{n}"
-            n += 1
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+    return stage.path
 
 
 def sweep(sources: Sequence[Path] | None = None, ks: Sequence[int] = DEFAULT_KS, seeds: Sequence[int] = (0,),
