@@ -25,18 +25,16 @@ exceptions, each there to protect the person opening the file:
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workbench.reading import topic_columns, topic_names
+from workbench.runs import atomic_file
 
 __all__ = [
     "FORMATS",
@@ -113,22 +111,6 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = series.map(_neutralize, na_action="ignore")
     out.columns = [_neutralize(str(c)) for c in out.columns]
     return out
-
-
-@contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only on success.
-
-    A failed export then never leaves a truncated file that looks finished.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        tmp_path.unlink(missing_ok=True)
 
 
 def _ascii_identifier(name: str) -> str:
@@ -448,7 +430,7 @@ def export_table(
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     path = Path(path)
     frame = apply_labels(doc_topics, labels) if labels else doc_topics
-    with _atomic_target(path) as target:
+    with atomic_file(path) as target:
         if fmt == "csv":
             _write_csv(frame, target)
         elif fmt == "xlsx":

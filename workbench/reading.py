@@ -17,9 +17,7 @@ Topic ids start at 0 everywhere, as in the run-folder tables.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -428,17 +426,11 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
     payload = json.dumps(
         {str(k): clean[k] for k in sorted(clean)}, ensure_ascii=False, indent=2
     ) + "\n"
+    from .runs import atomic_file
+
     target = run_dir / LABELS_FILE
-    fd, tmp = tempfile.mkstemp(prefix=".labels.", suffix=".json.tmp", dir=run_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(target) as tmp:
+        tmp.write_text(payload, encoding="utf-8", newline="\n")
     return target
 
 

@@ -12,10 +12,12 @@ import os
 import platform
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -137,6 +139,29 @@ def run_name(config: dict, fingerprint: str, now: datetime) -> str:
     return f"{now.strftime('%Y%m%d-%H%M%S')}-{h}"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only on success, readable as
+    any new file would be (mkstemp's files are private). A failed or killed write never leaves
+    a truncated file that looks finished."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
 class StagedFolder:
     """Write a result folder whole or not at all.
 
@@ -160,9 +185,7 @@ class StagedFolder:
             shutil.rmtree(self.tmp, ignore_errors=True)
             return
         # mkdtemp makes the folder private (0700); a run folder is shared like any other.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o777 & ~umask)
+        os.chmod(self.tmp, 0o777 & ~_umask())
         final, n = self.out_dir / self.name, 1
         while final.exists():  # same config and corpus in the same second
             final = self.out_dir / f"{self.name}-{n}"
