@@ -189,6 +189,8 @@ def _by_article(doc_topics: pd.DataFrame, cols: dict[int, str]) -> pd.DataFrame:
     groups = df.groupby("doc_id", sort=False)
     if "title" in df.columns:
         out["title"] = groups["title"].first().to_numpy()
+    if "source_file" in df.columns:
+        out["source_file"] = groups["source_file"].first().to_numpy()
     if "n_tokens" in df.columns:
         out["n_tokens"] = groups["n_tokens"].sum().to_numpy()
     return out
@@ -202,6 +204,10 @@ def _row_label(row: pd.Series, unit_level: bool) -> str:
         return f"{truncate(title, 24)} · {suffix}" if has_title else str(row["unit_id"])
     if has_title:
         return truncate(title, 30)
+    source = row.get("source_file")
+    if source is not None and not pd.isna(source) and str(source).strip():
+        # an untitled article is named by its file (the doc_id hash means nothing to a reader)
+        return truncate(str(source).rsplit("/", 1)[-1], 30)
     return str(row.get("doc_id", row.name))
 
 
