@@ -1,11 +1,14 @@
 """Ingest: read sources, decode them, strip web-page furniture, lift bylines into metadata.
 
-Sources are folders of ``.txt`` files (one article each, searched recursively) and record files
-(``.jsonl``, ``.csv``, ``.xlsx``, ``.parquet``) with a text column; every other column becomes
-metadata. Nothing here tokenizes: the output is a stream of :class:`Document` values.
+Sources are folders of ``.txt`` / ``.html`` files (one article each, searched recursively) and
+record files (``.jsonl``, ``.csv``, ``.xlsx``, ``.parquet``) with a text column; every other column
+becomes metadata. Nothing here tokenizes: the output is a stream of :class:`Document` values.
 
 Bad input never stops an ingest: each problem becomes a :class:`Problem` naming the file and the
-line or record, and the good documents are still yielded.
+line or record, what is wrong and what was done, and the good documents are still yielded. What
+is repaired silently (the document is kept): NUL bytes and control characters inside an otherwise
+textual file, a few undecodable bytes in a UTF-8 file, mixed line endings (CRLF, CR, LF, U+2028,
+form feed), HTML markup (text extracted; scripts, styles and the page head dropped).
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import json
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".xlsx", ".parquet"}
 # Alternative names of the text column seen in news-database exports.
 TEXT_COLUMN_ALIASES = ("text", "content", "body", "正文", "内容", "全文", "article")
@@ -81,66 +85,279 @@ class DecodeError(Exception):
     pass
 
 
+# A file is binary when more than this share of its characters are control characters (NUL
+# included), private-use or unassigned code points; below it, they are dropped and the text kept.
+_JUNK_LIMIT = 0.05
+_JUNK_FLOOR = 16  # ... and more than this many of them: three stray controls in a tweet are not binary
+_SAMPLE = 20000  # characters looked at to judge a text (enough for the share, bounded for 50 MB)
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode file bytes to text; return ``(text, encoding)``.
 
-    Detects, in order: a byte-order mark (UTF-8, UTF-16 LE/BE), BOM-less UTF-16 (NUL bytes at
-    alternating positions), strict UTF-8, then GB18030 (a superset of GBK and GB2312). Raises
-    :class:`DecodeError` for binary data (known magic numbers, NUL bytes that are not UTF-16, or
-    bytes that decode under no candidate).
+    Detects, in order: a byte-order mark (UTF-8, UTF-16 LE/BE), BOM-less UTF-16 (NUL bytes, and
+    one byte order reads as at least 90% Chinese or ASCII text), strict UTF-8, UTF-8 with a
+    cut-off last character or a few corrupt bytes (at most 1 in 20 of its non-ASCII characters;
+    they are dropped), then GB18030 (a superset of GBK and GB2312). A few stray NUL bytes (at
+    most 5% of the file) are removed before decoding. Raises :class:`DecodeError` for binary
+    data (known magic numbers, many NUL bytes, bytes that decode under no candidate, or a
+    decoding that is mostly control or unassigned characters).
+
+    Cost: a few passes over the bytes in C; Python-level work only on a bounded sample.
     """
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise DecodeError(f"not a text file: looks like {what}")
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"invalid UTF-8 after a UTF-8 byte-order mark (byte {exc.start + 3})") from None
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:4096]:
-        sample = data[:4096]
-        even_nul = sample[0::2].count(0) / max(1, len(sample[0::2]))
-        odd_nul = sample[1::2].count(0) / max(1, len(sample[1::2]))
-        # ASCII-heavy UTF-16 has NULs in every other byte; CJK UTF-16 has few NULs, so only the
-        # ASCII-heavy case is guessed; anything else with NULs is binary.
-        if odd_nul > 0.3 and even_nul < 0.05:
-            return data.decode("utf-16-le", errors="strict"), "utf-16-le"
-        if even_nul > 0.3 and odd_nul < 0.05:
-            return data.decode("utf-16-be", errors="strict"), "utf-16-be"
-        raise DecodeError("not a text file: contains NUL bytes")
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"invalid UTF-16 after a UTF-16 byte-order mark (byte {exc.start})") from None
+    had_nul = False
+    if b"\x00" in data:
+        # BOM-less UTF-16: ASCII has a NUL in every other byte, CJK a few. Both byte orders
+        # decode almost any bytes, so the one that reads as Chinese or ASCII text wins, if any.
+        if len(data) % 2 == 0:
+            sample = data[:2 * _SAMPLE]
+            score, enc = max((_text_score(sample.decode(enc, errors="ignore")), enc)
+                             for enc in ("utf-16-le", "utf-16-be"))
+            text = _try_decode(data, enc) if score >= 0.9 else None
+            if text is not None and not _mostly_junk(text):
+                return text, enc
+        if data.count(0) > _JUNK_LIMIT * len(data):
+            raise DecodeError("not a text file: contains NUL bytes")
+        data = data.replace(b"\x00", b"")  # NUL is never part of a UTF-8 or GB18030 character
+        had_nul = True
     try:
         return data.decode("utf-8", errors="strict"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.end == len(data) and exc.reason == "unexpected end of data":  # a cut-off last character
+            try:
+                return data[:exc.start].decode("utf-8", errors="strict"), "utf-8"
+            except UnicodeDecodeError:
+                pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    # GB18030 bytes read as UTF-8 are mostly invalid (bad ~ 5 x valid); a real UTF-8 file with a
+    # few corrupt bytes has them (at most 1 in 20 of its non-ASCII characters) dropped.
+    if bad * 20 <= valid:
+        return text.replace("\ufffd", ""), "utf-8"
     try:
         text = data.decode("gb18030", errors="strict")
     except UnicodeDecodeError as exc:
-        raise DecodeError(f"cannot decode as UTF-8, UTF-16 or GB18030 (byte {exc.start})") from None
-    if _control_share(text) > 0.05:
-        raise DecodeError("not a text file: mostly control characters")
+        what = "contains NUL bytes and bytes that are" if had_nul else "cannot decode:"
+        raise DecodeError(f"{'not a text file: ' if had_nul else ''}{what} not UTF-8, UTF-16 or GB18030 "
+                          f"(byte {exc.start})") from None
+    if _mostly_junk(text):
+        raise DecodeError("not a text file: " + ("contains NUL bytes and " if had_nul else "")
+                          + "decodes only to control or unassigned characters")
     return text, "gb18030"
+
+
+def _try_decode(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding, errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
+# What Chinese text is made of: ASCII, Latin-1, general punctuation, CJK symbols, kana, CJK
+# ideographs (with extension A), full-width forms.
+_TEXTLIKE = re.compile(r"[\t\n\r\x20-\x7e\xa0-\xff\u2000-\u206f\u2e80-\u9fff\uff00-\uffef]")
+
+
+def _text_score(text: str) -> float:
+    """Share of characters, in a bounded sample, that Chinese or ASCII text is made of."""
+    sample = text[:_SAMPLE]
+    return len(_TEXTLIKE.findall(sample)) / len(sample) if sample else 0.0
+
+
+def _mostly_junk(text: str) -> bool:
+    return _too_much(_junk_share(text), text)
+
+
+def _too_much(share: float, text: str) -> bool:
+    return share > _JUNK_LIMIT and share * min(len(text), _SAMPLE) > _JUNK_FLOOR
+
+
+def _junk_share(text: str) -> float:
+    """Share of characters, in a bounded sample, that no text file holds: C0/C1 controls (other
+    than tab, newline, carriage return, form feed), private-use and unassigned code points."""
+    sample = text[:_SAMPLE]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7f <= ord(ch) < 0xa0
+              or (ord(ch) >= 0xa0 and unicodedata.category(ch) in ("Co", "Cn")))
+    return bad / len(sample)
 
 
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return bad / min(len(text), 20000)
+    sample = text[:_SAMPLE]
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bad / len(sample)
 
 
 def read_text_file(path: Path) -> tuple[str, str]:
-    """Read and decode one text file; see :func:`decode_bytes`."""
+    """Read and decode one text file (see :func:`decode_bytes`); NUL characters are removed.
+
+    Raises :class:`DecodeError` when the file is mostly control characters (binary)."""
     data = Path(path).read_bytes()
     text, enc = decode_bytes(data)
-    if _control_share(text) > 0.05:
-        raise DecodeError("not a text file: mostly control characters")
-    return text, enc
+    share = _control_share(text)
+    if _too_much(share, text):
+        raise DecodeError(f"not a text file: {share:.0%} control characters")
+    return text.replace("\x00", ""), enc
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+#
+# Not html.parser: on Python 3.11.7 its HTMLParser takes 15 s on 30 KB of "<a " repeated (and
+# minutes on 120 KB): unclosed tags make it rescan. Database exports do hold such junk, so the
+# markup is read here by one linear scan (str.find and possessive regexes, each "<" looked at
+# once), with the standard library's html.unescape for entities.
+
+# Elements whose tags, when dense enough, say a text is markup rather than prose quoting a tag.
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|br|span|a|img|table|tbody|thead|tr|td|th|li|ul|ol|dl|dt|dd|h[1-6]|script|style|head|body|"
+    r"meta|link|strong|em|b|i|u|font|section|article|header|footer|nav|iframe|form|input|hr|pre|"
+    r"blockquote|title|center|noscript|sup|sub)(?:\s[^<>]{0,500})?/?>", re.IGNORECASE)
+_HTML_DOC_START = re.compile(r"<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
+_HTML_ANY_TAG = re.compile(r"<[A-Za-z!/?]")
+_HTML_SNIFF = 65536  # characters looked at to decide (a 50 MB text is not scanned)
+# A tag: name, then attributes in which quotes pair up; no "<" inside, so a failed match stops at
+# the next "<" and the scan stays linear. Possessive quantifiers: no backtracking.
+_TAG_RE = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9:_-]*+)((?:[^<>"']++|"[^"<]*+"|'[^'<]*+')*+)>""")
+# Contents never shown as text. Script and style are raw text (a "<" inside is not a tag): an
+# unclosed one hides the rest of the page, as in a browser; the others, unclosed, are ignored.
+_HTML_RAW = frozenset({"script", "style"})
+_HTML_SKIP = _HTML_RAW | {"noscript", "head", "template", "svg", "iframe", "object", "textarea", "select"}
+_HTML_SKIP_END = {name: re.compile(rf"</{name}\s*>" + (r"|<body[\s>]" if name == "head" else ""), re.IGNORECASE)
+                  for name in _HTML_SKIP}
+# Elements that start a new line of text.
+_HTML_BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table",
+                         "ul", "ol", "dl", "dt", "dd", "section", "article", "header", "footer", "nav",
+                         "aside", "blockquote", "pre", "title", "body", "main", "figure", "figcaption",
+                         "address", "center", "form", "fieldset", "caption", "tbody", "thead", "tfoot"})
+_HTML_CELL = frozenset({"td", "th"})
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` is an HTML page or HTML fragment rather than prose.
+
+    A page: ``<!DOCTYPE html>`` or ``<html>`` among its first 1,000 characters. A fragment (a
+    database field holding ``<p>...</p>``): at least 3 tags of common HTML elements in the first
+    64K characters and at least one per 100 characters, or 20 such tags. So prose that quotes a
+    tag pair (``<script>alert(1)</script>``) stays prose, and is kept as text.
+    """
+    head = text[:_HTML_SNIFF]
+    if _HTML_DOC_START.search(head, 0, 1000):
+        return True
+    n = 0
+    for n, _ in enumerate(_HTML_TAG.finditer(head), start=1):
+        if n >= 20:
+            return True
+    return n >= 3 and n * 100 >= len(head.strip())
+
+
+def _source_space(m: re.Match) -> str:
+    # A source line break between two CJK characters is no space (as a browser renders it).
+    s, text = m.group(0), m.string
+    if ("\n" in s or "\r" in s) and m.start() > 0 and m.end() < len(text) \
+            and _CJK.match(text, m.start() - 1) and _CJK.match(text, m.end()):
+        return ""
+    return " "
+
+
+def html_to_text(markup: str) -> str:
+    """The text a browser would show, one block element per line.
+
+    ``<script>``, ``<style>``, ``<noscript>``, ``<head>``, ``<template>``, ``<svg>``, ``<iframe>``
+    contents and comments dropped; block elements (p, div, br, li, h1-h6, tr ...) end a line;
+    table cells are separated by a space; entities (``&amp;``, ``&nbsp;``, ``&#26032;``)
+    unescaped; source line breaks inside a paragraph removed between CJK characters and made
+    spaces elsewhere; a ``<`` that starts no tag is text. Cost: linear in the markup.
+    """
+    import html
+
+    out: list[str] = []
+    no_end: set[str] = set()  # elements with no end tag after some point: never searched again
+    pos, n = 0, len(markup)
+
+    def data(piece: str) -> None:
+        if piece:
+            out.append(html.unescape(_SOURCE_SPACE.sub(_source_space, piece)))
+
+    while pos < n:
+        lt = markup.find("<", pos)
+        if lt < 0:
+            data(markup[pos:])
+            break
+        data(markup[pos:lt])
+        if markup.startswith("<!--", lt):
+            end = markup.find("-->", lt + 4)
+            if end < 0:
+                break  # an unclosed comment hides the rest, as in a browser
+            pos = end + 3
+            continue
+        if markup.startswith(("<!", "<?"), lt):  # doctype, CDATA, processing instruction
+            end = markup.find(">", lt + 2)
+            if end < 0:
+                break
+            pos = end + 1
+            continue
+        m = _TAG_RE.match(markup, lt)
+        if m is None:
+            data("<")
+            pos = lt + 1
+            continue
+        pos = m.end()
+        name = m.group(2).lower()
+        if m.group(1):  # an end tag
+            if name in _HTML_BLOCK:
+                out.append("\n")
+            continue
+        if name in _HTML_SKIP and not m.group(3).rstrip().endswith("/"):
+            end = None if name in no_end else _HTML_SKIP_END[name].search(markup, pos)
+            if end is None:
+                no_end.add(name)
+                if name in _HTML_RAW:
+                    break
+                continue
+            pos = end.start() if end.group(0)[1] != "/" else end.end()  # <body> itself is kept
+            continue
+        if name in _HTML_BLOCK:
+            out.append("\n")
+        elif name in _HTML_CELL:
+            out.append(" ")
+    text = "".join(out)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
 # --------------------------------------------------------------------------------------------
 # Cleaning
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# Every line ending a file may mix: CRLF, CR, and the rarer vertical tab, form feed (a page
+# break), NEL and the Unicode line/paragraph separators.
+_LINE_BREAK = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# Invisible characters that only split words: C0/C1 controls, zero-width marks, BOM, word joiner.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u2060\ufeff]")
 _WS = re.compile(r"[ \t\u3000\xa0]+")
+# A body must keep at least one letter (any script): "……", "123" or "-" alone is no document.
+_LETTER = re.compile(r"[^\W\d_]")
+# A paragraph re-joined from broken lines stops growing here: a page whose lines never end a
+# sentence is not one sentence, and the join must stay linear in the file size.
+_MAX_JOIN = 5000
 
 # Whole lines that are page furniture, never content.
 _FURNITURE = [
@@ -170,6 +387,7 @@ _DATE_RE = re.compile(
     r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}:\d{2}(?::\d{2})?))?"
 )
 _TERMINAL = "。！？!?；;…”’）)」』】"
+_TERMINAL_TUPLE = tuple(_TERMINAL)
 
 
 def normalize_date(value: str) -> str:
@@ -236,7 +454,7 @@ def clean_article(raw: str, *, has_title: bool | None = None) -> Cleaned:
     ``has_title``: None guesses (the first content line is a headline when it is short and has no
     sentence punctuation); False keeps every line as body (records that carry a title column).
     """
-    text = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", _LINE_BREAK.sub("\n", raw))
     lines = [_WS.sub(" ", ln).strip() for ln in text.split("\n")]
     meta: dict[str, str] = {}
     removed: list[str] = []
@@ -280,19 +498,27 @@ def _looks_like_title(line: str, has_title: bool | None) -> bool:
 
 def _rejoin(lines: list[str]) -> list[str]:
     """Join a line to the next when a page broke a sentence in two (a long line that does not
-    end a sentence); short unpunctuated lines are headings and stay on their own."""
+    end a sentence, or an open “quote” or （parenthesis）); short unpunctuated lines are headings
+    and stay on their own.
+
+    Cost: linear in the text (quote and parenthesis balances are kept as running counts), and
+    a joined paragraph stops at ``_MAX_JOIN`` characters.
+    """
     out: list[str] = []
-    carry = ""
-    for line in lines:
-        cur = carry + line
-        unbalanced = cur.count("“") > cur.count("”") or cur.count("（") > cur.count("）")
-        if (unbalanced or len(cur) > 30) and not cur.endswith(tuple(_TERMINAL)) and line is not lines[-1]:
-            carry = cur
+    parts: list[str] = []
+    size = quotes = parens = 0
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        parts.append(line)
+        size += len(line)
+        quotes += line.count("“") - line.count("”")
+        parens += line.count("（") - line.count("）")
+        if ((quotes > 0 or parens > 0 or size > 30) and not line.endswith(_TERMINAL_TUPLE)
+                and i != last and size < _MAX_JOIN):
             continue
-        out.append(cur)
-        carry = ""
-    if carry:
-        out.append(carry)
+        out.append("".join(parts))
+        parts.clear()
+        size = quotes = parens = 0
     return out
 
 
@@ -302,12 +528,19 @@ def doc_id_for(text: str) -> str:
 
 
 def make_document(raw: str, source_file: str, record: str = "", meta: dict | None = None,
-                  has_title: bool | None = None) -> Document | None:
-    """Clean ``raw`` into a Document (None when nothing but furniture is left)."""
+                  has_title: bool | None = None, html: bool | None = None) -> Document | None:
+    """Clean ``raw`` into a Document (None when no letter is left after cleaning: nothing but
+    furniture, markup, digits or symbols).
+
+    ``html``: None extracts the text when :func:`looks_like_html` says so; True always (an
+    ``.html`` file); False never.
+    """
     meta = {k: v for k, v in (meta or {}).items() if v not in (None, "")}
+    if html or (html is None and looks_like_html(raw)):
+        raw = html_to_text(raw)
     cleaned = clean_article(raw, has_title=False if "title" in meta else has_title)
     body = "\n".join(cleaned.paragraphs)
-    if not body.strip():
+    if not _LETTER.search(body):
         return None
     merged = {**cleaned.meta, **meta}  # a record's own columns beat what the text says
     if "date" in merged:
@@ -319,21 +552,38 @@ def make_document(raw: str, source_file: str, record: str = "", meta: dict | Non
 # --------------------------------------------------------------------------------------------
 # Sources
 
-def iter_source_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+ACCEPTED = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES))
+# Files in a source folder that someone may have meant as documents but that are not read:
+# each is named in a Problem. Anything else (themes.toml, README.rst, scripts) is passed over.
+_UNREAD_DOCUMENTS = {".pdf", ".doc", ".docx", ".rtf", ".odt", ".wps", ".xls", ".ods", ".json", ".xml",
+                     ".epub", ".mht", ".mhtml", ".caj", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif",
+                     ".tiff", ".webp", ".zip", ".rar", ".7z", ".gz"}
+
+
+def iter_source_files(paths: Iterable[Path],
+                      problems: list[Problem] | None = None) -> Iterator[tuple[Path, str]]:
     """Expand folders recursively (sorted, hidden files skipped) into ``(file, name)`` pairs.
 
     ``name`` is the file's path from the folder that was named (``seeds/000.txt``), so tables
-    do not depend on where a checkout lives.
+    do not depend on where a checkout lives. A file inside a folder whose type is not accepted
+    is left out; when it looks like a document (``.pdf``, ``.docx``, ``.json``, an image ...),
+    with a Problem in ``problems`` (when given). A file named on its own is always tried (its
+    bytes decide). Raises :class:`IngestError` before yielding anything when a path does not
+    exist.
     """
+    paths = [Path(p) for p in paths]
     for p in paths:
-        p = Path(p)
         if not p.exists():
             raise IngestError(f"{p}: no such file or folder")
+    for p in paths:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    if f.suffix.lower() in TEXT_SUFFIXES | RECORD_SUFFIXES:
+                    if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES:
                         yield f, str(Path(p.resolve().name) / f.relative_to(p))
+                    elif problems is not None and f.suffix.lower() in _UNREAD_DOCUMENTS:
+                        problems.append(Problem(str(f), "", f"unsupported file type: '{f.suffix}' files are "
+                                                            f"not read (accepted: {ACCEPTED})"))
         else:
             yield p, p.name
 
@@ -342,29 +592,55 @@ def read_sources(paths: Iterable[Path], *, text_column: str | None = None,
                  problems: list[Problem] | None = None) -> Iterator[Document]:
     """Yield the Documents of every source; append each bad input to ``problems``.
 
+    One bad file never stops the others: a file that cannot be read, decoded or parsed, or a
+    record file without its text column, becomes a Problem. Only when no source yielded a
+    document and a record file lacked its text column is :class:`IngestError` raised with that
+    message (the one thing the user must fix, with ``--text-column``).
+
     Cost: streams file by file and record by record; memory holds one file's text at a time
     (an XLSX or Parquet file is read whole, as those formats require).
     """
     problems = problems if problems is not None else []
-    for f, name in iter_source_files(paths):
+    column_errors: list[str] = []
+    yielded = False
+    for f, name in iter_source_files(paths, problems):
         suffix = f.suffix.lower()
         try:
             if suffix in RECORD_SUFFIXES:
-                yield from _read_records(f, name, text_column, problems)
+                docs = _read_records(f, name, text_column, problems)
             else:
-                yield from _read_txt(f, name, problems)
-        except (OSError, DecodeError) as exc:
+                docs = _read_txt(f, name, problems, html=suffix in HTML_SUFFIXES)
+            for d in docs:
+                yielded = True
+                yield d
+        except DecodeError as exc:
             problems.append(Problem(str(f), "", str(exc)))
+        except OSError as exc:
+            problems.append(Problem(str(f), "", f"cannot read the file: {exc.strerror or exc}"))
+        except _NoTextColumn as exc:
+            column_errors.append(f"{f}: {exc}")
+            problems.append(Problem(str(f), "", str(exc)))
+    if column_errors and not yielded:
+        raise IngestError(column_errors[0])
 
 
-def _read_txt(f: Path, name: str, problems: list[Problem]) -> Iterator[Document]:
+class _NoTextColumn(Exception):
+    """A record file without the text column (a Problem of that file, see read_sources)."""
+
+
+def _read_txt(f: Path, name: str, problems: list[Problem], html: bool = False) -> Iterator[Document]:
     text, _ = read_text_file(f)
-    if not text.strip():
+    if not text:
         problems.append(Problem(str(f), "", "empty file"))
         return
-    doc = make_document(text, name)
+    if not text.strip():
+        problems.append(Problem(str(f), "", "empty file: whitespace only"))
+        return
+    markup = html and _HTML_ANY_TAG.search(text[:_HTML_SNIFF]) is not None
+    doc = make_document(text, name, html=True if markup else None)
     if doc is None:
-        problems.append(Problem(str(f), "", "no text left after removing page furniture"))
+        problems.append(Problem(str(f), "", "no text left after cleaning (only page furniture, markup, "
+                                            "digits or symbols)"))
         return
     yield doc
 
@@ -379,26 +655,41 @@ def _pick_text_column(columns: list[str], wanted: str | None) -> str | None:
     return None
 
 
+def _no_text_column(columns, wanted: str | None) -> _NoTextColumn:
+    names = ", ".join(map(str, columns)) or "none"
+    want = f"'{wanted}'" if wanted else "(text, content, body, 正文, 内容 ...)"
+    return _NoTextColumn(f"no text column {want}: the columns are {names}; name it with --text-column")
+
+
 def _record_doc(row: dict, text_col: str, f: Path, name: str, where: str,
                 problems: list[Problem]) -> Document | None:
     raw = row.get(text_col)
     if raw is None or (isinstance(raw, float) and raw != raw):
-        problems.append(Problem(str(f), where, f"no '{text_col}' value"))
+        problems.append(Problem(str(f), where, f"no text: the '{text_col}' field is missing or empty"))
+        return None
+    if isinstance(raw, (dict, list)):
+        problems.append(Problem(str(f), where, f"no text: the '{text_col}' field holds a "
+                                               f"{'JSON object' if isinstance(raw, dict) else 'list'}"))
         return None
     if not isinstance(raw, str):
         raw = str(raw)
     meta = {str(k): _plain(v) for k, v in row.items() if k != text_col}
     doc = make_document(raw, name, where, meta)
     if doc is None:
-        problems.append(Problem(str(f), where, "empty text"))
+        problems.append(Problem(str(f), where, "empty text: nothing left after cleaning"
+                                if raw.strip() else "empty text"))
     return doc
 
 
 def _plain(v):
-    if v is None or isinstance(v, (str, int, float, bool)):
+    if isinstance(v, str):
+        return _CONTROL.sub("", v)  # a NUL or control character in a metadata cell is never content
+    if v is None or isinstance(v, (int, float, bool)):
         return v
     if hasattr(v, "isoformat"):
         return v.isoformat()
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
     return str(v)
 
 
@@ -412,20 +703,32 @@ def _read_records(f: Path, name: str, text_column: str | None, problems: list[Pr
         yield from _read_table(f, name, text_column, problems)
 
 
+# JSON strings cannot hold a raw CR or LF, so every CR, LF or CRLF ends a JSONL line.
+_JSONL_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _read_jsonl(f: Path, name: str, text_column: str | None, problems: list[Problem]) -> Iterator[Document]:
     text, _ = read_text_file(f)
+    if not text.strip():
+        problems.append(Problem(str(f), "", "empty file"))
+        return
     col = text_column
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    for lineno, line in enumerate(_JSONL_LINE_END.split(text), start=1):
         if not line.strip():
             continue
         where = f"line {lineno}"
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(str(f), where, f"malformed JSON ({exc.msg})"))
+            problems.append(Problem(str(f), where, f"malformed JSON ({exc.msg}, column {exc.colno})"))
+            continue
+        except RecursionError:
+            problems.append(Problem(str(f), where, "malformed JSON (nested too deeply)"))
             continue
         if not isinstance(row, dict):
-            problems.append(Problem(str(f), where, f"not a JSON object but {type(row).__name__}"))
+            kind = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false",
+                    type(None): "null"}.get(type(row), type(row).__name__)
+            problems.append(Problem(str(f), where, f"not a JSON object: the line holds {kind}"))
             continue
         use = col or _pick_text_column(list(row), None) or "text"
         doc = _record_doc(row, use, f, name, where, problems)
@@ -433,39 +736,81 @@ def _read_jsonl(f: Path, name: str, text_column: str | None, problems: list[Prob
             yield doc
 
 
+def _split_lines(text: str) -> list[str]:
+    """Lines with their endings (CRLF, CR or LF only: a CSV field may hold U+2028 or a form feed)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)
+
+
+# Per call, not process-wide: csv's default limit (131,072 characters) is smaller than a long
+# government work report, and csv.field_size_limit is global state shared with other code.
+_CSV_FIELD_LIMIT = 1 << 30
+
+
+def _next_row(reader):
+    old = csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(old)
+
+
 def _read_csv(f: Path, name: str, text_column: str | None, problems: list[Problem],
               delimiter: str = ",") -> Iterator[Document]:
+    """Rows of a CSV/TSV file. A broken row (an unclosed quote, text after a closing quote, a
+    wrong number of fields) is reported at the line it starts on and skipped; reading resumes on
+    the next line, so an unclosed quote cannot swallow the rest of the file."""
     text, _ = read_text_file(f)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        problems.append(Problem(str(f), "", "empty CSV file"))
+    if not text.strip():
+        problems.append(Problem(str(f), "", "empty file"))
         return
-    except csv.Error as exc:
-        problems.append(Problem(str(f), "line 1", f"unreadable CSV header ({exc})"))
-        return
+    lines = _split_lines(text)
+    del text
+    pos = 0  # index of the next line the reader will take
+
+    def feed():
+        nonlocal pos
+        while pos < len(lines):
+            pos += 1
+            yield lines[pos - 1]
+
+    def new_reader():
+        return csv.reader(feed(), delimiter=delimiter, strict=True)
+
+    reader = new_reader()
+    while True:
+        start = pos
+        try:
+            header = _next_row(reader)
+        except StopIteration:
+            problems.append(Problem(str(f), "", "empty file"))
+            return
+        except csv.Error as exc:
+            problems.append(Problem(str(f), f"line {start + 1}", f"unreadable CSV header ({exc})"))
+            return
+        if header:
+            break
     col = _pick_text_column(header, text_column)
     if col is None:
-        wanted = text_column or " / ".join(TEXT_COLUMN_ALIASES[:3])
-        raise IngestError(f"{f}: no text column '{wanted}' (columns: {', '.join(header)}); "
-                          f"name it with --text-column")
+        raise _no_text_column(header, text_column)
     while True:
-        line_no = reader.line_num + 1
+        start = pos
+        where = f"line {start + 1}"
         try:
-            row = next(reader)
+            row = _next_row(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(str(f), f"line {line_no}", f"broken CSV row ({exc})"))
+            problems.append(Problem(str(f), where, f"broken CSV row ({exc}); reading resumed on the next line"))
+            pos = start + 1
+            reader = new_reader()
             continue
-        if not row:
+        if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != len(header):
-            problems.append(Problem(str(f), f"line {line_no}",
-                                    f"{len(row)} fields where the header has {len(header)}"))
+            problems.append(Problem(str(f), where, f"wrong number of fields: {len(row)} where the header "
+                                                   f"has {len(header)}"))
             continue
-        doc = _record_doc(dict(zip(header, row)), col, f, name, f"line {line_no}", problems)
+        doc = _record_doc(dict(zip(header, row)), col, f, name, where, problems)
         if doc is not None:
             yield doc
 
@@ -479,8 +824,7 @@ def _read_table(f: Path, name: str, text_column: str | None, problems: list[Prob
         raise DecodeError(f"cannot read as {f.suffix.lstrip('.').upper()}: {exc}") from None
     col = _pick_text_column([str(c) for c in df.columns], text_column)
     if col is None:
-        raise IngestError(f"{f}: no text column '{text_column or 'text'}' "
-                          f"(columns: {', '.join(map(str, df.columns))}); name it with --text-column")
+        raise _no_text_column(df.columns, text_column)
     first_row = 2 if f.suffix.lower() == ".xlsx" else 1  # a spreadsheet's row 1 is the header
     for i, row in enumerate(df.to_dict(orient="records")):
         label = f"row {i + first_row}"

@@ -1,0 +1,201 @@
+"""Hostile text end to end: document text, metadata, theme names and topic labels that look like
+script or spreadsheet formulas travel from the sources into a trained run, its topic map, its
+tables and the exports, and never become code; loading a run never unpickles anything.
+
+(tests/test_ldavis.py checks the page with hostile vocabulary and tests/test_export.py the
+formula rule on hand-made tables; here the strings come in through the front door.)
+"""
+import csv
+import json
+import pickle
+import random
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench import export, pipeline, reading, runs
+from workbench.models import ModelConfig
+
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://x","点我")'
+HOSTILE_STARTS = ("=", "+", "-", "@", "\t", "\r")
+WORDS = ("脱贫攻坚 第一书记 驻村 帮扶 贫困户 产业 网格员 社区 居民 矛盾纠纷 纪检监察 立案 审查 八项规定 四风 "
+         "党支部 党员 学习教育 主题党日 组织生活 巡察 整改 廉政 警示教育").split()
+HOSTILE_DOC = "\n".join([
+    f"网格员走访居民{SCRIPT}，化解矛盾纠纷，服务社区群众，推进基层治理。",
+    f"{FORMULA}社区网格员巡查小区，化解邻里纠纷，服务群众，建设网格党支部。",
+    "+1 驻村第一书记带领贫困户发展产业，推进脱贫攻坚，帮扶群众增收。",
+    "-2 纪检监察机关立案审查违纪问题，落实八项规定，纠治四风。",
+    "@SUM(A1) 党员干部开展学习教育，主题党日活动，组织生活会。",
+])
+HOSTILE_META = {"title": "=1+1", "author": "@SUM(A1)", "source": "-2", "region": "+1", "note": SCRIPT}
+THEMES = f'[themes]\n"{SCRIPT}" = ["网格员", "社区"]\n"=HYPERLINK(\\"http://x\\",\\"点我\\")" = ["纪检监察", "八项规定"]\n'
+LABELS = {2: "@SUM(A1)", 3: "+1 -2"}
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    src = root / "src"
+    src.mkdir()
+    rng = random.Random(3)
+    for i in range(30):
+        paras = ["，".join("".join(rng.choice(WORDS) for _ in range(3)) for _ in range(4)) + "。" for _ in range(3)]
+        (src / f"{i:03d}.txt").write_text("\n".join(paras), encoding="utf-8")
+    (src / "hostile.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    (src / "records.jsonl").write_text(json.dumps({"text": "巡察整改落实到位，廉政警示教育深入开展，党员干部受教育。",
+                                                   **HOSTILE_META}, ensure_ascii=False) + "\n", encoding="utf-8")
+    themes = root / "themes.toml"
+    themes.write_text(THEMES, encoding="utf-8")
+    run = pipeline.train([src], corpus_config=pipeline.CorpusConfig(min_tokens=3, workers=1),
+                         model_config=ModelConfig(num_topics=3, iterations=50, no_above=0.6), themes_file=themes,
+                         out_dir=root / "runs", store_path=root / "store.sqlite", progress=False)
+    reading.write_labels(run, {**{int(k): v for k, v in reading.read_labels(run).items()}, **LABELS})
+    return run
+
+
+class Page(HTMLParser):
+    """Script blocks (with their type) and the text a browser shows."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.scripts, self.text, self.iframes, self._in = [], [], [], None
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self._in = (attrs.get("type") or "text/javascript", [])
+        if tag == "iframe":
+            self.iframes.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._in:
+            self.scripts.append((self._in[0], "".join(self._in[1])))
+            self._in = None
+
+    def handle_data(self, data):
+        (self._in[1] if self._in else self.text).append(data)
+
+
+def assert_page_safe(page: str) -> Page:
+    assert "<script>alert" not in page.lower()
+    parsed = Page(page)
+    executable = [text for kind, text in parsed.scripts if kind != "application/json"]
+    assert len(executable) == 3  # d3, ldavis.js, the boot script: nothing else runs
+    assert not any("alert(1)" in text for text in executable)
+    for kind, text in parsed.scripts:
+        if kind == "application/json":
+            json.loads(text)  # data, parsed, never run
+    return parsed
+
+
+def test_topic_map_shows_hostile_names_as_text(hostile_run):
+    parsed = assert_page_safe((hostile_run / "ldavis.html").read_text(encoding="utf-8"))
+    shown = "".join(parsed.text)
+    assert SCRIPT in shown and FORMULA in shown  # theme names in the legend, as text
+
+
+def test_notebook_map_with_labels_set_later(hostile_run):
+    pytest.importorskip("IPython")
+    from workbench import explore
+
+    run = runs.load_run(hostile_run)
+    outer = explore.show_ldavis(run).data
+    frame = Page(outer)
+    assert frame.scripts == [] and len(frame.iframes) == 1  # the notebook page itself runs nothing
+    assert frame.iframes[0]["sandbox"] == "allow-scripts"
+    inner = assert_page_safe(frame.iframes[0]["srcdoc"])  # the page rebuilt with the new labels
+    shown = "".join(inner.text)
+    assert all(label in shown for label in LABELS.values()) and SCRIPT in shown
+
+
+def hostile_cells(rows) -> list[str]:
+    """Cells a spreadsheet would run: a formula lead character and not a plain number."""
+    bad = []
+    for row in rows:
+        for cell in row:
+            if isinstance(cell, str) and cell.startswith(HOSTILE_STARTS):
+                try:
+                    float(cell)
+                except ValueError:
+                    bad.append(cell)
+    return bad
+
+
+@pytest.mark.parametrize("name", ["doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv"])
+def test_run_folder_csv_has_no_formula_cells(hostile_run, name):
+    # Was failing before runs.write_csv neutralised formulas (the lead's fix in runs.write_csv).
+    with open(hostile_run / name, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert hostile_cells(rows) == []
+    if name == "doc_topics.csv":
+        cells = {c for row in rows for c in row}
+        assert any(c.startswith("'" + FORMULA) for c in cells)  # kept, as text
+        for lead in ("'+1 ", "'-2 ", "'@SUM(A1) "):
+            assert any(c.startswith(lead) for c in cells), lead
+        assert {"'=1+1", "'@SUM(A1)", "'-2", "'+1", SCRIPT} <= cells  # metadata columns
+        assert any(SCRIPT in c for c in cells if c.startswith("网格员走访居民"))
+    if name == "topics.csv":
+        labels = {row[1] for row in rows[1:]}
+        assert SCRIPT in labels and "'" + FORMULA in labels
+
+
+@pytest.mark.parametrize("articles", [False, True])
+def test_exports_have_no_formula_cells(hostile_run, tmp_path, articles):
+    from openpyxl import load_workbook
+
+    run = runs.load_run(hostile_run)
+    table = export.aggregate_to_articles(run.doc_topics) if articles else run.doc_topics
+    out_csv = export.export_table(table, tmp_path / "t.csv", "csv", labels=run.labels)
+    with open(out_csv, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert hostile_cells(rows) == []
+    assert "'@SUM(A1)" in {c for row in rows for c in row} or articles  # a dominant_label
+    out_xlsx = export.export_table(table, tmp_path / "t.xlsx", "xlsx", labels=run.labels)
+    ws = load_workbook(out_xlsx).active
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert hostile_cells([[c.value for c in cells]]) == []
+    assert any(isinstance(c.value, str) and c.value.startswith("'" + FORMULA) for c in cells) or articles
+
+
+class Evil:
+    """Unpickling this creates a file: proof that something was unpickled."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.mark.parametrize("where", ["inside", "symlink to outside"])
+def test_load_run_never_unpickles(hostile_run, tmp_path, where):
+    run = tmp_path / "run"
+    shutil.copytree(hostile_run, run)
+    marker = tmp_path / "UNPICKLED"
+    target = run / "topic_term.npy"
+    target.unlink()
+    evil = target if where == "inside" else tmp_path / "elsewhere.npy"
+    np.save(evil, np.array([Evil(marker), 1], dtype=object), allow_pickle=True)
+    if where != "inside":
+        target.symlink_to(evil)
+    with pytest.raises(ValueError, match="allow_pickle"):
+        runs.load_run(run)
+    assert not marker.exists()
+
+
+def test_loading_a_good_run_calls_no_unpickler(hostile_run, monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("load_run unpickled something")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    run = runs.load_run(hostile_run)
+    assert run.num_topics == 5 and len(run.doc_topics) > 0
