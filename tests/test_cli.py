@@ -107,6 +107,23 @@ def test_ingest_then_train_corpus_and_compare(tmp_path):
     cmp = cli("compare", runs[0], runs[0])
     assert cmp.returncode == 0, cmp.stderr
     assert cmp.stdout.splitlines()[0].startswith("matched: 12")
+    small = cli("train", "--corpus", "seeds", "--topics", "3", "--iterations", "300", "--quiet",
+                "--out", str(tmp_path / "runs")).stdout.strip().splitlines()[-1]
+    cmp = cli("compare", runs[0], small)  # 12 topics onto 3: some vanish, and have no topic in B
+    assert cmp.returncode == 0, cmp.stderr
+    vanished = [line for line in cmp.stdout.splitlines() if line.startswith("vanished")]
+    assert vanished and all(" -> B     sim" in line for line in vanished)
+    prev = cli("prevalence", runs[0], "--by", "source_file", "--cue", "脱贫攻坚,贫困户", "--n-boot", "200")
+    assert prev.returncode == 0, prev.stderr
+    assert "cue words 脱贫攻坚、贫困户 -> topic" in prev.stdout
+    png, csv = map(Path, prev.stdout.strip().splitlines()[-2:])
+    assert png.suffix == ".png" and png.stat().st_size > 10_000 and png.parent == Path(runs[0]) / "prevalence"
+    import pandas as pd
+    table = pd.read_csv(csv, encoding="utf-8-sig")
+    assert table["source_file"].nunique() == 5 and ((table["lo"] <= table["share"]) & (table["share"] <= table["hi"])).all()
+    bad = cli("prevalence", runs[0], "--by", "year", "--where", "nosuch=1")
+    assert bad.returncode == 1 and "no column 'nosuch'" in bad.stderr
+    assert cli("prevalence", runs[0], "--topics", "x").returncode == 2
     exp = cli("export", runs[0], "--format", "dta")
     assert exp.returncode == 0 and Path(exp.stdout.strip()).exists()
     top = cli("topics", runs[0])

@@ -441,7 +441,8 @@ def plot_prevalence(
         ci = effects_df.attrs.get("ci")
         band = f"{ci:.0%} 置信区间" if ci else "置信区间"
         title = topic_name(wanted[0], labels, 24) if len(wanted) == 1 else "主题占比"
-        ax.set_title(f"{title}：按 {by}（{band}，按文章重抽样）")
+        resampled = "按段落/小节重抽样" if effects_df.attrs.get("cluster", "doc_id") is None else "按文章重抽样"
+        ax.set_title(f"{title}：按 {by}（{band}，{resampled}）")
         if "n_docs" in effects_df.columns and (effects_df["n_docs"] < 2).any():
             ax.annotate("空心点：该组只有 1 篇文章，无法估计区间", (0, 0), xycoords="figure fraction",
                         xytext=(4, 4), textcoords="offset points", fontsize=7, color="0.4")

@@ -43,12 +43,35 @@ def cmd_train(args) -> int:
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
     try:
-        run = pipeline.train(args.sources or None, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
-                             themes_file=args.themes, out_dir=args.out, progress=not args.quiet)
+        if args.engine == "spark":
+            run = _train_spark(args, cc, mc)
+        else:
+            sources = [Path(s) for s in args.sources] or None
+            run = pipeline.train(sources, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
+                                 themes_file=args.themes, out_dir=args.out, progress=not args.quiet)
     except (pipeline.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print(run)
     return EXIT_OK
+
+
+def _train_spark(args, cc, mc) -> Path:
+    from . import spark
+
+    conf = []
+    for item in args.spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"'{item}': write Spark settings as KEY=VALUE, e.g. spark.executor.memory=8g")
+        conf.append((key.strip(), value.strip()))
+    d = spark.SparkConfig()
+    sc = spark.SparkConfig(master=args.master, conf=tuple(conf), scratch_dir=args.spark_scratch,
+                           max_iter=args.max_iter or d.max_iter,
+                           subsampling_rate=args.subsampling_rate or d.subsampling_rate)
+    # The Spark engine reads its sources itself (globs and hdfs:// or s3a:// URIs pass through).
+    return spark.train(args.sources or None, corpus_config=cc, model_config=mc,
+                       spark_config=sc, themes_file=args.themes, out_dir=args.out, corpus_name=args.corpus,
+                       progress=not args.quiet)
 
 
 def cmd_sweep(args) -> int:
@@ -63,8 +86,8 @@ def cmd_sweep(args) -> int:
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both", EXIT_USAGE)
     try:
-        folder = sweep.sweep(args.sources or None, ks, seeds, cc, mc, args.out, progress=not args.quiet,
-                             corpus_name=args.corpus)
+        folder = sweep.sweep([Path(s) for s in args.sources] or None, ks, seeds, cc, mc, args.out,
+                             progress=not args.quiet, corpus_name=args.corpus)
     except (pipeline.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print((folder / "recommendation.txt").read_text(encoding="utf-8").strip())
@@ -161,6 +184,8 @@ def cmd_label(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    import pandas as pd
+
     from . import compare, reading
 
     a, b = Path(args.run_a), Path(args.run_b)
@@ -177,11 +202,55 @@ def cmd_compare(args) -> int:
             reading.write_labels(b, {**labels_b, **carried})
     counts = table["status"].value_counts()
     print("  ".join(f"{k}: {counts.get(k, 0)}" for k in ("matched", "split", "merged", "new", "vanished")))
+    def topic(value) -> str:
+        return "" if pd.isna(value) else str(int(value))
+
     for row in table.itertuples():
-        print(f"{row.status:9} A{'' if row.topic_a != row.topic_a else int(row.topic_a)!s:>3} -> "
-              f"B{'' if row.topic_b != row.topic_b else int(row.topic_b)!s:>3}  sim {row.similarity:.2f}  "
+        print(f"{row.status:9} A{topic(row.topic_a):>3} -> B{topic(row.topic_b):>3}  sim {row.similarity:.2f}  "
               f"{row.label_a or ''}  {row.top_terms_a or ''} | {row.top_terms_b or ''}")
     print(out)
+    return EXIT_OK
+
+
+def _int_list(text: str | None, option: str) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"{option} takes comma-separated whole numbers, e.g. {option} 3,7") from None
+
+
+def cmd_prevalence(args) -> int:
+    from . import timeline
+    from .runs import load_run
+
+    try:
+        topics = _int_list(args.topics, "--topics")
+        periods = _int_list(args.periods, "--periods")
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    where: dict[str, list[str]] = {}
+    for item in args.where:
+        col, sep, value = item.partition("=")
+        if not sep or not col.strip():
+            return _fail(f"'{item}': write filters as COLUMN=VALUE, e.g. doc_type=government_work_report", EXIT_USAGE)
+        where.setdefault(col.strip(), []).append(value.strip())
+    run = load_run(_run_path(args.run))
+    try:
+        if args.cue:
+            cue = [w for w in args.cue.split(",") if w.strip()]
+            found = timeline.find_topic(run, cue)
+            print(f"cue words {'、'.join(cue)} -> topic {found}")
+            topics = [*(topics or []), found]
+        result = timeline.write_prevalence(run, topics if topics else None, args.by, out_dir=args.out,
+                                           where=where or None, periods=periods, n_boot=args.n_boot,
+                                           cluster=None if args.cluster == "none" else args.cluster)
+    except (KeyError, ValueError) as exc:
+        return _fail(str(exc).strip('"'))
+    print(timeline.to_wide(result.table).to_string(index=False, float_format="{:.3f}".format))
+    print(result.png)
+    print(result.csv)
     return EXIT_OK
 
 
@@ -203,7 +272,7 @@ def cmd_verify(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .models import ModelConfig
+    from .models import ENGINES, ModelConfig
 
     d = ModelConfig()
     p = argparse.ArgumentParser(prog="workbench", description="Topic models for Chinese political and government text.")
@@ -216,7 +285,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--topics", type=int, default=d.num_topics, help=f"free topics (default {d.num_topics})")
     t.add_argument("--seed", type=int, default=d.random_state, help=f"random seed (default {d.random_state})")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
-    _add_corpus_and_model_options(t, d)
+    _add_corpus_and_model_options(t, d, engines=(*ENGINES, "spark"))
+    sp = t.add_argument_group("Spark engine (--engine spark; see docs/spark.md)")
+    sp.add_argument("--master", default="local[2]",
+                    help="Spark master: local[N], spark://HOST:7077, yarn, k8s://... (default local[2])")
+    sp.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+                    help="a Spark setting, e.g. spark.executor.memory=8g (repeatable)")
+    sp.add_argument("--spark-scratch", metavar="URI",
+                    help="folder for intermediate Parquet (default: the run's temporary folder with a local "
+                         "master, workbench-scratch/ on the cluster's file system otherwise)")
+    sp.add_argument("--max-iter", type=int, help="online LDA mini-batch updates (default 100)")
+    sp.add_argument("--subsampling-rate", type=float,
+                    help="share of units per mini-batch; max-iter x rate = passes (default 0.2)")
     t.set_defaults(func=cmd_train)
 
     sw = sub.add_parser("sweep", help="train one model per K (and seed) and say which K the evidence favours",
@@ -276,6 +356,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not copy RUN_A's labels to RUN_B's unlabelled matches")
     c.set_defaults(func=cmd_compare)
 
+    pv = sub.add_parser("prevalence", help="topic shares per year (or any metadata column), with bootstrap intervals",
+                        description="Share of topics per value of --by (a year parsed from `date`, or any metadata "
+                                    "column), weighted by tokens, with a bootstrap interval that resamples whole "
+                                    "articles; writes RUN/prevalence/prevalence_by_<by>.csv and .png.")
+    pv.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
+    pv.add_argument("--by", default="year", help="metadata column to group by (default year, from date)")
+    pv.add_argument("--topics", help="comma-separated topic ids (default: all)")
+    pv.add_argument("--cue", help="comma-separated cue words: add the topic they name, e.g. --cue 反腐败,廉政,纪检")
+    pv.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                    help="keep only units with this metadata value (repeatable; several values of one column = any)")
+    pv.add_argument("--periods", help="bin years into periods starting at these years, e.g. 1993,2013")
+    pv.add_argument("--cluster", default="doc_id",
+                    help="what the bootstrap resamples: doc_id (articles, default) or none (units: use when "
+                         "each group is one document)")
+    pv.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000; 0: no interval)")
+    pv.add_argument("--out", type=Path, help="output folder (default RUN/prevalence)")
+    pv.set_defaults(func=cmd_prevalence)
+
     nb = sub.add_parser("notebook", help="open JupyterLab on notebooks/",
                         description="Start JupyterLab in notebooks/; with RUN, the notebooks open that run "
                                     "(default: the newest).")
@@ -290,16 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_corpus_and_model_options(p, d) -> None:
+def _add_corpus_and_model_options(p, d, engines=None) -> None:
     from .models import ENGINES
     from .units import UNIT_KINDS
 
-    p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+    p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help=".txt/.html files or folders (recursive), .jsonl/.csv/.xlsx/.parquet with a text column")
     p.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE (see `workbench ingest`)")
     p.add_argument("--unit", choices=UNIT_KINDS, default="paragraph", help="what one modelled document is (default paragraph)")
     p.add_argument("--chunk-chars", type=int, default=1000, help="characters per chunk with --unit chunk (default 1000)")
-    p.add_argument("--engine", choices=ENGINES, default=d.engine, help=f"LDA engine (default {d.engine})")
+    p.add_argument("--engine", choices=engines or ENGINES, default=d.engine, help=f"LDA engine (default {d.engine})")
     p.add_argument("--alpha", type=float, help=f"symmetric document-topic prior (default {d.alpha})")
     p.add_argument("--eta", type=float, help=f"topic-word prior (default {d.eta})")
     p.add_argument("--iterations", type=int, help=f"Gibbs sweeps, tomotopy (default {d.iterations})")

@@ -199,6 +199,8 @@ def prevalence_by(
         np.add.at(num, c_codes, w[rows, None] * theta[rows])
         den = np.bincount(c_codes, weights=w[rows], minlength=n_c)
         share = num.sum(axis=0) / den.sum()
+        # Articles in the group, whatever was resampled (units are clusters when cluster=None).
+        n_docs = int(df["doc_id"].iloc[rows].nunique()) if "doc_id" in df.columns else int(n_c)
         if n_boot > 0:
             boot = _bootstrap_ratio(num, den, n_boot, rng)
             lo, hi = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2], axis=0)
@@ -215,7 +217,7 @@ def prevalence_by(
                     "lo": np.clip(lo, 0.0, 1.0),
                     "hi": np.clip(hi, 0.0, 1.0),
                     "n_units": len(rows),
-                    "n_docs": int(n_c),
+                    "n_docs": n_docs,
                 }
             )
         )

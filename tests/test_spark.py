@@ -1,0 +1,271 @@
+"""The Spark engine (workbench.spark) in local mode (local[2]).
+
+One Spark session and one seeds run per module (a session costs about 6 s, the first jobs of a
+session a few more while the Python workers start). What is checked: the run folder's contract
+(docs/run-folder.md), that `workbench compare` and the notebook helpers read a Spark run, that
+reading, cleaning, units and tokens are the local engine's (seeds; the shipped government work
+reports; a folder of every input kind). Topic quality against labelled news (THUCNews NMI, Spark
+vs gensim) is measured by bench/spark_thucnews_nmi.py, not here: that corpus does not ship.
+
+Skipped only where Java is absent (Spark needs a Java 17/21 runtime); pyspark itself is a test
+dependency (`pip install -e '.[test]'`).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import spark as wsp
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+needs_java = pytest.mark.skipif(wsp.java_executable() is None,
+                                reason="Java is absent: Spark needs a Java 17 or 21 runtime "
+                                       "(apt-get install openjdk-17-jre-headless)")
+
+
+def test_missing_pyspark_is_explained(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark -> ImportError
+    with pytest.raises(wsp.SparkUnavailable, match=r"pip install 'workbench\[spark\]'"):
+        wsp.check_spark()
+
+
+def test_missing_java_is_explained(monkeypatch):
+    pytest.importorskip("pyspark")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(wsp.SparkUnavailable, match="Java runtime .* none was found"):
+        wsp.check_spark()
+
+
+def test_spark_run_refuses_keyed_topics():
+    with pytest.raises(wsp.PipelineError, match="tomotopy"):
+        wsp.train(themes_file=SEEDS / "themes.toml")
+
+
+# ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    spark = wsp.start_session(wsp.SparkConfig(master="local[2]"), tmp_path_factory.mktemp("spark"))
+    yield spark
+    spark.stop()
+
+
+@pytest.fixture(scope="module")
+def runs_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("spark-runs")
+
+
+@pytest.fixture(scope="module")
+def spark_seed_run(session, runs_dir):
+    from workbench.models import ModelConfig
+
+    return wsp.train(model_config=ModelConfig(num_topics=6), spark_config=wsp.SparkConfig(max_iter=20),
+                     out_dir=runs_dir, spark=session, progress=False)
+
+
+@pytest.fixture(scope="module")
+def local_seed_corpus(tmp_path_factory):
+    from workbench import pipeline
+    from workbench.models import ModelConfig
+
+    d = ModelConfig()
+    return pipeline.prepare([SEEDS], pipeline.CorpusConfig(), no_below=d.no_below, no_above=d.no_above,
+                            store_path=tmp_path_factory.mktemp("store") / "store.sqlite", progress=False)
+
+
+@needs_java
+def test_run_folder_contract(spark_seed_run, runs_dir):
+    from workbench import runs
+
+    run = spark_seed_run
+    for name in ("manifest.json", "doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv",
+                 "topic_term.npy", "labels.json", "ldavis.html", "model/dictionary.txt"):
+        assert (run / name).is_file(), name
+    assert [p.name for p in runs_dir.iterdir() if p.name.startswith(".")] == []  # renamed whole
+    assert not (run / ".spark").exists()
+    m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert m["engine"] == "spark" and m["num_topics"] == 6
+    assert m["spark"]["master"] == "local[2]" and m["spark"]["version"].startswith("4.")
+    assert m["spark"]["optimizer"] == "online" and m["versions"]["pyspark"]
+    assert m["config"]["model"]["engine"] == "spark" and m["config"]["spark"]["master"] == "local[2]"
+    assert len(m["corpus"]["unit_ids"]) == m["corpus"]["n_units"] and m["corpus"]["n_documents"] == 5
+    assert np.isfinite(m["metrics"]["c_npmi"]) and m["model_settings"]["passes"] == 4
+    assert runs.verify_run(run) == []
+
+    raw = (run / "doc_topics.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    loaded = runs.load_run(run)
+    dt = loaded.doc_topics
+    assert list(dt.columns[:4]) == ["doc_id", "unit_id", "source_file", "record"]
+    assert list(dt.columns[-9:]) == ["text", "n_tokens", "dominant_topic", *runs.topic_columns(6)]
+    shares = loaded.doc_topic
+    assert shares.shape == (m["corpus"]["n_units"], 6) and (shares >= 0).all()
+    assert np.allclose(shares.sum(axis=1), 1.0, atol=1e-8)
+    dominant = dt["dominant_topic"].to_numpy()  # the largest share (ties at 10 decimals either way)
+    assert (shares[np.arange(len(shares)), dominant] == shares.max(axis=1)).all()
+    assert dt["unit_id"].tolist() == m["corpus"]["unit_ids"]
+
+    tt = np.load(run / "topic_term.npy", allow_pickle=False)
+    assert tt.shape == (6, len(loaded.terms)) and np.allclose(tt.sum(axis=1), 1.0)
+    assert loaded.topics.groupby("topic").size().to_dict() == {k: 20 for k in range(6)}
+    kw = pd.read_csv(run / "keywords.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert set(kw["level"]) == {"unit", "article"} and kw.groupby(["level", "doc_id", "unit_id"]).size().max() <= 10
+    page = (run / "ldavis.html").read_text(encoding="utf-8")
+    assert "<script src=" not in page and "cdn." not in page and "6 topics, numbered 0 to 5" in page
+
+
+@needs_java
+def test_compare_and_notebook_helpers_read_a_spark_run(seed_run, spark_seed_run):
+    from workbench import compare, explore, runs
+
+    table = compare.compare_runs(seed_run, spark_seed_run)  # a local run against a Spark run
+    assert set(table["status"]) <= {"matched", "split", "merged", "new", "vanished"}
+    assert table["topic_b"].dropna().astype(int).isin(range(6)).all()
+    summary = explore.run_summary(runs.load_run(spark_seed_run)).set_index("item")["value"]
+    assert summary["engine"] == "spark" and summary["documents"] == "5"
+
+
+@needs_java
+def test_seed_tokens_vocabulary_keywords_and_coherence_are_the_local_engines(spark_seed_run, local_seed_corpus):
+    from gensim.corpora import Dictionary
+
+    from workbench import models, runs
+
+    local = local_seed_corpus
+    run = runs.load_run(spark_seed_run)
+    m = run.manifest
+    assert m["corpus"]["unit_ids"] == list(local.unit_ids)
+    assert m["corpus"]["doc_ids"] == list(local.doc_ids)
+    assert m["corpus"]["dropped_units"] == list(local.dropped_units)
+    assert m["tokenizer"]["harvested_terms"] == list(local.harvested)
+    assert m["tokenizer"]["fingerprint"] == local.tokenizer_config.fingerprint()
+    assert m["corpus"]["stats"]["no_above_effective"] == local.stats["no_above_effective"]
+    assert run.doc_topics["n_tokens"].tolist() == local.n_tokens.tolist()
+    assert run.doc_topics["text"].tolist() == [u.text for u in local.units]
+
+    spark_terms = run.terms.set_index("term")
+    assert set(spark_terms.index) == set(local.vocab.terms)
+    local_terms = pd.DataFrame({"doc_freq": local.vocab.doc_freq, "corpus_freq": local.vocab.corpus_freq},
+                               index=list(local.vocab.terms))
+    assert (spark_terms.loc[local_terms.index, ["doc_freq", "corpus_freq"]] == local_terms).all().all()
+
+    # keywords.csv: the same TF-IDF keywords as runs.build_keywords on the local corpus
+    mine = pd.read_csv(spark_seed_run / "keywords.csv", encoding="utf-8-sig", keep_default_na=False)
+    theirs = runs.build_keywords(local)
+    assert mine[["level", "doc_id", "unit_id", "rank", "term"]].values.tolist() == \
+        theirs[["level", "doc_id", "unit_id", "rank", "term"]].values.tolist()
+    assert np.allclose(mine["score"], theirs["score"], atol=1e-9)
+
+    # c_npmi counted per partition on Spark = gensim's CoherenceModel over the same units
+    dictionary = Dictionary.load_from_text(str(spark_seed_run / "model" / "dictionary.txt"))
+    expected, per = models.coherence(run.topic_term, run.vocab, local.tokens, dictionary)
+    assert m["metrics"]["c_npmi"] == pytest.approx(expected, abs=1e-9)
+    assert m["metrics"]["c_npmi_per_topic"] == pytest.approx(per, abs=1e-9, nan_ok=True)
+
+
+@needs_java
+def test_a_corpus_of_the_store_prepares_as_the_local_engine(session, local_seed_corpus, tmp_path):
+    from contextlib import closing
+
+    from workbench import store
+    from workbench.models import ModelConfig
+
+    db = tmp_path / "store.sqlite"
+    with closing(store.connect(db)) as conn:
+        store.ingest(conn, [SEEDS], "seeds")
+    d = ModelConfig()
+    mine = wsp.prepare(session, None, corpus_name="seeds", store_path=db, scratch="file:" + str(tmp_path / "s"),
+                       no_below=d.no_below, no_above=d.no_above)
+    rows = sorted(mine.modelled().select(*wsp.ORDER, "uidx", "unit_id", "ids").collect(),
+                  key=lambda r: (r.src, r.sub, r.fkey, r.pos, r.uidx))
+    assert [r.unit_id for r in rows] == list(local_seed_corpus.unit_ids)
+    assert [[mine.terms[i] for i in r.ids] for r in rows] == [list(t) for t in local_seed_corpus.tokens]
+    with pytest.raises(wsp.PipelineError, match="no corpus named 'nope'"):
+        wsp.prepare(session, None, corpus_name="nope", store_path=db, scratch="file:" + str(tmp_path / "t"))
+
+
+@needs_java
+def test_reading_every_input_kind_matches_the_local_reader(session, tmp_path, monkeypatch):
+    from workbench import ingest
+
+    folder = tmp_path / "来稿"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_bytes("平桥区召开党建工作会议\n发布时间：2021-09-28 09:58\n会议强调，要持续推进“整县推进”。\n".encode("gb18030"))
+    (folder / "sub" / "b 2.txt").write_text("网格党支部\n全面推行网格化治理，打通服务群众最后一公里。\n", encoding="utf-16")
+    (folder / "copy.md").write_bytes((folder / "a.txt").read_bytes())  # a duplicate under another name
+    (folder / "broken.txt").write_bytes(b"%PDF-1.4 binary")
+    (folder / ".hidden.txt").write_text("不读", encoding="utf-8")
+    (folder / "sub" / "page.html").write_text("<html><body><h1>基层治理</h1><p>推进网格化治理，服务群众。</p></body></html>",
+                                              encoding="utf-8")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "news.jsonl").write_text(
+        '{"id": 1, "title": "乡村振兴", "text": "扎实推进乡村振兴，巩固拓展脱贫攻坚成果。", "year": 2021}\n'
+        "\n{broken\n[1, 2]\n"
+        '{"id": 4, "content": "纪检监察机关严格落实八项规定精神。"}\n{"id": 5, "body": null}\n',
+        encoding="utf-8")
+    (folder / "table.csv").write_text("标题,正文,地区\n两学一做,深入开展两学一做学习教育。,河南\n坏行,只有两列\n",
+                                      encoding="utf-8-sig")
+    pd.DataFrame({"text": ["三会一课制度落实到位。", ""], "date": ["2020年5月21日", "2020-01-01"]}).to_parquet(
+        folder / "sub" / "p.parquet")
+
+    problems: list = []
+    local = list(ingest.read_sources([folder], problems=problems))
+    rows = wsp.read_documents(session, [folder]).collect()
+    docs = [r for r in rows if r.kind == "doc"]
+    key = lambda d: (d[1], d[2], d[0])  # noqa: E731 - (source_file, record, doc_id)
+    assert sorted((r.doc_id, r.source_file, r.record) for r in docs) == \
+        sorted((d.doc_id, d.source_file, d.record) for d in local)
+    assert sorted(((r.doc_id, r.source_file, r.record, r.text, json.loads(r.meta)) for r in docs), key=key) == \
+        sorted(((d.doc_id, d.source_file, d.record, d.text, d.meta) for d in local), key=key)
+    spark_problems = sorted((r.source_file, r.record, r.text) for r in rows if r.kind == "problem")
+    assert spark_problems == sorted((p.path, p.where, p.what) for p in problems)
+
+    # a JSONL file above WHOLE_JSONL_MAX is split by Spark: same documents, same line numbers
+    monkeypatch.setattr(wsp, "WHOLE_JSONL_MAX", 0)
+    jsonl = folder / "news.jsonl"
+    problems = []
+    local = sorted((d.doc_id, d.record, json.dumps(d.meta, ensure_ascii=False))
+                   for d in ingest.read_sources([jsonl], problems=problems))
+    rows = wsp.read_documents(session, [jsonl]).collect()
+    assert sorted((r.doc_id, r.record, r.meta) for r in rows if r.kind == "doc") == local
+    assert sorted((r.record, r.text) for r in rows if r.kind == "problem") == \
+        sorted((p.where, p.what) for p in problems)
+
+    # a glob reads only what it matches; a file named directly is named by its file name
+    globbed = wsp.read_documents(session, [str(folder / "*.jsonl")]).filter("kind = 'doc'").collect()
+    assert sorted(r.source_file for r in globbed) == ["news.jsonl", "news.jsonl"]
+    with pytest.raises(ingest.IngestError, match="no such file or folder"):
+        wsp.read_documents(session, [str(tmp_path / "nothing-*.jsonl")])
+
+
+@needs_java
+def test_government_work_reports_tokenize_as_the_local_engine(session, tmp_path):
+    """The shipped example corpus (72 reports and resolutions, 1954-2025), by paragraph: the same
+    harvested terms, vocabulary, frequencies, units and tokens as the local engine."""
+    from workbench import pipeline
+    from workbench.models import ModelConfig
+
+    src = ROOT / "examples" / "gov-reports" / "gov_work_reports_national.jsonl"
+    cc, d = pipeline.CorpusConfig(unit="paragraph"), ModelConfig()
+    local = pipeline.prepare([src], cc, no_below=d.no_below, no_above=d.no_above,
+                             store_path=tmp_path / "store.sqlite", progress=False)
+    mine = wsp.prepare(session, [src], cc, scratch="file:" + str(tmp_path / "scratch"), no_below=d.no_below,
+                       no_above=d.no_above)
+    assert len(local.unit_ids) > 5000
+    assert mine.harvested == local.harvested
+    assert set(mine.terms) == set(local.vocab.terms)
+    index = {t: i for i, t in enumerate(mine.terms)}
+    order = [index[t] for t in local.vocab.terms]
+    assert (mine.doc_freq[order] == local.vocab.doc_freq).all()
+    assert (mine.corpus_freq[order] == local.vocab.corpus_freq).all()
+    rows = mine.modelled().select(*wsp.ORDER, "uidx", "unit_id", "ids").collect()
+    rows.sort(key=lambda r: (r.src, r.sub, r.fkey, r.pos, r.uidx))
+    assert [r.unit_id for r in rows] == list(local.unit_ids)
+    assert [[mine.terms[i] for i in r.ids] for r in rows] == [list(t) for t in local.tokens]

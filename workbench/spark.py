@@ -1,0 +1,1481 @@
+"""The Spark engine: the workbench pipeline on Apache Spark (pyspark, Spark MLlib's LDA).
+
+For corpora that outgrow one machine (millions of documents). ``workbench train SOURCE...
+--engine spark --master MASTER`` runs the same stages as the local engine and writes the same
+run folder (docs/run-folder.md), so notebooks and ``workbench compare`` read a Spark run
+unchanged. See docs/spark.md for when to use it and how to point it at a cluster.
+
+Data flow (each arrow is a Spark job; ``scratch`` is Parquet in the run's temporary folder in
+local mode, or on the cluster's file system)::
+
+    sources (txt folders, JSONL / CSV / TSV / XLSX / Parquet, globs, hdfs:// s3a:// URIs)
+      -> read + clean on the executors: workbench.ingest.make_document, decode_bytes   scratch/raw
+      -> de-duplicate by doc_id (first in source order wins; the rest are "duplicate of")
+                                                                                     scratch/documents
+      -> harvest “quoted” terms (tokenize.harvest_quoted_terms per partition, union) -> broadcast
+      -> units (units.split_units) + tokens (tokenize.Tokenizer, built once per executor process
+         from a broadcast TokenizerConfig and the dictionary / stopword files' bytes) scratch/units
+      -> vocabulary: CountVectorizer(minDF=no_below as a count, maxDF=the local engine's
+         effective no_above x N as a count), terms sorted                        -> broadcast
+      -> bags of words, term ids, document / corpus frequencies                     scratch/bows
+      -> pyspark.ml.clustering.LDA (online variational Bayes)
+      -> doc-topic shares, TF-IDF keywords: Parquet, then sorted and formatted as CSV text on the
+         executors; the driver concatenates the parts into doc_topics.csv / keywords.csv
+      -> c_npmi coherence from per-partition gensim co-occurrence counts
+
+What comes back to the driver: the vocabulary and its frequencies (V), the topic-term matrix
+(K x V), the harvested terms, topic sizes (K), the meta-column names, coherence counts
+((10K)^2), problems (capped) and, below ``SparkConfig.manifest_id_limit`` ids, the document
+and unit ids. Documents, units and doc-topic rows are never collected: the driver copies
+CSV bytes formatted by the executors, one block at a time. Memory on the driver therefore grows
+with V x K, not with N.
+
+Why the online optimizer (Hoffman, Blei & Bach 2010) and not EM: it is the algorithm of the
+gensim engine (comparable results); it accepts the workbench's sparse priors (``alpha=0.1``,
+``eta=0.01``: a unit holds few topics and a topic few words), where Spark's EM computes MAP
+estimates that need ``alpha > 1`` and ``eta > 1``; each iteration reads a mini-batch
+(``subsampling_rate``) instead of the whole corpus; and its state is K x V on the driver and on
+each executor, where EM keeps a GraphX graph with one edge per (document, term) pair plus
+checkpoints. EM stays selectable (``SparkConfig(optimizer="em")``) for users who want it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+from urllib.parse import unquote
+
+import numpy as np
+
+from . import ingest, paths, runs
+from .ingest import Problem
+from .models import ModelConfig
+from .pipeline import CorpusConfig, PipelineError
+from .tokenize import TokenizerConfig, get_tokenizer, harvest_quoted_terms, to_simplified
+from .units import split_units
+
+OPTIMIZERS = ("online", "em")
+PYSPARK_REQUIREMENT = "pyspark>=4.3,<4.4"
+# Order of rows everywhere: source argument, glob match, file (path parts), record, unit index.
+ORDER = ("src", "sub", "fkey", "pos")
+RAW_SCHEMA = ("kind string, src int, sub int, fkey string, pos long, doc_id string, "
+              "source_file string, record string, text string, meta string")
+UNIT_SCHEMA = ("src int, sub int, fkey string, pos long, uidx int, unit_id string, doc_id string, "
+               "source_file string, record string, meta string, text string, tokens array<string>, "
+               "kept boolean")
+
+_BATCH_ROWS = 5000
+
+_LOG4J = """\
+# workbench: Spark's and Hadoop's own log at ERROR, so a run prints only what the researcher needs.
+# The root level equals org.apache.spark's: when they differ, a pyspark session prints "Setting default
+# log level" on start.
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = spark: %p %c{1}: %m%n%ex
+logger.spark.name = org.apache.spark
+logger.spark.level = error
+logger.hadoop.name = org.apache.hadoop
+logger.hadoop.level = error
+logger.parquet.name = org.apache.parquet
+logger.parquet.level = error
+logger.netty.name = io.netty
+logger.netty.level = error
+"""
+
+
+class SparkUnavailable(PipelineError):
+    """pyspark or Java is missing; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class SparkConfig:
+    """How the Spark engine runs. Model settings (K, alpha, eta, seed, no_below, no_above) come
+    from :class:`workbench.models.ModelConfig`, as for the local engines.
+
+    ``master``: ``local[2]`` (two cores of this machine), ``spark://host:7077``, ``yarn``,
+    ``k8s://...``. ``optimizer``: ``online`` (default, see the module docstring) or ``em``.
+    ``max_iter``: online mini-batch updates (EM: iterations). ``subsampling_rate``: share of the
+    units in each mini-batch; ``max_iter * subsampling_rate`` is the number of passes over the
+    corpus (defaults: 100 x 0.2 = 20 passes, measured on THUCNews in docs/spark.md).
+    ``learning_offset`` / ``learning_decay``: tau0 and kappa of the step size
+    ``(tau0 + t) ** -kappa`` (gensim's ``offset`` and ``decay``; the same 1.0 / 0.5 as gensim;
+    Spark's defaults 1024 / 0.51 learn far more slowly on small corpora). ``partitions``: tokenizing
+    tasks (0: one per 2,000 documents, at least one and at most four per core). ``scratch_dir``: where intermediate Parquet goes;
+    default: the run's temporary folder with a ``local`` master, ``workbench-scratch`` on the
+    cluster's default file system (the user's home on HDFS) otherwise. ``driver_memory``:
+    ``spark.driver.memory`` (in local mode the executors live in the driver JVM). ``conf``:
+    extra Spark settings as (key, value) pairs. ``manifest_id_limit``: list document and unit
+    ids in manifest.json up to this many units (every id is in doc_topics.csv anyway).
+    """
+
+    master: str = "local[2]"
+    optimizer: str = "online"
+    max_iter: int = 100
+    subsampling_rate: float = 0.2
+    learning_offset: float = 1.0
+    learning_decay: float = 0.5
+    partitions: int = 0
+    scratch_dir: str | None = None
+    driver_memory: str | None = None
+    conf: tuple[tuple[str, str], ...] = ()
+    manifest_id_limit: int = 1_000_000
+
+    @property
+    def is_local(self) -> bool:
+        return self.master.startswith("local")
+
+
+# =============================================================================================
+# Session
+
+
+def java_executable() -> str | None:
+    """The ``java`` Spark will start: ``$JAVA_HOME/bin/java`` or the first on PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def _local_cores(master: str) -> int:
+    inside = master[master.find("[") + 1:master.find("]")] if "[" in master else "1"
+    inside = inside.split(",")[0]
+    if inside == "*":
+        return os.cpu_count() or 1
+    return max(1, int(inside)) if inside.isdigit() else 1
+
+
+@functools.lru_cache(maxsize=4)
+def _java_version(java: str) -> str:
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    lines = (out.stderr or out.stdout).strip().splitlines()
+    return lines[0] if lines and out.returncode == 0 else ""
+
+
+def check_spark() -> dict[str, str]:
+    """``{"pyspark": version, "java": "openjdk version ..."}``; raises :class:`SparkUnavailable`
+    with what to install when pyspark or a working Java runtime is missing."""
+    try:
+        with _quiet_pyspark_import():
+            import pyspark
+    except ImportError:
+        raise SparkUnavailable(
+            "the Spark engine needs pyspark, which is not installed: "
+            f"pip install 'workbench[spark]' (that is {PYSPARK_REQUIREMENT}; Spark also needs Java 17 or 21)"
+        ) from None
+    java = java_executable()
+    if java is None:
+        raise SparkUnavailable(
+            "the Spark engine needs a Java runtime (17 or 21) and none was found: neither JAVA_HOME "
+            "nor a `java` on PATH. Install one (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) "
+            "or set JAVA_HOME")
+    version = _java_version(java)
+    if not version:
+        raise SparkUnavailable(f"the Spark engine needs a Java runtime (17 or 21): `{java} -version` fails")
+    return {"pyspark": pyspark.__version__, "java": version}
+
+
+@contextmanager
+def _quiet_pyspark_import():
+    # pyspark 4.3 warns on import that pandas >= 3 is "not fully supported"; the workbench uses
+    # no pandas-on-Spark API (docs/spark.md), so the warning tells a researcher nothing.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*pandas >= 3", category=FutureWarning)
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                                category=FutureWarning)
+        yield
+
+
+def start_session(config: SparkConfig = SparkConfig(), local_dir: Path | None = None, *,
+                  app_name: str = "workbench"):
+    """Start (or join) a quiet SparkSession for ``config.master``.
+
+    Spark's own log goes to ERROR (a log4j2 file written into ``local_dir``), the web UI and
+    the console progress bar are off, and ``spark.local.dir`` / the SQL warehouse live in
+    ``local_dir`` (default: the workbench cache folder). A ``local`` master binds to 127.0.0.1
+    only. Executors run this interpreter (``PYSPARK_PYTHON``) unless the environment or ``conf``
+    says otherwise. Costs about 6 s (the JVM) the first time in a process.
+    """
+    check_spark()
+    local_dir = Path(local_dir or paths.cache_dir() / "spark")
+    local_dir.mkdir(parents=True, exist_ok=True)
+    log4j = local_dir / "log4j2.properties"
+    log4j.write_text(_LOG4J, encoding="utf-8")
+    with _quiet_pyspark_import():
+        from pyspark.sql import SparkSession
+
+        if config.is_local:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        java_options = f"-Dlog4j2.configurationFile={log4j.as_uri()} -Dderby.system.home={local_dir / 'derby'}"
+        settings = {
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.local.dir": str(local_dir / "tmp"),
+            "spark.sql.warehouse.dir": (local_dir / "warehouse").as_uri(),
+            "spark.driver.extraJavaOptions": java_options,
+            "spark.sql.session.timeZone": "UTC",
+            "spark.python.worker.reuse": "true",
+            # workers too import pyspark (and so warn about pandas 3) once each
+            "spark.executorEnv.PYTHONWARNINGS": "ignore::FutureWarning:pyspark.testing.utils",
+        }
+        if config.is_local:
+            settings.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+                             # 200 shuffle buckets per task cost more than they give on one machine
+                             "spark.sql.shuffle.partitions": str(4 * _local_cores(config.master))})
+        if config.driver_memory:
+            settings["spark.driver.memory"] = config.driver_memory
+        settings.update(dict(config.conf))
+        builder = SparkSession.builder.master(config.master).appName(app_name)
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+# =============================================================================================
+# Sources -> documents (runs on the executors)
+#
+# Every file is parsed by workbench.ingest.read_sources itself, on the executor, from a copy of
+# its bytes laid out so that read_sources names it as it would the original (``<folder>/<path>``
+# or the file name): decoding, HTML, cleaning, metadata, records, problems and their messages
+# are the local engine's by construction. A large JSONL file is split by Spark and each split
+# goes through read_sources the same way, its line numbers shifted to the file's.
+
+
+@dataclass(frozen=True)
+class _File:
+    """One input file: order key, the name the tables show, and the path problems show."""
+
+    src: int
+    sub: int
+    fkey: str
+    name: str
+    display: str
+    root_name: str | None  # the folder the user named, when the file was found inside one
+
+
+def _display(uri: str) -> str:
+    return uri[len("file:"):] if uri.startswith("file:") else uri
+
+
+def _row(kind, f: _File, pos, doc_id=None, source_file=None, record=None, text=None, meta=None):
+    return (kind, f.src, f.sub, f.fkey, int(pos), doc_id, source_file, record, text, meta)
+
+
+def _pos_of(where: str) -> int:
+    digits = "".join(ch for ch in where.split(",")[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _file_for(path: str, roots: dict) -> _File:
+    """``roots``: {root uri: (src, sub, name, is_dir)}; a file under a folder root is named
+    ``<folder name>/<relative path>`` as in workbench.ingest.iter_source_files."""
+    for root, (src, sub, name, is_dir) in roots.items():
+        if not is_dir:
+            if path == root:
+                return _File(src, sub, "", name, _display(path), None)
+        elif path.startswith(root.rstrip("/") + "/"):
+            rel = path[len(root.rstrip("/")) + 1:]
+            # "\x00" sorts before every character: the key orders files like sorted(Path.rglob())
+            return _File(src, sub, rel.replace("/", "\x00"), f"{name}/{rel}", _display(path), name)
+    raise KeyError(path)
+
+
+def _worker_dir() -> Path:
+    """A folder private to this executor (Spark's per-application files folder)."""
+    from pyspark import SparkFiles
+
+    try:
+        root = SparkFiles.getRootDirectory()
+    except Exception:  # noqa: BLE001 - not on a worker: the driver's cache folder
+        root = None
+    path = Path(root) if root else paths.cache_dir() / "spark-worker"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _with_ingest(f: _File, data: bytes, text_column: str | None, shift=None) -> Iterator[tuple]:
+    """Rows of one file (or one JSONL split) read by workbench.ingest.read_sources from a copy.
+
+    ``shift``: (first line number, file) for a JSONL split: "line k" becomes the file's line.
+    Rows: kind ``doc``, ``problem`` (path, where, what in source_file, record, text) and
+    ``colerr`` (a record file without its text column: fatal only when no source yields a
+    document, as in read_sources)."""
+    base = Path(tempfile.mkdtemp(dir=_worker_dir()))
+    try:
+        if f.root_name is not None:
+            source = base / f.root_name
+            target = base / f.name
+        else:
+            source = target = base / f.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        here = str(target)
+
+        def where_of(where: str) -> str:
+            if shift is None or not where.startswith("line "):
+                return where
+            head, _, rest = where[5:].partition(",")
+            return f"line {int(head) + shift - 1}" + (f",{rest}" if rest else "")
+
+        problems: list[Problem] = []
+        try:
+            for doc in ingest.read_sources([source], text_column=text_column, problems=problems):
+                if shift is not None:
+                    doc = replace(doc, record=where_of(doc.record))
+                yield _row("doc", f, _pos_of(doc.record), doc.doc_id, doc.source_file, doc.record, doc.text,
+                           json.dumps(doc.meta, ensure_ascii=False))
+        except ingest.IngestError as exc:
+            yield _row("colerr", f, 0, None, f.display, "", str(exc).replace(here, f.display))
+        for p in problems:
+            what = p.what if p.action == "skipped" else f"{p.what} [{p.action}]"
+            where = where_of(p.where)
+            yield _row("problem", f, _pos_of(where), None, f.display if p.path == here else p.path, where, what)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _files_partition(roots: dict, text_column: str | None, rows) -> Iterator[tuple]:
+    """binaryFile rows (path, content) -> rows of each whole file."""
+    for r in rows:
+        yield from _with_ingest(_file_for(r.path, roots), bytes(r.content), text_column)
+
+
+def _jsonl_partition(files: list[_File], owners: list[int], starts: list[int], text_column: str | None,
+                     index: int, lines) -> Iterator[tuple]:
+    """One Hadoop split of a JSONL file (consecutive lines) -> rows, line numbers the file's."""
+    lines = list(lines)
+    if not any(line.strip() for line in lines):
+        return  # blank lines only: nothing, as read_sources skips blank lines
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    yield from _with_ingest(files[owners[index]], data, text_column, shift=starts[index] + 1)
+
+
+def _parquet_partition(roots: dict, text_col: str, rows) -> Iterator[tuple]:
+    """Parquet rows (with Spark's ``_metadata`` file path and row index) -> documents through
+    workbench.ingest's record reader (``_record_doc``), labelled "row N" as the local engine."""
+    for r in rows:
+        d = r.asDict(recursive=False)
+        path = unquote(d.pop("__wb_file"))  # _metadata.file_path is a URI (a space is %20)
+        index = int(d.pop("__wb_row"))
+        f = _file_for(path, roots)
+        where = f"row {index + 1}"
+        problems: list[Problem] = []
+        doc = ingest._record_doc(d, text_col, f.display, f.name, where, problems)
+        if doc is not None:
+            yield _row("doc", f, index + 1, doc.doc_id, doc.source_file, doc.record, doc.text,
+                       json.dumps(doc.meta, ensure_ascii=False))
+        for p in problems:
+            yield _row("problem", f, index + 1, None, p.path, p.where, p.what)
+
+
+def _numbered_splits(sc, paths_: list[str]):
+    """A union RDD of the lines of ``paths_``, split as Hadoop splits them (a large JSONL file is
+    read by many tasks), with, per partition, its file (``owners``) and the 0-based number of its
+    first line in that file (``starts``). One counting pass: the union keeps each file's splits
+    in order, so a split starts after the lines of the file's earlier splits."""
+    rdds = [sc.textFile(p) for p in paths_]
+    owners = [i for i, r in enumerate(rdds) for _ in range(r.getNumPartitions())]
+    union = sc.union(rdds)
+    counts = union.mapPartitions(lambda it: [sum(1 for _ in it)]).collect()
+    starts, seen = [], {}
+    for owner, n in zip(owners, counts):
+        starts.append(seen.get(owner, 0))
+        seen[owner] = starts[-1] + n
+    return union, owners, starts, seen
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources (driver side: only file listings, never documents)
+
+
+def _hadoop(spark, uri: str):
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path, path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+
+def _is_uri(s: str) -> bool:
+    return "://" in s or s.startswith("file:")
+
+
+def _ci_glob(suffixes: Iterable[str]) -> str:
+    """A Hadoop glob matching the suffixes in any letter case: {.txt} -> *.{[tT][xX][tT]}."""
+    alts = ["".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in s.lstrip(".")) for s in sorted(suffixes)]
+    return "*.{" + ",".join(alts) + "}"
+
+
+def resolve_sources(spark, sources: Sequence) -> list[tuple[int, int, str, bool, str, int]]:
+    """Each source -> (src, sub, qualified uri, is folder, name, bytes). A local path is taken as
+    it is; anything else is a Hadoop glob (``data/*.jsonl``, ``hdfs:///corpus/2024-*``,
+    ``s3a://bucket/news/``). Glob matches are sorted and hidden names (``.x``) skipped.
+    Raises IngestError for a source that matches nothing."""
+    out = []
+    for src, source in enumerate(sources):
+        s = str(source)
+        if not _is_uri(s) and os.path.exists(s):
+            # "file:" + path, not Path.as_uri(): Hadoop reads the string as a path, so a
+            # percent-escape would be taken literally
+            path, fs = _hadoop(spark, "file:" + str(Path(s).resolve()))
+            statuses = [fs.getFileStatus(path)]
+        else:
+            path, fs = _hadoop(spark, s)
+            statuses = fs.globStatus(path)
+            statuses = [st for st in (statuses or []) if not st.getPath().getName().startswith(".")]
+            if not statuses:
+                raise ingest.IngestError(f"{s}: no such file or folder")
+        matches = sorted(((st.getPath().toString(), st.isDirectory(), st.getLen()) for st in statuses),
+                         key=lambda m: m[0].split("/"))
+        for sub, (uri, is_dir, size) in enumerate(matches):
+            name = unquote(uri.rstrip("/").rsplit("/", 1)[-1])
+            out.append((src, sub, uri, bool(is_dir), name, int(size)))
+    return out
+
+
+def _sniff_utf8(uri: str) -> str | None:
+    """The encoding of a local file's first 64 KB when it is not UTF-8 (Spark splits JSONL as
+    UTF-8), else None. Remote files are not sniffed."""
+    if not uri.startswith("file:"):
+        return None
+    try:
+        with open(_display(uri), "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    for cut in range(4):  # the sample may end inside a multi-byte character
+        try:
+            _, enc = ingest.decode_bytes(head[: len(head) - cut] if cut else head)
+        except (ingest.DecodeError, UnicodeDecodeError):
+            continue
+        return None if enc in ("utf-8", "utf-8-sig") else enc
+    return None
+
+
+def _unread_problem(f: _File) -> Problem | None:
+    """The Problem workbench.ingest.iter_source_files reports for a file in a folder that it does
+    not read (a PDF, an image, ...), asked of ingest itself on an empty stand-in."""
+    base = Path(tempfile.mkdtemp(dir=paths.cache_dir()))
+    try:
+        stand_in = base / (f.root_name or "x") / f.name.split("/", 1)[-1]
+        stand_in.parent.mkdir(parents=True, exist_ok=True)
+        stand_in.touch()
+        problems: list[Problem] = []
+        list(ingest.iter_source_files([base / (f.root_name or "x")], problems))
+        return replace(problems[0], path=f.display) if problems else None
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# JSONL files up to this size are read whole by read_sources (its encoding detection included);
+# larger ones are split by Spark, as UTF-8.
+WHOLE_JSONL_MAX = 8 << 20
+
+
+def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
+    """A DataFrame (``RAW_SCHEMA``) of every document and every problem in ``sources``.
+
+    Every file is read by workbench.ingest.read_sources on an executor, from a copy named as the
+    original (see above): the same doc_id, source_file, record, text, metadata (as JSON) and
+    problems as the local engine. Rows of kind ``problem`` carry (path, where, what) in
+    (source_file, record, text); kind ``colerr`` is a record file without its text column.
+    Spark's part: listing folders (``.txt``/``.html``... read through binaryFile, no listing
+    on the driver), splitting JSONL files above ``WHOLE_JSONL_MAX`` (those must be UTF-8), and
+    reading Parquet row groups (rows go through ingest's record reader). One CSV / TSV / XLSX
+    file, or a small JSONL file, is read by one task (at most 2 GB: Spark's binaryFile limit).
+    """
+    sc = spark.sparkContext
+    resolved = resolve_sources(spark, sources)
+    roots = {uri: (src, sub, name, is_dir) for src, sub, uri, is_dir, name, _ in resolved}
+    text_suffixes = ingest.TEXT_SUFFIXES | getattr(ingest, "HTML_SUFFIXES", set())
+    unread = getattr(ingest, "_UNREAD_DOCUMENTS", set())
+    dirs, files = [], []
+    for src, sub, uri, is_dir, name, size in resolved:
+        if is_dir:
+            dirs.append(uri)
+            listing = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+                       .option("pathGlobFilter", _ci_glob(ingest.RECORD_SUFFIXES | unread)).load(uri)
+                       .select("path", "length"))
+            files += [(r.path, r.length) for r in listing.collect()]
+        else:
+            files.append((uri, size))
+    whole, jsonl, parquet, problems = [], [], [], []
+    for uri, size in files:
+        suffix = Path(uri).suffix.lower()
+        in_dir = _file_for(uri, roots).root_name is not None
+        if in_dir and suffix in unread and suffix not in ingest.RECORD_SUFFIXES:
+            p = _unread_problem(_file_for(uri, roots))
+            if p is not None:
+                problems.append(_row("problem", _file_for(uri, roots), 0, None, p.path, p.where, p.what))
+        elif suffix in (".jsonl", ".ndjson") and size > WHOLE_JSONL_MAX:
+            jsonl.append(uri)
+        elif suffix == ".parquet":
+            parquet.append(uri)
+        elif in_dir and suffix in text_suffixes:
+            continue  # read with the folder below
+        else:
+            whole.append(uri)
+
+    parts = [sc.parallelize(problems, 1)] if problems else []
+    for uri in dirs:
+        df = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+              .option("pathGlobFilter", _ci_glob(text_suffixes)).load(uri))
+        parts.append(df.rdd.mapPartitions(functools.partial(_files_partition, roots, text_column)))
+    if whole:
+        df = spark.read.format("binaryFile").load(whole)
+        parts.append(df.rdd.mapPartitions(functools.partial(_files_partition, roots, text_column)))
+    if jsonl:
+        for uri in jsonl:
+            enc = _sniff_utf8(uri)
+            if enc:
+                raise ingest.IngestError(
+                    f"{_display(uri)}: the file is {enc.upper()}, and Spark splits a large JSONL file as UTF-8; "
+                    f"convert it first (iconv -f {enc.upper()} -t UTF-8) or use the local engine")
+        union, owners, starts, totals = _numbered_splits(sc, jsonl)
+        jfiles = [_file_for(uri, roots) for uri in jsonl]
+        parts.append(union.mapPartitionsWithIndex(functools.partial(
+            _jsonl_partition, jfiles, owners, starts, text_column)))
+    if parquet:
+        df = spark.read.option("mergeSchema", "true").parquet(*parquet)
+        columns = list(df.columns)
+        col = ingest._pick_text_column(columns, text_column)
+        if col is None:
+            bad = [_file_for(uri, roots) for uri in parquet]
+            msg = str(ingest._no_text_column(columns, text_column))
+            rows = [_row("problem", f, 0, None, f.display, "", msg) for f in bad]
+            rows.append(_row("colerr", bad[0], 0, None, bad[0].display, "", f"{bad[0].display}: {msg}"))
+            parts.append(sc.parallelize(rows, 1))
+        else:
+            df = df.select("*", df["_metadata.file_path"].alias("__wb_file"),
+                           df["_metadata.row_index"].alias("__wb_row"))
+            parts.append(df.rdd.mapPartitions(functools.partial(_parquet_partition, roots, col)))
+    if not parts:
+        return spark.createDataFrame([], RAW_SCHEMA)
+    rdd = parts[0] if len(parts) == 1 else sc.union(parts)
+    return spark.createDataFrame(rdd, RAW_SCHEMA)
+
+
+def _store_documents(spark, corpus_name: str, store_path: Path | None, uri: str) -> None:
+    """``--corpus NAME``: stream the store's documents (one SQLite file on the driver) into
+    Parquet at ``uri`` in batches, so memory holds one batch."""
+    from . import store
+
+    with closing(store.connect(store_path)) as conn:
+        try:
+            ids = store.corpus_doc_ids(conn, corpus_name)
+        except KeyError as exc:
+            raise PipelineError(exc.args[0]) from None
+        batch: list[tuple] = []
+        mode = "overwrite"
+        for i, d in enumerate(store.iter_documents(conn, ids)):
+            batch.append(("doc", 0, 0, "", i, d.doc_id, d.source_file, d.record, d.text,
+                          json.dumps(d.meta, ensure_ascii=False)))
+            if len(batch) >= 20000:
+                spark.createDataFrame(batch, RAW_SCHEMA).write.mode(mode).parquet(uri)
+                batch, mode = [], "append"
+        spark.createDataFrame(batch, RAW_SCHEMA).write.mode(mode).parquet(uri)
+
+
+# =============================================================================================
+# Tokenizing on the executors
+
+
+@dataclass(frozen=True)
+class TokenizerPayload:
+    """What an executor needs to build the workbench tokenizer: the (picklable, frozen)
+    TokenizerConfig, its fingerprint, and the bytes of its dictionary and stopword files (the
+    driver's paths do not exist on a cluster node). Broadcast once per run."""
+
+    config: TokenizerConfig
+    fingerprint: str
+    files: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def of(cls, config: TokenizerConfig) -> "TokenizerPayload":
+        files = tuple((p, Path(p).read_bytes()) for p in config.user_dicts + config.stopword_files)
+        return cls(config, config.fingerprint(), files)
+
+
+_LOCAL_CONFIGS: dict[str, TokenizerConfig] = {}
+
+
+def executor_tokenizer(payload: TokenizerPayload):
+    """The Tokenizer for ``payload`` in this process: the files are written once into the
+    executor's folder, then ``get_tokenizer`` (lru-cached per process) builds the segmenter
+    (rjieba cannot be pickled, so it is never shipped: each Python worker builds its own)."""
+    config = _LOCAL_CONFIGS.get(payload.fingerprint)
+    if config is None:
+        folder = _worker_dir() / f"workbench-tokenizer-{payload.fingerprint}"
+        folder.mkdir(parents=True, exist_ok=True)
+        local: dict[str, str] = {}
+        for i, (path, data) in enumerate(payload.files):
+            target = folder / f"{i:03d}-{Path(path).name}"
+            if not target.exists():
+                tmp = target.with_name(f".{target.name}.{os.getpid()}")
+                tmp.write_bytes(data)
+                os.replace(tmp, target)  # concurrent workers of one executor write the same bytes
+            local[path] = str(target)
+        c = payload.config
+        config = replace(c, user_dicts=tuple(local[p] for p in c.user_dicts),
+                         stopword_files=tuple(local[p] for p in c.stopword_files))
+        _LOCAL_CONFIGS[payload.fingerprint] = config
+    return get_tokenizer(config)
+
+
+def tokens_of(tokenizer, text: str) -> list[str]:
+    """The kept tokens of one unit, exactly as the local engine computes them (segmentation as
+    cached in the store, then the filters)."""
+    return tokenizer.filter_joined(*tokenizer.segment_joined(text))
+
+
+def _units_partition(bc_payload, unit: str, chunk_chars: int, min_tokens: int, rows) -> Iterator[tuple]:
+    tokenizer = None
+    for r in rows:
+        if tokenizer is None:
+            tokenizer = executor_tokenizer(bc_payload.value)
+        doc = ingest.Document(r.doc_id, r.source_file, r.record, r.text)
+        for u in split_units(doc, unit, chunk_chars=chunk_chars):
+            toks = tokens_of(tokenizer, u.text)
+            yield (r.src, r.sub, r.fkey, r.pos, u.index, u.unit_id, u.doc_id, r.source_file, r.record,
+                   r.meta, u.text, toks, len(toks) >= min_tokens)
+
+
+def _harvest_partition(harvest: bool, simplify: bool, rows) -> list[tuple[list[str], int]]:
+    n = 0
+    texts = []
+    for r in rows:
+        n += 1
+        if harvest:
+            texts.append(r.text)
+    terms = harvest_quoted_terms(map(to_simplified, texts) if simplify else texts) if harvest else []
+    return [(terms, n)]
+
+
+# =============================================================================================
+# Vocabulary, bags of words, counts (executors; broadcast vocabulary)
+
+
+@functools.lru_cache(maxsize=2)
+def _term_index(terms: tuple[str, ...]) -> dict[str, int]:
+    return {t: i for i, t in enumerate(terms)}
+
+
+def _bows_partition(bc_terms, rows) -> Iterator[tuple]:
+    from pyspark.ml.linalg import SparseVector
+
+    terms = bc_terms.value
+    index = _term_index(terms)
+    size = len(terms)
+    for r in rows:
+        ids = [index[t] for t in r.tokens if t in index]
+        c = Counter(ids)
+        keys = sorted(c)
+        vec = SparseVector(size, keys, [float(c[k]) for k in keys])
+        yield (r.src, r.sub, r.fkey, r.pos, r.uidx, r.unit_id, r.doc_id, r.source_file, r.record,
+               r.meta, r.text, len(ids), ids, vec)
+
+
+def _unit_digest(r) -> int:
+    h = hashlib.sha256()
+    h.update(json.dumps([r.src, r.sub, r.fkey, r.pos, r.uidx, r.unit_id], ensure_ascii=False).encode())
+    h.update(b"\x00")
+    h.update(np.asarray(r.ids, dtype="<i4").tobytes())
+    return int.from_bytes(h.digest(), "big")
+
+
+def _count_partition(size: int, rows):
+    """Per partition: document and corpus frequency per term (V each), units, tokens, and the
+    sum of the units' digests (order-aware: each digest covers the unit's order key)."""
+    df = np.zeros(size, dtype=np.int64)
+    cf = np.zeros(size, dtype=np.int64)
+    units = tokens = digest = 0
+    for r in rows:
+        ids = np.asarray(r.ids, dtype=np.int64)
+        np.add.at(cf, ids, 1)
+        df[np.unique(ids)] += 1
+        units += 1
+        tokens += len(ids)
+        digest = (digest + _unit_digest(r)) % (1 << 256)
+    yield df, cf, units, tokens, digest
+
+
+def _add_counts(a, b):
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], (a[4] + b[4]) % (1 << 256)
+
+
+# ---------------------------------------------------------------------------------------------
+# TF-IDF keywords (gensim's TfidfModel on the executors, from corpus-wide document frequencies)
+
+
+@functools.lru_cache(maxsize=4)
+def _tfidf_model(dfs: tuple[int, ...], num_docs: int):
+    from gensim.corpora import Dictionary
+    from gensim.models import TfidfModel
+
+    d = Dictionary()
+    d.dfs = {i: int(x) for i, x in enumerate(dfs) if x}
+    d.num_docs = num_docs
+    d.num_nnz = 0
+    return TfidfModel(dictionary=d, smartirs="ntc")
+
+
+def _keywords(model, terms, bow, n):
+    # as workbench.models.tfidf_keywords: ties break on the term
+    scored = sorted(model[bow], key=lambda x: (-x[1], terms[x[0]]))[:n]
+    return [(terms[t], float(s)) for t, s in scored]
+
+
+def _unit_keywords_partition(bc, n: int, rows):
+    terms, dfs, num_docs = bc.value
+    model = _tfidf_model(dfs, num_docs)
+    for r in rows:
+        c = Counter(r.ids)
+        for rank, (t, s) in enumerate(_keywords(model, terms, sorted(c.items()), n)):
+            yield (0, r.src, r.sub, r.fkey, r.pos, r.uidx, rank + 1, "unit", r.doc_id, r.unit_id, t, s)
+
+
+def _article_keywords_partition(bc, n: int, rows):
+    terms, dfs, num_docs = bc.value
+    model = _tfidf_model(dfs, num_docs)
+    for (src, sub, fkey, pos, doc_id), counts in rows:
+        for rank, (t, s) in enumerate(_keywords(model, terms, sorted(counts.items()), n)):
+            yield (1, src, sub, fkey, pos, 0, rank + 1, "article", doc_id, "", t, s)
+
+
+def _article_df_partition(size: int, rows):
+    df = np.zeros(size, dtype=np.int64)
+    n = 0
+    for _, counts in rows:
+        df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
+        n += 1
+    yield df, n
+
+
+def _merge_counters(a: Counter, b: Counter) -> Counter:
+    a.update(b)
+    return a
+
+
+# ---------------------------------------------------------------------------------------------
+# Coherence: gensim's sliding-window co-occurrence counts, per partition, merged on the driver
+
+
+def _cooccurrence_partition(bc, rows):
+    from gensim.corpora import Dictionary
+    from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
+
+    relevant, words, window = bc.value  # ordered term ids, their terms, window size
+    d = Dictionary()
+    d.token2id = dict(zip(words, relevant))
+    d.id2token = dict(zip(relevant, words))
+    acc = WordOccurrenceAccumulator(dict.fromkeys(relevant), d)
+    terms = dict(zip(relevant, words))
+    # gensim maps tokens through the dictionary; a token outside the relevant set is a
+    # placeholder that still occupies its window position
+    texts = ([terms.get(i, "\x00") for i in r.ids] for r in rows)
+    acc.accumulate(texts, window)
+    co = acc._co_occurrences.toarray().astype(np.int64)
+    yield acc._occurrences.astype(np.int64), co, int(acc._num_docs)
+
+
+def coherence(spark_bows, topic_term: np.ndarray, terms: Sequence[str], dictionary,
+              measure: str = "c_npmi", topn: int = 10) -> tuple[float, list[float]]:
+    """workbench.models.coherence computed over a Spark DataFrame of units (column ``ids``:
+    in-vocabulary term ids in text order): gensim's CoherenceModel with its sliding-window
+    counts accumulated per partition (gensim's own WordOccurrenceAccumulator) and summed on the
+    driver. Same numbers as the local function on the same units; the driver holds
+    (topn x K)^2 counts, never the texts."""
+    import math as _math
+
+    from gensim.models.coherencemodel import CoherenceModel
+    from gensim.topic_coherence.probability_estimation import unique_ids_from_segments
+    from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
+
+    from .models import top_term_ids
+
+    topics = [[terms[i] for i in row] for row in top_term_ids(topic_term, topn)]
+    cm = CoherenceModel(topics=topics, texts=[[]], dictionary=dictionary, coherence=measure, topn=topn,
+                        processes=1)
+    relevant = sorted(unique_ids_from_segments(cm.segment_topics()))
+    words = [dictionary[i] for i in relevant]
+    sc = spark_bows.sparkSession.sparkContext
+    bc = sc.broadcast((relevant, words, cm.window_size))
+    try:
+        occ, co, num = spark_bows.select("ids").rdd.mapPartitions(
+            functools.partial(_cooccurrence_partition, bc)).treeReduce(
+            lambda a, b: (a[0] + b[0], a[1] + b[1], a[2] + b[2]))
+    finally:
+        bc.unpersist()
+    import scipy.sparse as sps
+
+    acc = WordOccurrenceAccumulator(dict.fromkeys(relevant), dictionary)
+    acc._occurrences = occ
+    acc._co_occurrences = sps.csr_matrix(co)
+    acc._num_docs = num
+    cm._accumulator = acc
+    per = [float(x) if _math.isfinite(x) else float("nan") for x in cm.get_coherence_per_topic()]
+    finite = [x for x in per if _math.isfinite(x)]
+    return (float(np.mean(finite)) if finite else float("nan")), per
+
+
+# =============================================================================================
+# Writing the big tables: sorted on Spark, formatted on the executors, concatenated on the driver
+#
+# doc_topics.csv and keywords.csv grow with the corpus (one row per unit; ten keywords per unit).
+# Each partition of the sorted rows is turned into CSV text on its executor, with runs.write_csv's
+# rules (UTF-8, CRLF, shares as %.10f, formula-like text cells neutralised by
+# export.neutralize_formulas, cell by cell); Spark writes the partitions as text files in sort
+# order; the driver writes the BOM and the header, then appends the part files' bytes. The driver
+# formats nothing and holds one block of bytes at a time: 100,000 rows cost it about 9 s to
+# format with pandas on this machine, copying their bytes a fraction of a second.
+
+_RESERVED = ("doc_id", "unit_id", "source_file", "record", "text", "n_tokens", "dominant_topic")
+
+
+def _is_local_uri(uri: str) -> bool:
+    return uri.startswith("file:")
+
+
+def _csv_text(df, header: bool = False) -> str:
+    import io
+
+    from .export import neutralize_formulas
+
+    buf = io.StringIO()
+    neutralize_formulas(df).to_csv(buf, index=False, header=header, float_format=runs.SHARE_FORMAT,
+                                   lineterminator="\r\n")
+    return buf.getvalue()
+
+
+def csv_header(columns: Sequence[str]) -> str:
+    """The header line runs.write_csv would write for a frame with these columns."""
+    import pandas as pd
+
+    return _csv_text(pd.DataFrame(columns=list(columns)), header=True)
+
+
+def _format_partition(frame_fn, rows) -> Iterator[str]:
+    """Rows -> CSV text in blocks of ``_BATCH_ROWS``. Each element loses its final "\\n":
+    saveAsTextFile appends one, which completes the CRLF."""
+    import pandas as pd
+
+    batch: list[dict] = []
+
+    def emit():
+        text = _csv_text(frame_fn(pd.DataFrame(batch)))
+        batch.clear()
+        return text[:-1]
+
+    for r in rows:
+        batch.append(r.asDict())
+        if len(batch) >= _BATCH_ROWS:
+            yield emit()
+    if batch:
+        yield emit()
+
+
+def _list_parts(spark, uri: str) -> list[str]:
+    if _is_local_uri(uri):
+        return [str(p) for p in sorted(Path(_display(uri)).glob("part-*"))]
+    path, fs = _hadoop(spark, uri)
+    names = [st.getPath().toString() for st in fs.listStatus(path) if st.getPath().getName().startswith("part-")]
+    return sorted(names)
+
+
+def write_sorted_csv(sorted_df, frame_fn, columns: Sequence[str], path: Path, scratch_uri: str) -> None:
+    """Write ``sorted_df`` (a DataFrame already in table order) to the CSV ``path``: executors turn
+    each partition into CSV text with ``frame_fn(pandas batch) -> frame with ``columns````, Spark
+    saves it under ``scratch_uri``, the driver concatenates the parts in order after the BOM and
+    the header. Part files are read from a local scratch folder directly, from a cluster file
+    system one part at a time through Spark."""
+    spark = sorted_df.sparkSession
+    sorted_df.rdd.mapPartitions(functools.partial(_format_partition, frame_fn)).saveAsTextFile(scratch_uri)
+    with open(path, "wb") as out:
+        out.write(csv_header(columns).encode(runs.CSV_ENCODING))  # utf-8-sig: the BOM, once
+        for part in _list_parts(spark, scratch_uri):
+            if _is_local_uri(scratch_uri):
+                with open(part, "rb") as fh:
+                    shutil.copyfileobj(fh, out, 1 << 22)
+            else:
+                for _, data in spark.sparkContext.binaryFiles(part).collect():
+                    out.write(bytes(data))
+
+
+def _meta_keys_partition(rows):
+    first: dict[str, tuple] = {}
+    for r in rows:
+        key = (r.src, r.sub, r.fkey, r.pos)
+        for j, k in enumerate(json.loads(r.meta or "{}")):
+            name = k if k not in _RESERVED else f"meta_{k}"
+            cand = (key, j)
+            if name not in first or cand < first[name]:
+                first[name] = cand
+    return list(first.items())
+
+
+def _sizes_partition(k: int, rows):
+    """Topic sizes (sum of n_tokens x share) and the row count of one partition."""
+    sizes = np.zeros(k, dtype=np.float64)
+    n = 0
+    for r in rows:
+        s = np.asarray(r.shares, dtype=np.float64)
+        sizes += r.n_tokens * s / s.sum()
+        n += 1
+    yield sizes, n
+
+
+def doc_topics_columns(meta_cols: Sequence[str], k: int) -> list[str]:
+    ordered = [c for c in runs.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runs.META_ORDER]
+    return ["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens", "dominant_topic",
+            *runs.topic_columns(k)]
+
+
+def doc_topics_frame(meta_cols: Sequence[str], k: int, b):
+    """Doc-topic rows (pandas: ids, ``meta`` as JSON, ``text``, ``n_tokens``, ``shares``) ->
+    doc_topics.csv's frame, built as runs.build_doc_topics builds it (metadata as text columns,
+    "" when absent; dense shares renormalised to sum to 1; dominant topic = largest share)."""
+    import pandas as pd
+
+    ordered = [c for c in runs.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runs.META_ORDER]
+    rows = [{(key if key not in _RESERVED else f"meta_{key}"): v for key, v in json.loads(m or "{}").items()}
+            for m in b["meta"]]
+    meta = pd.DataFrame(rows, columns=ordered, index=range(len(b)))
+    df = pd.DataFrame({"doc_id": b["doc_id"].to_numpy(), "unit_id": b["unit_id"].to_numpy(),
+                       "source_file": b["source_file"].to_numpy(), "record": b["record"].to_numpy()})
+    df = pd.concat([df, meta.astype(object).where(meta.notna(), "")], axis=1)
+    df["text"] = b["text"].to_numpy()
+    df["n_tokens"] = b["n_tokens"].to_numpy().astype(np.int64)
+    shares = np.vstack(b["shares"].to_numpy()).astype(np.float64) if len(b) else np.zeros((0, k))
+    shares /= shares.sum(axis=1, keepdims=True)
+    df["dominant_topic"] = shares.argmax(axis=1)
+    return pd.concat([df, pd.DataFrame(shares, columns=runs.topic_columns(k))], axis=1)
+
+
+KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")
+
+
+def keywords_frame(b):
+    return b[list(KEYWORD_COLUMNS)].astype({"rank": np.int64, "score": np.float64})
+
+
+# =============================================================================================
+# The corpus on Spark
+
+
+@dataclass
+class SparkCorpus:
+    """A prepared corpus on Spark: Parquet datasets in scratch plus what the driver keeps
+    (vocabulary, frequencies, counts). ``units``: every unit with its kept tokens (``kept``:
+    at least ``min_tokens``); ``bows``: kept units with ``n_tokens`` in-vocabulary tokens, term
+    ``ids`` (text order) and ``features`` (count vector), units with ``n_tokens == 0`` included
+    (they are left out of the model, as in the local engine)."""
+
+    spark: object = field(repr=False)
+    scratch: str
+    documents: str
+    units: str
+    bows: str
+    config: CorpusConfig
+    tokenizer_config: TokenizerConfig
+    harvested: tuple[str, ...]
+    terms: tuple[str, ...]
+    doc_freq: np.ndarray = field(repr=False)
+    corpus_freq: np.ndarray = field(repr=False)
+    n_documents: int
+    n_units_min_tokens: int  # units with at least min_tokens tokens (the N of no_below / no_above)
+    n_units: int  # modelled units (at least one in-vocabulary token)
+    n_tokens: int
+    no_above_effective: float
+    fingerprint: str
+    problems: tuple[Problem, ...]
+    n_problems: int
+    stats: dict = field(default_factory=dict)
+
+    def dictionary(self):
+        """gensim Dictionary of the vocabulary (for coherence, TF-IDF and model/dictionary.txt),
+        as pipeline.build_vocabulary builds it."""
+        from gensim.corpora import Dictionary
+
+        d = Dictionary()
+        d.token2id = {t: i for i, t in enumerate(self.terms)}
+        d.dfs = {i: int(x) for i, x in enumerate(self.doc_freq)}
+        d.num_docs = self.n_units_min_tokens
+        return d
+
+    def modelled(self):
+        """The bows DataFrame restricted to modelled units."""
+        return self.spark.read.parquet(self.bows).filter("n_tokens > 0")
+
+
+def _scratch_uri(spark, config: SparkConfig, tmp: Path) -> str:
+    if config.scratch_dir is None and config.is_local:
+        return "file:" + str(tmp / ".spark" / "scratch")
+    base = config.scratch_dir or "workbench-scratch"
+    path, fs = _hadoop(spark, f"{base.rstrip('/')}/{tmp.name.lstrip('.')}")
+    return fs.makeQualified(path).toString()
+
+
+def _delete(spark, uri: str) -> None:
+    try:
+        path, fs = _hadoop(spark, uri)
+        fs.delete(path, True)
+    except Exception:  # noqa: BLE001 - cleaning up must never hide the real error
+        pass
+
+
+def _say(progress: bool, msg: str) -> None:
+    if progress:
+        print(f"workbench: spark: {msg}", file=sys.stderr, flush=True)
+
+
+def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig(), *, scratch: str,
+            corpus_name: str | None = None, store_path: Path | None = None, no_below: int = 2,
+            no_above: float = 0.5, partitions: int = 0, problem_limit: int = 10_000,
+            progress: bool = False) -> SparkCorpus:
+    """Read, clean, de-duplicate, harvest, split, tokenize and vectorize on Spark: the local
+    engine's pipeline.prepare, with the same results (units, tokens, vocabulary, frequencies),
+    into Parquet under ``scratch``.
+
+    Cost: one pass over the sources, one shuffle (de-duplication), one tokenizing pass, one
+    CountVectorizer fit and one vectorizing pass; the driver holds the vocabulary (V terms and
+    two V-long count arrays) and at most ``problem_limit`` problems.
+    """
+    from pyspark.ml.feature import CountVectorizer
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    sc = spark.sparkContext
+    t0 = time.perf_counter()
+    raw_uri, docs_uri = f"{scratch}/raw", f"{scratch}/documents"
+    units_uri, bows_uri = f"{scratch}/units", f"{scratch}/bows"
+    if corpus_name is not None:
+        _store_documents(spark, corpus_name, store_path, raw_uri)
+    else:
+        try:
+            read_documents(spark, sources, text_column=config.text_column).write.mode("overwrite").parquet(raw_uri)
+        except ingest.IngestError as exc:
+            raise PipelineError(str(exc)) from None
+    raw = spark.read.parquet(raw_uri)
+
+    # First occurrence in source order wins, as in store.ingest.
+    w = Window.partitionBy("doc_id").orderBy(*ORDER)
+    label = F.concat(F.col("source_file"),
+                     F.when(F.col("record") != "", F.concat(F.lit(":"), F.col("record"))).otherwise(F.lit("")))
+    docs = (raw.filter("kind = 'doc'").withColumn("_rn", F.row_number().over(w))
+            .withColumn("_first", F.first(label).over(w)))
+    docs.write.mode("overwrite").parquet(docs_uri)
+    all_docs = spark.read.parquet(docs_uri)
+    documents = all_docs.filter("_rn = 1").drop("_rn", "_first")
+    dups = (all_docs.filter("_rn > 1").select(
+        *ORDER, F.col("source_file").alias("path"), F.col("record").alias("where"),
+        F.concat(F.lit("duplicate of "), F.col("_first")).alias("what")))
+    problems_df = raw.filter("kind != 'doc'").select(
+        (F.col("kind") == "colerr").alias("colerr"), *ORDER, F.col("source_file").alias("path"),
+        F.col("record").alias("where"), F.col("text").alias("what"))
+    problems_df = problems_df.unionByName(dups.withColumn("colerr", F.lit(False)))
+    # one query: missing text columns first (the message if nothing could be read), then the
+    # problems in source order
+    first = problems_df.orderBy(F.col("colerr").desc(), *ORDER).limit(problem_limit + 1).collect()
+    column_errors = [r.what for r in first if r.colerr]
+    first = [r for r in first if not r.colerr]
+    n_problems = len(first) if len(first) <= problem_limit else problems_df.filter("NOT colerr").count()
+    problems = tuple(Problem(r.path, r.where or "", r.what) for r in first[:problem_limit])
+    # one pass: the harvested “quoted” terms (per partition, merged here) and the document count
+    found = documents.select("text").rdd.mapPartitions(functools.partial(
+        _harvest_partition, config.harvest_quoted, config.to_simplified)).collect()
+    n_documents = sum(n for _, n in found)
+    t_read = time.perf_counter()
+    _say(progress, f"{n_documents:,} documents read ({n_problems:,} inputs skipped) in {t_read - t0:.1f} s")
+    if not n_documents:
+        if column_errors:  # read_sources's rule: the one thing to fix, with --text-column
+            raise PipelineError(column_errors[0])
+        where = ", ".join(str(s) for s in (sources or [corpus_name]))
+        raise PipelineError(f"{where}: no documents with text found"
+                            + (f" ({n_problems} inputs skipped, see messages above)" if n_problems else ""))
+
+    harvested = sorted(set().union(*(terms for terms, _ in found)))
+    tcfg = config.tokenizer_config(harvested)
+    bc_tok = sc.broadcast(TokenizerPayload.of(tcfg))
+    # four tasks per core on large corpora, one per core (not more) on small ones
+    dp = sc.defaultParallelism
+    n_parts = partitions or max(dp, min(4 * dp, math.ceil(n_documents / 2000)))
+    units_rdd = documents.repartition(n_parts).rdd.mapPartitions(functools.partial(
+        _units_partition, bc_tok, config.unit, config.chunk_chars, config.min_tokens))
+    spark.createDataFrame(units_rdd, UNIT_SCHEMA).write.mode("overwrite").parquet(units_uri)
+    bc_tok.unpersist()
+    units = spark.read.parquet(units_uri)
+    kept = units.filter("kept")
+    n_kept = kept.count()
+    t_tok = time.perf_counter()
+    _say(progress, f"{n_kept:,} units tokenized in {t_tok - t_read:.1f} s")
+    if n_kept < 2:
+        raise PipelineError(f"only {n_kept} unit(s) with at least {config.min_tokens} tokens: "
+                            f"too little text to model (try --unit paragraph or more documents)")
+
+    # pipeline.build_vocabulary's rule: no_below <= df <= eff_no_above * N. Both bounds are
+    # passed as counts: CountVectorizer reads a value >= 1 as a count and < 1 as a fraction, so
+    # a fraction of 1.0 would mean "one unit".
+    eff_no_above = max(no_above, min(1.0, (no_below + 1) / n_kept))
+    max_df = math.floor(eff_no_above * n_kept)
+    empty = PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
+    if max_df < max(no_below, 1):
+        raise empty
+    cv = CountVectorizer(inputCol="tokens", outputCol="features", minDF=float(max(no_below, 0)),
+                         maxDF=float(max_df), vocabSize=(1 << 31) - 1)
+    try:
+        cv_model = cv.fit(kept.select("tokens"))
+    except Exception as exc:  # noqa: BLE001 - Spark raises IllegalArgumentException via py4j
+        if "vocabulary size should be > 0" in str(exc):
+            raise empty from None
+        raise
+    terms = tuple(sorted(cv_model.vocabulary))  # deterministic whatever the partitioning
+    bc_terms = sc.broadcast(terms)
+    bows_rdd = kept.rdd.mapPartitions(functools.partial(_bows_partition, bc_terms))
+    from pyspark.ml.linalg import VectorUDT
+    from pyspark.sql.types import (ArrayType, IntegerType, LongType, StringType, StructField,
+                                   StructType)
+
+    schema = StructType([StructField("src", IntegerType()), StructField("sub", IntegerType()),
+                         StructField("fkey", StringType()), StructField("pos", LongType()),
+                         StructField("uidx", IntegerType()), StructField("unit_id", StringType()),
+                         StructField("doc_id", StringType()), StructField("source_file", StringType()),
+                         StructField("record", StringType()), StructField("meta", StringType()),
+                         StructField("text", StringType()), StructField("n_tokens", IntegerType()),
+                         StructField("ids", ArrayType(IntegerType())), StructField("features", VectorUDT())])
+    spark.createDataFrame(bows_rdd, schema).write.mode("overwrite").parquet(bows_uri)
+    bc_terms.unpersist()
+    modelled = spark.read.parquet(bows_uri).filter("n_tokens > 0")
+    V = len(terms)
+    df, cf, n_units, n_tokens, digest = modelled.select(*ORDER, "uidx", "unit_id", "ids").rdd.mapPartitions(
+        functools.partial(_count_partition, V)).treeReduce(_add_counts)
+    h = hashlib.sha256("\x00".join(terms).encode())
+    h.update(digest.to_bytes(32, "big"))
+    t_vocab = time.perf_counter()
+    _say(progress, f"{V:,} terms, {n_units:,} units modelled ({time.perf_counter() - t_tok:.1f} s)")
+    stats = {"seconds_read": round(t_read - t0, 3), "seconds_tokenize": round(t_tok - t_read, 3),
+             "seconds_vocabulary": round(t_vocab - t_tok, 3), "partitions": n_parts,
+             "no_above_effective": eff_no_above, "max_df_units": max_df}
+    return SparkCorpus(spark, scratch, docs_uri, units_uri, bows_uri, config, tcfg, tuple(harvested), terms,
+                       df, cf, n_documents, n_kept, int(n_units), int(n_tokens), eff_no_above,
+                       h.hexdigest(), problems, n_problems, stats)
+
+
+# =============================================================================================
+# Training and the run folder
+
+
+def fit_lda(train_df, model_config: ModelConfig, spark_config: SparkConfig, checkpoint_dir: str | None = None):
+    """pyspark.ml.clustering.LDA on the ``features`` column; returns (model, topic_term (K, V)
+    with rows summing to 1, settings). Online: alpha and eta fixed as configured (no
+    docConcentration optimisation), gensim's step size schedule by default."""
+    from pyspark.ml.clustering import LDA
+
+    k, opt = model_config.num_topics, spark_config.optimizer
+    if opt not in OPTIMIZERS:
+        raise ValueError(f"unknown Spark LDA optimizer '{opt}' (choose from {', '.join(OPTIMIZERS)})")
+    if opt == "em" and (model_config.alpha <= 1 or model_config.eta <= 1):
+        raise ValueError(f"Spark's EM optimizer computes MAP estimates and needs alpha > 1 and eta > 1 "
+                         f"(got {model_config.alpha} and {model_config.eta}); use the online optimizer "
+                         f"or e.g. --alpha 1.1 --eta 1.01")
+    lda = LDA(k=k, maxIter=spark_config.max_iter, optimizer=opt, seed=model_config.random_state,
+              docConcentration=[float(model_config.alpha)] * k, topicConcentration=float(model_config.eta),
+              featuresCol="features", topicDistributionCol="shares_vec")
+    if opt == "online":
+        lda = (lda.setSubsamplingRate(spark_config.subsampling_rate).setLearningOffset(spark_config.learning_offset)
+               .setLearningDecay(spark_config.learning_decay).setOptimizeDocConcentration(False))
+    elif checkpoint_dir:
+        train_df.sparkSession.sparkContext.setCheckpointDir(checkpoint_dir)
+    model = lda.fit(train_df)
+    tm = model.topicsMatrix().toArray().astype(np.float64)  # V x K, columns unnormalised
+    topic_term = (tm / tm.sum(axis=0, keepdims=True)).T.copy()
+    settings = {"optimizer": opt, "max_iter": spark_config.max_iter, "optimize_doc_concentration": False}
+    if opt == "online":
+        settings.update({"subsampling_rate": spark_config.subsampling_rate,
+                         "learning_offset": spark_config.learning_offset,
+                         "learning_decay": spark_config.learning_decay,
+                         "passes": spark_config.max_iter * spark_config.subsampling_rate})
+    return model, topic_term, settings
+
+
+def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
+          model_config: ModelConfig = ModelConfig(), spark_config: SparkConfig = SparkConfig(),
+          themes_file: Path | None = None, out_dir: Path | None = None, corpus_name: str | None = None,
+          store_path: Path | None = None, progress: bool = True, spark=None) -> Path:
+    """Train on Spark and write a run folder; return its path (workbench.pipeline.train's
+    contract). ``sources``: local files or folders, globs, or URIs Spark can read (default: the
+    bundled seeds); or ``corpus_name`` from the store. ``spark``: an existing SparkSession to
+    use (left running); otherwise one is started for ``spark_config.master`` and stopped.
+
+    The run folder is written into a hidden temporary folder beside its final place (scratch
+    Parquet inside it in local mode) and renamed when complete, as runs.write_run does.
+    """
+    if themes_file is not None:
+        raise PipelineError("keyed topics (--themes) need the tomotopy engine: Spark MLlib's LDA has "
+                            "one topic-word prior for every word")
+    if corpus_name is None:
+        sources = [str(s) for s in (sources or [paths.seeds_dir()])]
+    versions = check_spark()
+    if spark_config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown Spark LDA optimizer '{spark_config.optimizer}' "
+                         f"(choose from {', '.join(OPTIMIZERS)})")
+    out_dir = Path(out_dir or paths.runs_dir())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".spark-run.", dir=out_dir))
+    own = spark is None
+    scratch = None
+    t_start = time.perf_counter()
+    try:
+        if own:
+            spark = start_session(spark_config, tmp / ".spark" / "local")
+        scratch = _scratch_uri(spark, spark_config, tmp)
+        corpus = prepare(spark, sources, corpus_config, scratch=scratch, corpus_name=corpus_name,
+                         store_path=store_path, no_below=model_config.no_below, no_above=model_config.no_above,
+                         partitions=spark_config.partitions, progress=progress)
+        ingest.report(list(corpus.problems))
+        if corpus.n_problems > len(corpus.problems):
+            print(f"workbench: ... and {corpus.n_problems - len(corpus.problems)} more skipped inputs",
+                  file=sys.stderr)
+        final = _write_spark_run(spark, corpus, model_config, spark_config, tmp, out_dir, sources,
+                                 corpus_name, versions, progress, t_start)
+    except BaseException:
+        if scratch and not _is_local_uri(scratch):
+            _delete(spark, scratch)
+        if own and spark is not None:
+            spark.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if own:
+        spark.stop()
+    return final
+
+
+def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_config: SparkConfig,
+                     tmp: Path, out_dir: Path, sources, corpus_name, versions: dict, progress: bool,
+                     t_start: float) -> Path:
+    from pyspark import StorageLevel
+    from pyspark.ml.functions import vector_to_array
+
+    from . import ldavis
+
+    k = model_config.num_topics
+    terms = corpus.terms
+    V = len(terms)
+    sc = spark.sparkContext
+    modelled = corpus.modelled()
+
+    # -- train
+    t0 = time.perf_counter()
+    # spread over the cores: the bows Parquet may come back as one partition per core or fewer
+    parts = max(corpus.stats.get("partitions", 0), 2 * sc.defaultParallelism)
+    train_df = modelled.select("features").repartition(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    train_df.count()
+    lda_model, topic_term, settings = fit_lda(train_df, model_config, spark_config,
+                                              checkpoint_dir=f"{corpus.scratch}/checkpoints")
+    # Not lda_model.logLikelihood: Spark 4.3 recomputes exp(E[log beta]) (V x K) for every
+    # document there, so it costs N x V x K: over ten minutes on 100,000 paragraphs here, days at
+    # scale. c_npmi is reported instead.
+    settings["ll_per_word"] = None
+    settings["missing_seed_words"] = {}
+    settings["num_keyed"] = 0
+    train_df.unpersist()
+    t_train = time.perf_counter()
+    laps: dict[str, float] = {}
+    last = [t_train]
+
+    def _lap() -> float:
+        now = time.perf_counter()
+        took, last[0] = now - last[0], now
+        return round(took, 3)
+
+    _say(progress, f"LDA trained ({spark_config.optimizer}, K={k}) in {t_train - t0:.1f} s")
+
+    # -- doc-topic rows: inference once into Parquet, then sorted, formatted and concatenated
+    dt_uri = f"{corpus.scratch}/doc_topics"
+    (lda_model.transform(modelled)
+     .select(*ORDER, "uidx", "doc_id", "unit_id", "source_file", "record", "meta", "text", "n_tokens",
+             vector_to_array("shares_vec").alias("shares"))
+     .write.mode("overwrite").parquet(dt_uri))
+    laps["seconds_doc_topics_spark"] = _lap()  # inference for every unit
+    dt = spark.read.parquet(dt_uri)
+    found = dt.select(*ORDER, "meta").rdd.mapPartitions(_meta_keys_partition).reduceByKey(min).collect()
+    meta_cols = [name for name, _ in sorted(found, key=lambda kv: kv[1])]
+    sizes, n_rows = dt.select("n_tokens", "shares").rdd.mapPartitions(
+        functools.partial(_sizes_partition, k)).treeReduce(lambda a, b: (a[0] + b[0], a[1] + b[1]))
+    if n_rows != corpus.n_units:
+        raise RuntimeError(f"{n_rows} doc-topic rows for {corpus.n_units} units")
+    write_sorted_csv(dt.orderBy(*ORDER, "uidx"), functools.partial(doc_topics_frame, meta_cols, k),
+                     doc_topics_columns(meta_cols, k), tmp / "doc_topics.csv", f"{corpus.scratch}/doc_topics_csv")
+    list_ids = corpus.n_units + corpus.n_documents <= spark_config.manifest_id_limit
+
+    laps["seconds_doc_topics_csv"] = _lap()  # sort, format on the executors, concatenate
+    # -- topics, terms, topic_term, labels
+    labels: dict[int, str] = {}
+    runs.write_csv(runs.build_topics_table(topic_term, terms, labels), tmp / "topics.csv")
+    import pandas as pd
+
+    runs.write_csv(pd.DataFrame({"term_id": range(V), "term": terms, "doc_freq": corpus.doc_freq,
+                                 "corpus_freq": corpus.corpus_freq}), tmp / "terms.csv")
+    np.save(tmp / "topic_term.npy", topic_term, allow_pickle=False)
+    (tmp / "labels.json").write_text("{}\n", encoding="utf-8")
+
+    laps["seconds_tables"] = _lap()
+    # -- keywords (TF-IDF per unit and per article), streamed like doc_topics
+    kw_uri = f"{corpus.scratch}/keywords"
+    bows = modelled.select(*ORDER, "uidx", "doc_id", "unit_id", "ids")
+    bc_units = sc.broadcast((terms, tuple(int(x) for x in corpus.doc_freq), corpus.n_units))
+    unit_kw = bows.rdd.mapPartitions(functools.partial(_unit_keywords_partition, bc_units, 10))
+    articles = (bows.rdd.map(lambda r: ((r.src, r.sub, r.fkey, r.pos, r.doc_id), Counter(r.ids)))
+                .reduceByKey(_merge_counters).persist(StorageLevel.MEMORY_AND_DISK))
+    art_df, n_articles = articles.mapPartitions(functools.partial(_article_df_partition, V)).treeReduce(
+        lambda a, b: (a[0] + b[0], a[1] + b[1]))
+    bc_art = sc.broadcast((terms, tuple(int(x) for x in art_df), n_articles))
+    art_kw = articles.mapPartitions(functools.partial(_article_keywords_partition, bc_art, 10))
+    kw_schema = ("lvl int, src int, sub int, fkey string, pos long, uidx int, rank int, level string, "
+                 "doc_id string, unit_id string, term string, score double")
+    spark.createDataFrame(sc.union([unit_kw, art_kw]), kw_schema).write.mode("overwrite").parquet(kw_uri)
+    articles.unpersist()
+    bc_units.unpersist()
+    bc_art.unpersist()
+    write_sorted_csv(spark.read.parquet(kw_uri).orderBy("lvl", *ORDER, "uidx", "rank"), keywords_frame,
+                     KEYWORD_COLUMNS, tmp / "keywords.csv", f"{corpus.scratch}/keywords_csv")
+
+    laps["seconds_keywords"] = _lap()
+    # -- the topic map: pyLDAvis needs topic sizes only (sum of n_tokens x share), so K
+    # one-topic pseudo-documents weighted by those sizes give the same page without N x K
+    ldavis.write_ldavis_html(tmp / "ldavis.html", topic_term, np.eye(k), np.maximum(sizes, 1e-12),
+                             list(terms), corpus.corpus_freq, topic_labels=labels)
+
+    laps["seconds_ldavis"] = _lap()
+    # -- coherence, model, dictionary
+    dictionary = corpus.dictionary()
+    c_npmi, per_topic = coherence(modelled, topic_term, terms, dictionary)
+    model_dir = tmp / "model"
+    model_dir.mkdir()
+    dictionary.save_as_text(str(model_dir / "dictionary.txt"))
+    if _is_local_uri(corpus.scratch):
+        model_uri = "file:" + str(model_dir / "spark_lda")
+    else:  # executors write the model: it stays on the cluster's file system
+        model_uri = f"{corpus.scratch.rsplit('/', 1)[0]}/{tmp.name.lstrip('.')}-model"
+    lda_model.write().overwrite().save(model_uri)
+    laps["seconds_coherence_and_model"] = _lap()
+    t_write = time.perf_counter()
+
+    # -- ids for the manifest (bounded), then the manifest
+    doc_ids: list[str] | None = None
+    dropped: list[str] | None = None
+    units = spark.read.parquet(corpus.units)
+    n_dropped = None
+    if list_ids:  # at most manifest_id_limit small tuples: sorted here, not by a Spark job
+        rows = sorted(tuple(r) for r in units.select(*ORDER, "uidx", "unit_id", "doc_id", "kept").collect())
+        doc_ids = list(dict.fromkeys(r[6] for r in rows))
+        empty = {r.unit_id for r in spark.read.parquet(corpus.bows).filter("n_tokens = 0").select("unit_id").collect()}
+        # the local engine's order: too few tokens, then no vocabulary term
+        dropped = [r[5] for r in rows if not r[7]] + [r[5] for r in rows if r[5] in empty]
+        n_dropped = len(dropped)
+        unit_ids = [r[5] for r in rows if r[7] and r[5] not in empty]
+    else:
+        n_dropped = units.count() - corpus.n_units
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    mc = asdict(model_config)
+    mc["engine"] = "spark"
+    config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
+              "corpus": asdict(corpus.config), "model": mc, "themes_file": None, "themes": None,
+              "spark": {**asdict(spark_config), "conf": [list(kv) for kv in spark_config.conf]}}
+    name = runs.run_name(config, corpus.fingerprint, now)
+    tcfg = corpus.tokenizer_config
+    stats = {**corpus.stats, "seconds_train": round(t_train - t0, 3),
+             "seconds_write": round(t_write - t_train, 3), **laps,
+             "seconds_total": round(time.perf_counter() - t_start, 3)}
+    corpus_info = {
+        "fingerprint": corpus.fingerprint,
+        "fingerprint_method": "sha256(terms) + sum of per-unit sha256 (order key, unit id, term ids) mod 2^256",
+        "n_documents": corpus.n_documents,
+        "n_units": corpus.n_units,
+        "n_terms": V,
+        "n_tokens": corpus.n_tokens,
+        "n_dropped_units": int(n_dropped),
+        "n_skipped_inputs": corpus.n_problems,
+    }
+    if list_ids:
+        corpus_info.update({"doc_ids": doc_ids, "unit_ids": unit_ids, "dropped_units": dropped})
+    else:
+        corpus_info["ids"] = (f"more than {spark_config.manifest_id_limit:,} ids: doc_topics.csv lists every "
+                              f"doc_id and unit_id")
+    corpus_info.update({"skipped_inputs": [str(p) for p in corpus.problems], "stats": stats})
+    manifest = {
+        "run_id": name,
+        "created": now.isoformat(),
+        "engine": "spark",
+        "seed": model_config.random_state,
+        "num_topics": k,
+        "topic_labels": {},
+        "config": config,
+        "model_settings": settings,
+        "spark": {"version": spark.version, "master": sc.master, "optimizer": spark_config.optimizer,
+                  "default_parallelism": sc.defaultParallelism, "java": versions.get("java", ""),
+                  "model": model_uri if not model_uri.startswith("file:") else "model/spark_lda"},
+        "tokenizer": {
+            "fingerprint": tcfg.fingerprint(), "min_len": tcfg.min_len, "drop_numbers": tcfg.drop_numbers,
+            "hmm": tcfg.hmm, "pos_drop": list(tcfg.pos_drop or []), "engine": tcfg.engine,
+            "to_simplified": tcfg.to_simplified,
+            "user_dicts": {p: runs.sha256_file(Path(p)) for p in tcfg.user_dicts},
+            "stopword_files": {p: runs.sha256_file(Path(p)) for p in tcfg.stopword_files},
+            "harvested_terms": list(corpus.harvested),
+        },
+        "themes_file": None,
+        "corpus": corpus_info,
+        "metrics": {"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": settings["ll_per_word"]},
+        "versions": {**runs.package_versions(), "pyspark": versions.get("pyspark", ""), "spark": spark.version},
+    }
+    _say(progress, f"run written in {t_write - t_train:.1f} s")
+    # The scratch Parquet is not part of the run: gone before the files are hashed.
+    shutil.rmtree(tmp / ".spark" / "scratch", ignore_errors=True)
+    if not _is_local_uri(corpus.scratch):
+        _delete(spark, corpus.scratch)
+    return _finish(tmp, out_dir, name, manifest)
+
+
+def _finish(tmp: Path, out_dir: Path, name: str, manifest: dict) -> Path:
+    """Hash the files, write manifest.json, rename the folder into place (runs.write_run's
+    rules). The Spark session's own scratch (``.spark/``) is left for the caller to clear."""
+    keep = [p for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "labels.json"
+            and ".spark" not in p.relative_to(tmp).parts]
+    manifest["files"] = {str(p.relative_to(tmp)): runs.sha256_file(p) for p in keep}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8")
+    final = out_dir / name
+    n = 1
+    while final.exists():
+        final = out_dir / f"{name}-{n}"
+        n += 1
+    spark_dir = tmp / ".spark"
+    if spark_dir.exists():
+        shutil.rmtree(spark_dir, ignore_errors=True)
+    os.replace(tmp, final)
+    return final
