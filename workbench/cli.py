@@ -240,8 +240,14 @@ def cmd_prevalence(args) -> int:
     try:
         if args.cue:
             cue = [w for w in args.cue.split(",") if w.strip()]
-            found = timeline.find_topic(run, cue)
-            print(f"cue words {'、'.join(cue)} -> topic {found}")
+            evidence = timeline.cue_table(run, cue, n=3)
+            found = int(evidence.loc[evidence["chosen"], "topic"].iloc[0])
+            print(f"cue words {'、'.join(cue)} -> topic {found}; the evidence (cue words among the top 20 terms "
+                  f"by relevance, with rank; p(cue words | topic)):")
+            for row in evidence.itertuples():
+                print(f"  topic {row.topic:>3}  {row.cue_hits or '-'}  {row.cue_mass:.4f}  {row.top_terms}")
+            if evidence.attrs["missing"]:
+                print(f"  not in the vocabulary: {'、'.join(evidence.attrs['missing'])}")
             topics = [*(topics or []), found]
         result = timeline.write_prevalence(run, topics if topics else None, args.by, out_dir=args.out,
                                            where=where or None, periods=periods, n_boot=args.n_boot,
