@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -63,32 +63,92 @@ def topic_columns(k: int) -> list[str]:
     return [f"topic_{i}" for i in range(k)]
 
 
-def build_doc_topics(corpus, doc_topic: np.ndarray) -> pd.DataFrame:
-    """One row per modelled unit: ids, source, metadata, text, dominant topic, dense shares.
+CHUNK_UNITS = 1000  # units per block of rows when the big tables are written
+_RESERVED = ("doc_id", "unit_id", "source_file", "record", "text", "n_tokens", "dominant_topic")
 
-    Streams the units' texts from the store; the table itself is in memory (one row per unit).
-    """
-    n_tokens = corpus.n_tokens
-    rows = []
-    meta_keys: dict[str, None] = {}
-    for (d, u), n in zip(corpus.iter_units(), n_tokens):
-        row = {"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file, "record": d.record}
-        for key, value in d.meta.items():
-            # Metadata that collides with our own columns keeps its name with a prefix.
-            name = key if key not in ("doc_id", "unit_id", "source_file", "record", "text", "n_tokens",
-                                      "dominant_topic") else f"meta_{key}"
-            meta_keys.setdefault(name)
-            row[name] = value
-        row["text"] = u.text
-        row["n_tokens"] = int(n)
-        rows.append(row)
-    ordered = [k for k in META_ORDER if k in meta_keys] + [k for k in meta_keys if k not in META_ORDER]
-    df = pd.DataFrame(rows)
-    df = df[["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens"]]
-    df[ordered] = df[ordered].astype(object).where(df[ordered].notna(), "")
-    df["dominant_topic"] = doc_topic.argmax(axis=1)
-    shares = pd.DataFrame(doc_topic, columns=topic_columns(doc_topic.shape[1]))
-    return pd.concat([df, shares], axis=1)
+
+def _meta_row(meta: dict) -> dict:
+    # Metadata that collides with our own columns keeps its name with a prefix.
+    return {(k if k not in _RESERVED else f"meta_{k}"): v for k, v in meta.items()}
+
+
+def _blank_missing(df: pd.DataFrame, columns: list[str]) -> None:
+    """Metadata columns as text columns: values as they are, "" where absent."""
+    df[columns] = df[columns].astype(object).where(df[columns].notna(), "")
+
+
+def _meta_dtypes(corpus) -> tuple[dict, dict]:
+    """Metadata columns in first-seen order over the modelled units, each with two dtypes of the
+    whole table: the one pandas infers for its values, and the one it has once missing values
+    are blanked and formulas neutralised (a block alone may infer others, e.g. floats without
+    the "" of a missing value print as floats).
+
+    One pass over the documents that keep a unit, holding a sample value per column and kind of
+    value (the smallest and largest int) and whether some document lacks the column."""
+    from .export import neutralize_formulas
+
+    kept = set(corpus.unit_doc_ids)
+    samples: dict[str, dict] = {}
+    missing: set[str] = set()
+    n_docs = 0
+    for doc in corpus.documents():
+        if doc.doc_id not in kept:
+            continue
+        row = _meta_row(doc.meta)
+        missing.update(samples.keys() - row.keys())
+        for name, value in row.items():
+            if name not in samples:
+                samples[name] = {}
+                if n_docs:
+                    missing.add(name)
+            col = samples[name]
+            if type(value) is int:
+                col["low"] = min(col.get("low", value), value)
+                col["high"] = max(col.get("high", value), value)
+            else:
+                col.setdefault((type(value), value != value), value)  # NaN is a kind of its own
+        n_docs += 1
+    inferred, printed = {}, {}
+    for name, col in samples.items():
+        df = pd.DataFrame([{name: v} for v in col.values()] + [{}] * (name in missing), columns=[name])
+        inferred[name] = df.dtypes.iloc[0]
+        _blank_missing(df, [name])
+        printed[name] = neutralize_formulas(df).dtypes.iloc[0]
+    return inferred, printed
+
+
+def write_doc_topics(corpus, doc_topic: np.ndarray, path: Path, chunk_units: int = CHUNK_UNITS) -> None:
+    """Write doc_topics.csv: per modelled unit its ids, source, metadata ("" where absent), text,
+    token count, dominant topic and dense shares.
+
+    Streams the units' texts from the store and writes blocks of ``chunk_units`` rows; memory
+    holds one block. The bytes are those of the table built whole (:func:`_meta_dtypes`)."""
+    inferred, printed = _meta_dtypes(corpus)
+    ordered = [k for k in META_ORDER if k in inferred] + [k for k in inferred if k not in META_ORDER]
+    columns = ["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens"]
+    shares_columns = topic_columns(doc_topic.shape[1])
+
+    def block(rows: list[dict], first: int) -> pd.DataFrame:
+        df = pd.DataFrame(rows).reindex(columns=columns).astype({c: inferred[c] for c in ordered})
+        _blank_missing(df, ordered)
+        shares = doc_topic[first:first + len(rows)]
+        df["dominant_topic"] = shares.argmax(axis=1)
+        return pd.concat([df, pd.DataFrame(shares, columns=shares_columns)], axis=1)
+
+    def blocks() -> Iterator[pd.DataFrame]:
+        rows: list[dict] = []
+        first = 0
+        for (d, u), n in zip(corpus.iter_units(), corpus.n_tokens):
+            rows.append({"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file,
+                         "record": d.record, **_meta_row(d.meta), "text": u.text, "n_tokens": int(n)})
+            if len(rows) == chunk_units:
+                yield block(rows, first)
+                first += len(rows)
+                rows = []
+        if rows:
+            yield block(rows, first)
+
+    write_csv_chunks(blocks(), path, printed)
 
 
 def build_topics_table(topic_term: np.ndarray, terms, labels: dict[int, str], n: int = 20) -> pd.DataFrame:
@@ -102,35 +162,75 @@ def build_topics_table(topic_term: np.ndarray, terms, labels: dict[int, str], n:
     return pd.DataFrame(rows)
 
 
+KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")
+
+
+def _unit_counts(token_ids, n_terms: int, chunk_units: int = CHUNK_UNITS):
+    """Units x terms CSR matrix of term counts, built in blocks of units."""
+    import scipy.sparse as sp
+
+    blocks = []
+    for i in range(0, len(token_ids), chunk_units):
+        ids = token_ids[i:i + chunk_units]
+        lengths = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+        rows = np.repeat(np.arange(len(ids)), lengths)
+        blocks.append(sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, np.concatenate(ids))),
+                                    shape=(len(ids), n_terms)))
+    return sp.vstack(blocks, format="csr")
+
+
+def keyword_chunks(corpus, n: int = 10, chunk_units: int = CHUNK_UNITS) -> Iterator[pd.DataFrame]:
+    """keywords.csv in blocks: the top ``n`` TF-IDF terms (:func:`models.tfidf_top`) per unit, then
+    per article (an article's bag is the sum of its units'; articles in first-seen order), each
+    level with its own document frequencies. Memory holds the two sparse count matrices."""
+    import scipy.sparse as sp
+
+    from .models import term_order, tfidf_idf, tfidf_top
+
+    terms = np.array(corpus.vocab.terms, dtype=object)
+    order = term_order(corpus.vocab.terms)
+    units = _unit_counts(corpus.token_ids, len(terms), chunk_units)
+    unit_doc_ids = np.array(corpus.unit_doc_ids, dtype=object)
+    articles = list(dict.fromkeys(corpus.unit_doc_ids))
+    index = {d: i for i, d in enumerate(articles)}
+    member = sp.csr_matrix((np.ones(len(unit_doc_ids), dtype=np.int32),
+                            ([index[d] for d in corpus.unit_doc_ids], np.arange(len(unit_doc_ids)))),
+                           shape=(len(articles), len(unit_doc_ids)))
+    levels = (("unit", units, unit_doc_ids, np.array(corpus.unit_ids, dtype=object)),
+              ("article", (member @ units).tocsr(), np.array(articles, dtype=object), None))
+    for level, counts, doc_ids, unit_ids in levels:
+        idf = tfidf_idf(np.bincount(counts.indices, minlength=len(terms)), counts.shape[0])
+        for i in range(0, counts.shape[0], chunk_units):
+            rows, cols, scores = tfidf_top(counts[i:i + chunk_units], idf, order, n)
+            rank = np.arange(len(rows)) - np.searchsorted(rows, rows) + 1
+            yield pd.DataFrame({"level": level, "doc_id": doc_ids[i + rows],
+                                "unit_id": unit_ids[i + rows] if unit_ids is not None else "",
+                                "rank": rank, "term": terms[cols], "score": scores}, columns=list(KEYWORD_COLUMNS))
+
+
 def build_keywords(corpus, n: int = 10) -> pd.DataFrame:
-    """TF-IDF keywords per unit and per article (article bags are the sums of their units')."""
-    from collections import Counter
-
-    from .models import tfidf_keywords
-
-    rows = []
-    for uid, did, kws in zip(corpus.unit_ids, corpus.unit_doc_ids,
-                             tfidf_keywords(corpus.bows, corpus.vocab.terms, n)):
-        rows += [{"level": "unit", "doc_id": did, "unit_id": uid, "rank": r + 1, "term": t,
-                  "score": s} for r, (t, s) in enumerate(kws)]
-    article_bows: dict[str, Counter] = {}
-    for did, bow in zip(corpus.unit_doc_ids, corpus.bows):
-        article_bows.setdefault(did, Counter()).update(dict(bow))
-    ids = list(article_bows)
-    bows = [sorted(article_bows[i].items()) for i in ids]
-    for doc_id, kws in zip(ids, tfidf_keywords(bows, corpus.vocab.terms, n)):
-        rows += [{"level": "article", "doc_id": doc_id, "unit_id": "", "rank": r + 1, "term": t,
-                  "score": s} for r, (t, s) in enumerate(kws)]
-    return pd.DataFrame(rows)
+    """keywords.csv as one frame (:func:`keyword_chunks`)."""
+    return pd.concat(keyword_chunks(corpus, n), ignore_index=True)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """CSV for Excel: UTF-8 with BOM, CRLF, and no text cell that Excel would run as a formula
     (a leading = + - @ gets a ' prefix: see export.neutralize_formulas)."""
+    write_csv_chunks([df], path)
+
+
+def write_csv_chunks(frames: Iterable[pd.DataFrame], path: Path, dtypes: dict | None = None) -> None:
+    """:func:`write_csv` for a table given as blocks of rows with the same columns: the header
+    comes from the first block. ``dtypes`` (column -> dtype) is applied to each block once its
+    formulas are neutralised, where a block alone would infer another dtype than the whole table."""
     from .export import neutralize_formulas
 
-    neutralize_formulas(df).to_csv(path, index=False, encoding=CSV_ENCODING, float_format=SHARE_FORMAT,
-                                   lineterminator="\r\n")
+    with open(path, "w", encoding=CSV_ENCODING, newline="") as fh:
+        for i, df in enumerate(frames):
+            out = neutralize_formulas(df)
+            if dtypes:
+                out = out.astype({o: dtypes[c] for c, o in zip(df.columns, out.columns) if c in dtypes})
+            out.to_csv(fh, header=i == 0, index=False, float_format=SHARE_FORMAT, lineterminator="\r\n")
 
 
 def run_name(config: dict, fingerprint: str, now: datetime) -> str:
@@ -207,17 +307,16 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
         k = fitted.topic_term.shape[0]
         labels = {i: n for i, n in enumerate(fitted.topic_names) if n}
         terms = corpus.vocab.terms
-        doc_topics = build_doc_topics(corpus, fitted.doc_topic)
-        write_csv(doc_topics, tmp / "doc_topics.csv")
+        write_doc_topics(corpus, fitted.doc_topic, tmp / "doc_topics.csv")
         write_csv(build_topics_table(fitted.topic_term, terms, labels), tmp / "topics.csv")
-        write_csv(build_keywords(corpus), tmp / "keywords.csv")
+        write_csv_chunks(keyword_chunks(corpus), tmp / "keywords.csv")
         write_csv(pd.DataFrame({"term_id": range(len(terms)), "term": terms,
                                 "doc_freq": corpus.vocab.doc_freq, "corpus_freq": corpus.vocab.corpus_freq}),
                   tmp / "terms.csv")
         np.save(tmp / "topic_term.npy", fitted.topic_term, allow_pickle=False)
         (tmp / "labels.json").write_text(json.dumps({str(i): n for i, n in sorted(labels.items())},
                                                     ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        doc_lengths = doc_topics["n_tokens"].to_numpy()
+        doc_lengths = corpus.n_tokens
         ldavis.write_ldavis_html(tmp / "ldavis.html", fitted.topic_term, fitted.doc_topic, doc_lengths,
                                  list(terms), corpus.vocab.corpus_freq, topic_labels=labels)
         model_dir = tmp / "model"
@@ -227,7 +326,7 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
             fitted.model.save(str(model_dir / "tomotopy.bin"), full=False)
         else:
             fitted.model.save(str(model_dir / "lda.model"))
-        c_npmi, per_topic = coherence(fitted.topic_term, terms, corpus.tokens, corpus.vocab.dictionary)
+        c_npmi, per_topic = coherence(fitted.topic_term, terms, token_ids=corpus.token_ids)
         tcfg = corpus.tokenizer_config
         manifest = {
             "run_id": name,
