@@ -12,7 +12,7 @@ Per repetition, each step in a fresh process (as a researcher re-running the CLI
 
 Ratio = step 2's ``seconds_tokenize`` / step 3's (median over repetitions). Step 2 also counts the
 older units that missed the cache: quoted terms harvested from the new year enter the user words,
-so a unit that contains one gets a new segmentation key by design. The script counts the units of
+so a unit that contains one is segmented again by design. The script counts the units of
 2022-2024 that contain a term harvested only after 2025 was added, and compares with the misses.
 
 Article units, ``no_below=5``, ``no_above=0.5`` (as bench/perf.py). Writes bench/out/retrain_year.json.

@@ -71,11 +71,22 @@ def test_dictionary_change_invalidates_exactly_the_affected_units(tmp_path):
     user.write_text("矛盾纠纷化解 n\n", encoding="utf-8")
     changed = TokenizerConfig(user_dicts=base.user_dicts + (str(user),), stopword_files=base.stopword_files)
     a, b = Tokenizer(base), Tokenizer(changed)
-    touched = "网格党支部做好矛盾纠纷化解工作。"
-    untouched = "纪检监察机关立案查处违纪问题。"
-    assert a.segment_key(untouched) == b.segment_key(untouched)
-    assert a.segment_key(touched) != b.segment_key(touched)
-    assert "矛盾纠纷化解" in b.cut(touched) and "矛盾纠纷化解" not in a.cut(touched)
+    texts = ["网格党支部做好矛盾纠纷化解工作。", "纪检监察机关立案查处违纪问题。", "社区网格员走访居民，化解矛盾。"]
+    with closing(store.connect(tmp_path / "s.sqlite")) as conn:
+        first = store.SegmentCache(conn, a).kept(texts)
+        cache = store.SegmentCache(conn, b)
+        again = cache.kept(texts)
+        assert (cache.misses, cache.hits) == (1, 2)  # only the text that contains the added word
+        assert "矛盾纠纷化解" in again[0] and "矛盾纠纷化解" not in first[0]
+        assert again == [b.cut(t) for t in texts] and again[1:] == first[1:]
+        back = store.SegmentCache(conn, a)  # the old dictionary again: its rows are still there
+        assert back.kept(texts) == first and back.misses == 0
+        user.write_text("矛盾纠纷化解 vn\n", encoding="utf-8")  # the same word, another tag
+        retagged = store.SegmentCache(conn, Tokenizer(changed))
+        assert retagged.kept(texts) == again and (retagged.misses, retagged.hits) == (1, 2)
+        user.write_text("", encoding="utf-8")  # removed again: the base rows serve every text
+        removed = store.SegmentCache(conn, Tokenizer(changed))
+        assert removed.kept(texts) == first and removed.misses == 0
 
 
 def test_stopword_change_needs_no_retokenizing(tmp_path):
@@ -85,9 +96,15 @@ def test_stopword_change_needs_no_retokenizing(tmp_path):
     more = TokenizerConfig(user_dicts=base.user_dicts, stopword_files=base.stopword_files + (str(extra),))
     a, b = Tokenizer(base), Tokenizer(more)
     text = "社区网格员走访居民。"
-    assert a.segment_key(text) == b.segment_key(text)  # cached segmentation is reused ...
-    assert "网格员" in a.cut(text) and "网格员" not in b.cut(text)  # ... and filtered differently
+    assert a.word_set_digest == b.word_set_digest and a.filter_digest != b.filter_digest
     assert a.config.fingerprint() != b.config.fingerprint()
+    with closing(store.connect(tmp_path / "s.sqlite")) as conn:
+        assert "网格员" in store.SegmentCache(conn, a).kept([text])[0]
+        cache = store.SegmentCache(conn, b)
+        assert cache.kept([text]) == [b.cut(text)] and "网格员" not in b.cut(text)
+        assert (cache.misses, cache.hits) == (0, 1)  # the stored segmentation, filtered anew
+        count = lambda table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        assert (count("segments"), count("kept")) == (1, 2)  # one segmentation, kept tokens per filter
 
 
 def test_train_from_named_corpus_matches_train_from_files(tmp_path):

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from workbench import paths
-from workbench.tokenize import (Tokenizer, TokenizerConfig, check_stopwords, default_config, get_tokenizer,
-                                harvest_quoted_terms, read_word_list)
+from workbench.tokenize import (Tokenizer, TokenizerConfig, WordFinder, check_stopwords, default_config,
+                                get_tokenizer, harvest_quoted_terms, quoted_term_counts, read_word_list,
+                                select_quoted_terms)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,34 @@ def test_harvested_quoted_terms_become_single_tokens():
     harvested = Tokenizer(default_config(terms))
     tokens = harvested.cut(text)
     assert {"整县推进", "五星争创", "一定三诺一争"} <= set(tokens)
+
+
+def test_selected_quoted_terms_are_repeated_and_new_to_jieba():
+    texts = ["基层党建“整县推进”和“五星争创”活动，这“一般”不难。", "全省“整县推进”工作座谈会。“一般”而言。"]
+    counts = quoted_term_counts(texts)
+    assert counts == {"整县推进": 2, "一般": 2, "五星争创": 1}
+    assert harvest_quoted_terms(texts) == ["一般", "五星争创", "整县推进"]  # the default keeps every term
+    assert select_quoted_terms(counts, min_count=2) == ["一般", "整县推进"]
+    assert select_quoted_terms(counts, min_count=2, long_from=4) == ["一般", "五星争创", "整县推进"]
+    # 一般 is one token of jieba's own dictionary: adding it would change no segmentation
+    assert select_quoted_terms(counts, min_count=2, long_from=4, new_only=True) == ["五星争创", "整县推进"]
+
+
+def test_changed_words_and_word_finder(tk):
+    more = Tokenizer(default_config(["软弱涣散村"]))
+    assert more.changed_words(tk.word_set) == {"软弱涣散村"} == tk.changed_words(more.word_set)
+    assert tk.changed_words(tk.word_set) == set()
+    find = WordFinder(more.changed_words(tk.word_set))
+    assert find("两年前，花河边村还是全镇出名的软弱涣散村。")
+    assert not find("整顿软弱涣散党组织。") and not WordFinder([])("软弱涣散村")
+
+
+def test_filter_joined_matches_filter_on_pairs():
+    fresh = Tokenizer(default_config())  # nothing decided yet
+    text = "2018年，全区立案62件；驻村工作队帮扶到户，推进脱贫攻坚，建设Web平台。"
+    assert fresh.filter_joined(*fresh.segment_joined(text)) == fresh.filter(fresh.segment(text))
+    assert fresh.filter_joined(*fresh.segment_joined(text)) == fresh.cut(text)  # decided tokens, memoised
+    assert "web" in fresh.cut(text) and fresh.filter_joined("", "") == []
 
 
 def test_filters_drop_punctuation_numbers_short_tokens_and_stopwords(tk):
@@ -104,4 +133,4 @@ def test_traditional_normalised_to_simplified():
     text = "嚴肅查處貪腐問題，紀檢監察機關立案審查。"
     assert "纪检监察" in trad.cut(text) and "纪检监察" not in plain.cut(text)
     assert trad.cut(text) == plain.cut("严肃查处贪腐问题，纪检监察机关立案审查。")
-    assert trad.segment_key(text) != plain.segment_key(text)
+    assert trad.config.segmentation_base() != plain.config.segmentation_base()  # cached apart

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,8 @@ import numpy as np
 
 from . import ingest, models, paths, runs, store
 from .ingest import Document, Problem
-from .tokenize import TokenizerConfig, default_config, get_tokenizer, harvest_quoted_terms, to_simplified
+from .tokenize import (DEFAULT_POS_DROP, TokenizerConfig, default_config, get_tokenizer, quoted_term_counts,
+                       select_quoted_terms, to_simplified)
 from .units import Unit, split_units
 
 
@@ -31,8 +33,8 @@ class PipelineError(Exception):
 class CorpusConfig:
     """How sources become modelling units. ``min_tokens``: units with fewer kept tokens are left
     out of the model (listed in the manifest); ``harvest_quoted``: add “quoted” terms of the
-    corpus to the tokenizer; ``text_column``: the text field of record files; ``workers``:
-    processes that tokenize cache misses (tokens do not depend on it)."""
+    corpus to the tokenizer (:meth:`harvested_terms`); ``text_column``: the text field of record
+    files; ``workers``: processes that tokenize cache misses (tokens do not depend on it)."""
 
     unit: str = "paragraph"
     chunk_chars: int = 1000
@@ -46,6 +48,16 @@ class CorpusConfig:
     tokenizer_engine: str = "rjieba"
     workers: int = 0  # 0: one per core
     to_simplified: bool = False
+
+    def harvested_terms(self, counts: Counter[str]) -> list[str]:
+        """The quoted terms (``quoted_term_counts`` of the corpus) the tokenizer gets: every term
+        the corpus puts in quotation marks, except those that would come out as one kept token
+        anyway (a word of jieba's dictionary whose tag the part-of-speech filter keeps, such as 一般
+        or 先进; see ``select_quoted_terms``). Every new user word sends each cached unit containing
+        it back to the segmenter, so words that change nothing are left out."""
+        if not self.harvest_quoted:
+            return []
+        return select_quoted_terms(counts, new_only=True, pos_drop=DEFAULT_POS_DROP if self.pos_filter else None)
 
     def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
         return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,
@@ -148,6 +160,14 @@ class TokenLists:
 
 # ------------------------------------------------------------------------------------------------
 
+class _TermIds(dict):
+    """term -> id, a new term numbered on first look-up (first-seen order) by C-level ``[]``."""
+
+    def __missing__(self, term: str) -> int:
+        i = self[term] = len(self)
+        return i
+
+
 _WORKER_TOKENIZER = None
 
 
@@ -161,6 +181,9 @@ def _segment_chunk(texts: list[str]) -> list[tuple[str, str]]:
     return [_WORKER_TOKENIZER.segment_joined(t) for t in texts]
 
 
+POOL_MIN_CHARS = 50_000  # ~25 ms of segmentation: below that, forking and pickling cost more than they save
+
+
 class _Segmenter:
     """Segments cache misses, in a process pool when there are enough of them to pay for it."""
 
@@ -168,7 +191,7 @@ class _Segmenter:
         self.tokenizer, self.workers, self.pool = tokenizer, workers, None
 
     def __call__(self, texts: list[str]) -> list[tuple[str, str]]:
-        if self.workers <= 1 or len(texts) < 2000:
+        if self.workers <= 1 or sum(map(len, texts)) < POOL_MIN_CHARS:
             return [self.tokenizer.segment_joined(t) for t in texts]
         if self.pool is None:
             import multiprocessing as mp
@@ -219,39 +242,38 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
             raise PipelineError(f"{where}: no documents with text found"
                                 + (f" ({len(problems)} inputs skipped, see messages above)" if problems else ""))
         t_read = time.perf_counter()
-        texts = (d.text for d in store.iter_documents(reader, doc_ids))
-        harvested = (harvest_quoted_terms(map(to_simplified, texts) if config.to_simplified else texts)
-                     if config.harvest_quoted else [])
+        texts = (text for _, text in store.iter_texts(reader, doc_ids))
+        harvested = config.harvested_terms(
+            quoted_term_counts(map(to_simplified, texts) if config.to_simplified else texts)
+            if config.harvest_quoted else Counter())
         tcfg = config.tokenizer_config(harvested)
         tokenizer = get_tokenizer(tcfg)
         workers = config.workers or os.cpu_count() or 1
         segmenter = _Segmenter(tokenizer, workers)
-        token2id: dict[str, int] = {}
+        token2id = _TermIds()
         unit_ids: list[str] = []
         unit_docs: list[str] = []
         raw_ids: list[np.ndarray] = []
         dropped: list[str] = []
-        stats = store.CacheStats()
+        cache = store.SegmentCache(conn, tokenizer, segmenter)
         batch: list[Unit] = []
 
         def flush():
-            segs = store.cached_segments(conn, tokenizer, [u.text for u in batch], stats, segmenter)
-            for u, (tokens, tags) in zip(batch, segs):
-                toks = tokenizer.filter_joined(tokens, tags)
+            for u, toks in zip(batch, cache.kept([u.text for u in batch])):
                 if len(toks) < config.min_tokens:
                     dropped.append(u.unit_id)
                     continue
                 unit_ids.append(u.unit_id)
                 unit_docs.append(u.doc_id)
-                raw_ids.append(np.fromiter((token2id.setdefault(t, len(token2id)) for t in toks),
-                                           dtype=np.int32, count=len(toks)))
+                raw_ids.append(np.fromiter(map(token2id.__getitem__, toks), dtype=np.int32, count=len(toks)))
             batch.clear()
 
         try:
             bar = tqdm(total=len(doc_ids), desc="tokenizing", unit="doc", leave=False,
                        disable=not progress or len(doc_ids) < 500)
-            for doc in store.iter_documents(reader, doc_ids):
-                batch.extend(split_units(doc, config.unit, chunk_chars=config.chunk_chars))
+            for doc_id, text in store.iter_texts(reader, doc_ids):
+                # units need only the id and the text: the metadata stays unparsed in the store
+                batch.extend(split_units(Document(doc_id, "", "", text), config.unit, chunk_chars=config.chunk_chars))
                 bar.update(1)
                 if len(batch) >= 5000:
                     flush()
@@ -275,9 +297,9 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         kept_docs.append(did)
         token_ids.append(new)
     vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
-    stats_d = {"cache_hits": stats.hits, "cache_misses": stats.misses,
+    stats_d = {"cache_hits": cache.hits, "cache_misses": cache.misses,
                "seconds_read": round(t_read - t_start, 3), "seconds_tokenize": round(t_tok - t_read, 3),
-               "seconds_segmenting_misses": round(stats.seconds_tokenizing, 3), "workers": workers,
+               "seconds_segmenting_misses": round(cache.seconds_segmenting, 3), "workers": workers,
                "no_above_effective": eff_no_above}
     return Corpus(store_path, tuple(dict.fromkeys(doc_ids)), tuple(kept_units), tuple(kept_docs),
                   tuple(token_ids), vocab, config, tcfg, tuple(harvested), tuple(dropped), tuple(problems),

@@ -12,7 +12,8 @@ local mode, or on the cluster's file system)::
       -> read + clean on the executors: workbench.ingest.make_document, decode_bytes   scratch/raw
       -> de-duplicate by doc_id (first in source order wins; the rest are "duplicate of")
                                                                                      scratch/documents
-      -> harvest “quoted” terms (tokenize.harvest_quoted_terms per partition, union) -> broadcast
+      -> harvest “quoted” terms (tokenize.quoted_term_counts per partition, summed; then
+         CorpusConfig.harvested_terms)                                              -> broadcast
       -> units (units.split_units) + tokens (tokenize.Tokenizer, built once per executor process
          from a broadcast TokenizerConfig and the dictionary / stopword files' bytes) scratch/units
       -> vocabulary: CountVectorizer(minDF=no_below as a count, maxDF=the local engine's
@@ -66,7 +67,7 @@ from . import ingest, paths, runs
 from .ingest import Problem
 from .models import ModelConfig
 from .pipeline import CorpusConfig, PipelineError
-from .tokenize import TokenizerConfig, get_tokenizer, harvest_quoted_terms, to_simplified
+from .tokenize import TokenizerConfig, get_tokenizer, quoted_term_counts, to_simplified
 from .units import split_units
 
 OPTIMIZERS = ("online", "em")
@@ -665,15 +666,15 @@ def _units_partition(bc_payload, unit: str, chunk_chars: int, min_tokens: int, r
                    r.meta, u.text, toks, len(toks) >= min_tokens)
 
 
-def _harvest_partition(harvest: bool, simplify: bool, rows) -> list[tuple[list[str], int]]:
+def _harvest_partition(harvest: bool, simplify: bool, rows) -> list[tuple[Counter, int]]:
     n = 0
     texts = []
     for r in rows:
         n += 1
         if harvest:
             texts.append(r.text)
-    terms = harvest_quoted_terms(map(to_simplified, texts) if simplify else texts) if harvest else []
-    return [(terms, n)]
+    counts = quoted_term_counts(map(to_simplified, texts) if simplify else texts) if harvest else Counter()
+    return [(counts, n)]
 
 
 # =============================================================================================
@@ -957,7 +958,7 @@ def doc_topics_columns(meta_cols: Sequence[str], k: int) -> list[str]:
 
 def doc_topics_frame(meta_cols: Sequence[str], k: int, b):
     """Doc-topic rows (pandas: ids, ``meta`` as JSON, ``text``, ``n_tokens``, ``shares``) ->
-    doc_topics.csv's frame, built as runs.build_doc_topics builds it (metadata as text columns,
+    doc_topics.csv's frame, built as runs.write_doc_topics writes it (metadata as text columns,
     "" when absent; dense shares renormalised to sum to 1; dominant topic = largest share)."""
     import pandas as pd
 
@@ -1118,7 +1119,7 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
         raise PipelineError(f"{where}: no documents with text found"
                             + (f" ({n_problems} inputs skipped, see messages above)" if n_problems else ""))
 
-    harvested = sorted(set().union(*(terms for terms, _ in found)))
+    harvested = config.harvested_terms(sum((counts for counts, _ in found), Counter()))
     tcfg = config.tokenizer_config(harvested)
     bc_tok = sc.broadcast(TokenizerPayload.of(tcfg))
     # four tasks per core on large corpora, one per core (not more) on small ones

@@ -5,17 +5,22 @@ Why SQLite: one file, transactions (a killed ingest leaves only whole documents)
 in WAL mode (a notebook reading while the CLI ingests never sees half a document), and rows are
 streamed, so training never needs every document's text in memory at once.
 
-Token cache: the segmentation of a unit (jieba tokens and their tags, before any filter) keyed by
-``(sha256 of the unit text, segmentation key)``; the segmentation key names jieba's version, the
-HMM switch and the user words (dictionary and harvested terms, with frequency and tag) that occur
-in the unit (:meth:`workbench.tokenize.Tokenizer.segment_key`). So editing a user dictionary
-re-tokenizes exactly the units that contain the added, removed or changed words; stopwords and
-the other filters are applied after the cache and never invalidate it.
+Token cache: the segmentation of a unit (jieba tokens and their tags, before any filter), stored
+with the user words the tokenizer held (a row of ``word_sets``: every user word with its frequency
+and tag) and keyed by the sha256 of the unit text plus the segmentation base (jieba's version, the
+engine, the HMM switch, the tagger, Traditional -> Simplified). A unit's segmentation depends only
+on the user words that occur in it, so a row made with other user words is still valid for a unit
+that contains none of the words added, removed or changed since
+(:meth:`workbench.tokenize.Tokenizer.changed_words`, one Aho-Corasick scan per unit). Editing a
+user dictionary (or a new harvested term) thus re-tokenizes exactly the units that contain the
+affected words. The kept tokens (after the filters) are cached too, per filter digest: editing
+stopwords or another filter re-segments nothing, it re-filters the stored segmentations.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -27,6 +32,7 @@ from typing import Iterable, Iterator, Sequence
 
 from . import paths
 from .ingest import Document, Problem, read_sources
+from .tokenize import WordFinder
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -44,11 +50,26 @@ CREATE TABLE IF NOT EXISTS corpus_docs (
     doc_id  TEXT NOT NULL REFERENCES documents(doc_id),
     UNIQUE (corpus, doc_id)
 );
-CREATE TABLE IF NOT EXISTS token_cache (
-    key     TEXT PRIMARY KEY,   -- sha256 of the unit text (32 hex) + ':' + segmentation key
-    tokens  TEXT NOT NULL,      -- jieba tokens, space-joined, before any filter
-    tags    TEXT NOT NULL       -- their part-of-speech tags, space-joined
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS word_sets (
+    id      INTEGER PRIMARY KEY,
+    digest  TEXT NOT NULL UNIQUE,   -- Tokenizer.word_set_digest
+    words   TEXT NOT NULL           -- JSON [[word, frequency, tag], ...]: Tokenizer.word_set
+);
+CREATE TABLE IF NOT EXISTS segments (
+    unit      TEXT NOT NULL,        -- sha256 of the unit text (32 hex) + ':' + segmentation base digest
+    word_set  INTEGER NOT NULL,     -- word_sets.id: the user words the tokenizer held
+    tokens    TEXT NOT NULL,        -- jieba tokens, space-joined, before any filter
+    tags      TEXT NOT NULL,        -- their part-of-speech tags, space-joined
+    PRIMARY KEY (unit, word_set)
+);  -- a rowid table: rows of kilobytes insert and read faster than WITHOUT ROWID
+CREATE TABLE IF NOT EXISTS kept (
+    unit      TEXT NOT NULL,        -- as segments.unit
+    word_set  INTEGER NOT NULL,     -- as segments.word_set: the segmentation these tokens come from
+    filter    TEXT NOT NULL,        -- Tokenizer.filter_digest: the filters and stopwords applied
+    tokens    TEXT NOT NULL,        -- the kept tokens, space-joined
+    PRIMARY KEY (unit, word_set, filter)
+);
+DROP TABLE IF EXISTS token_cache;  -- the cache's former layout (keys held the user words present)
 """
 BATCH = 500  # documents per transaction: whole documents only, few fsyncs
 
@@ -158,15 +179,31 @@ def corpus_doc_ids(conn: sqlite3.Connection, corpus: str) -> list[str]:
 
 def iter_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> Iterator[Document]:
     """Stream documents by id, in the given order, from one read snapshot."""
+    for row in _iter_rows(conn, "doc_id, source_file, record, text, meta, removed", doc_ids):
+        yield Document(row[0], row[1], row[2], row[3], json.loads(row[4]), tuple(json.loads(row[5])))
+
+
+def iter_texts(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(doc_id, text) by id, in the given order, from one read snapshot (no metadata parsed)."""
+    return _iter_rows(conn, "doc_id, text", doc_ids)
+
+
+def _iter_rows(conn: sqlite3.Connection, columns: str, doc_ids: Iterable[str]) -> Iterator[tuple]:
+    """``columns`` (the first being doc_id) of the documents, in the order of ``doc_ids``,
+    ``BATCH`` per query."""
     with closing(conn.cursor()) as cur:
         cur.execute("BEGIN")
         try:
-            for doc_id in doc_ids:
-                row = cur.execute("SELECT doc_id, source_file, record, text, meta, removed FROM documents "
-                                  "WHERE doc_id=?", (doc_id,)).fetchone()
-                if row is None:
-                    raise KeyError(f"document {doc_id} is not in the store")
-                yield Document(row[0], row[1], row[2], row[3], json.loads(row[4]), tuple(json.loads(row[5])))
+            ids = iter(doc_ids)
+            while chunk := list(itertools.islice(ids, BATCH)):
+                unique = list(dict.fromkeys(chunk))
+                rows = {r[0]: r for r in cur.execute(
+                    f"SELECT {columns} FROM documents WHERE doc_id IN ({','.join('?' * len(unique))})", unique)}
+                for doc_id in chunk:
+                    row = rows.get(doc_id)
+                    if row is None:
+                        raise KeyError(f"document {doc_id} is not in the store")
+                    yield row
         finally:
             cur.execute("COMMIT")
 
@@ -175,41 +212,93 @@ def unit_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    seconds_tokenizing: float = 0.0
+class SegmentCache:
+    """The token cache seen through one tokenizer.
 
-
-def cached_segments(conn: sqlite3.Connection, tokenizer, texts: Sequence[str], stats: CacheStats,
-                    segment_many=None) -> list[tuple[str, str]]:
-    """Segmentation of each text as (tokens, tags) space-joined strings: from the cache where
-    present, else segmented and stored.
-
-    ``segment_many(texts) -> list of (tokens, tags)`` may parallelise the misses (a process pool).
+    :meth:`kept` gives each text's kept tokens. A stored row is reused when it was made with this
+    tokenizer's user words, or with other user words none of whose changes
+    (:meth:`~workbench.tokenize.Tokenizer.changed_words`) occur in the text: first a row of kept
+    tokens made with the same filters (``Tokenizer.filter_digest``), else a stored segmentation,
+    filtered now; else the text is segmented now. ``segment_many(texts) -> list of (tokens, tags)``
+    may parallelise those misses (a process pool). ``hits``, ``misses`` (texts segmented) and
+    ``seconds_segmenting`` count what it did.
     """
-    keys = [f"{unit_hash(t)}:{tokenizer.segment_key(t)}" for t in texts]
-    found: dict[str, tuple[str, str]] = {}
-    for i in range(0, len(keys), 900):
-        chunk = keys[i:i + 900]
-        marks = ",".join("?" * len(chunk))
-        for key, toks, tags in conn.execute(f"SELECT key, tokens, tags FROM token_cache WHERE key IN ({marks})",
-                                            chunk):
-            found[key] = (toks, tags)
-    missing = [i for i, k in enumerate(keys) if k not in found]
-    stats.hits += len(keys) - len(missing)
-    stats.misses += len(missing)
-    if missing:
-        t0 = time.perf_counter()
-        todo = [texts[i] for i in missing]
-        segs = segment_many(todo) if segment_many else [tokenizer.segment_joined(t) for t in todo]
-        stats.seconds_tokenizing += time.perf_counter() - t0
-        rows = []
-        for i, seg in zip(missing, segs):
-            found[keys[i]] = seg
-            rows.append((keys[i], *seg))
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT OR REPLACE INTO token_cache VALUES (?,?,?)", rows)
-        conn.execute("COMMIT")
-    return [found[k] for k in keys]
+
+    def __init__(self, conn: sqlite3.Connection, tokenizer, segment_many=None):
+        self.conn, self.tokenizer = conn, tokenizer
+        self.segment_many = segment_many or (lambda texts: [tokenizer.segment_joined(t) for t in texts])
+        self.hits = self.misses = 0
+        self.seconds_segmenting = 0.0
+        self._suffix = ":" + hashlib.sha256(tokenizer.config.segmentation_base().encode()).hexdigest()[:16]
+        conn.execute("INSERT OR IGNORE INTO word_sets (digest, words) VALUES (?, ?)",
+                     (tokenizer.word_set_digest, json.dumps(tokenizer.word_set, ensure_ascii=False)))
+        self.word_set = conn.execute("SELECT id FROM word_sets WHERE digest=?",
+                                     (tokenizer.word_set_digest,)).fetchone()[0]
+        self._finders: dict[int, WordFinder] = {}
+
+    def _changed_in(self, word_set: int) -> WordFinder:
+        """Whether a text contains a user word changed since ``word_set``."""
+        finder = self._finders.get(word_set)
+        if finder is None:
+            words = json.loads(self.conn.execute("SELECT words FROM word_sets WHERE id=?", (word_set,)).fetchone()[0])
+            finder = self._finders[word_set] = WordFinder(self.tokenizer.changed_words(words))
+        return finder
+
+    def _reusable(self, sql: str, params: tuple, keys: list[str], texts: Sequence[str]) -> list[tuple | None]:
+        """Per key, ``(word_set, *values)`` of a row this tokenizer may reuse, or None. ``sql``
+        selects ``unit, word_set, *values`` for the units in its ``{}`` placeholder list."""
+        current: dict[str, tuple] = {}
+        older: dict[str, list[tuple]] = {}
+        for i in range(0, len(keys), 900):
+            chunk = list(dict.fromkeys(keys[i:i + 900]))
+            for row in self.conn.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk)):
+                if row[1] == self.word_set:
+                    current[row[0]] = row[1:]
+                else:
+                    older.setdefault(row[0], []).append(row[1:])
+        found: list[tuple | None] = []
+        for key, text in zip(keys, texts):
+            row = current.get(key)
+            if row is None and key in older:
+                norm = self.tokenizer.normalize(text)
+                row = next((r for r in older[key] if not self._changed_in(r[0])(norm)), None)
+            found.append(row)
+        return found
+
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.executemany(sql, rows)
+        self.conn.execute("COMMIT")
+
+    def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
+        """``(word_set, tokens, tags)`` per text (space-joined strings): reused or segmented now."""
+        found = self._reusable("SELECT unit, word_set, tokens, tags FROM segments WHERE unit IN ({})", (),
+                               keys, texts)
+        missing = [i for i, row in enumerate(found) if row is None]
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            t0 = time.perf_counter()
+            segs = self.segment_many([texts[i] for i in missing])
+            self.seconds_segmenting += time.perf_counter() - t0
+            for i, seg in zip(missing, segs):
+                found[i] = (self.word_set, *seg)
+            self._write("INSERT OR REPLACE INTO segments VALUES (?,?,?,?)",
+                        [(keys[i], *found[i]) for i in missing])
+        return found
+
+    def kept(self, texts: Sequence[str]) -> list[list[str]]:
+        """The kept tokens of each text (``Tokenizer.filter_joined`` of its segmentation)."""
+        keys = [unit_hash(t) + self._suffix for t in texts]
+        digest = self.tokenizer.filter_digest
+        found = self._reusable("SELECT unit, word_set, tokens FROM kept WHERE filter=? AND unit IN ({})", (digest,),
+                               keys, texts)
+        todo = [i for i, row in enumerate(found) if row is None]
+        self.hits += len(keys) - len(todo)
+        if todo:
+            segs = self.segments([keys[i] for i in todo], [texts[i] for i in todo])
+            for i, (word_set, tokens, tags) in zip(todo, segs):
+                found[i] = (word_set, " ".join(self.tokenizer.filter_joined(tokens, tags)))
+            self._write("INSERT OR REPLACE INTO kept VALUES (?,?,?,?)",
+                        [(keys[i], found[i][0], digest, found[i][1]) for i in todo])
+        return [tokens.split(" ") if tokens else [] for _, tokens in found]

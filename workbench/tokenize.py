@@ -19,7 +19,7 @@ User words (dictionary files and harvested quoted terms) get the frequency jieba
 ``suggest_freq`` computes against the main dictionary alone, and jieba's total frequency is held at
 the main dictionary's: a unit's segmentation then depends only on the user words that occur in
 it, which is what lets the token cache (``workbench.store``) invalidate exactly the units a
-dictionary change touches.
+dictionary change touches (:meth:`Tokenizer.changed_words`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from . import paths
 
@@ -79,17 +79,17 @@ class TokenizerConfig:
 
     def segmentation_base(self) -> str:
         """What every unit's segmentation depends on besides the user words it contains."""
-        return _segmentation_base(self.hmm, self.to_simplified)
+        return _segmentation_base(self.engine, self.hmm, self.to_simplified)
 
 
 @functools.lru_cache(maxsize=4)
-def _segmentation_base(hmm: bool, to_simplified: bool) -> str:
+def _segmentation_base(engine: str, hmm: bool, to_simplified: bool) -> str:
     import jieba
     from importlib.metadata import version
 
     # Tags are cached with the tokens: the tagger's version is part of the key.
     t2s = f"|t2s=opencc-python-reimplemented-{version('opencc-python-reimplemented')}" if to_simplified else ""
-    return f"jieba-{jieba.__version__}|hmm={hmm}|tags=rjieba-{version('rjieba')}{t2s}"
+    return f"jieba-{jieba.__version__}|engine={engine}|hmm={hmm}|tags=rjieba-{version('rjieba')}{t2s}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -187,11 +187,16 @@ class Tokenizer:
             for w, (freq, tag) in self.user_words.items():
                 self._jieba.add_word(w, freq, tag)
             self._jieba.total = total  # see the module docstring
-        # An index of the user words alone: finds which of them occur in a text (Rust, fast).
-        self._finder = rjieba.Jieba.empty()
-        for w in self.user_words:
-            self._finder.add_word(w, 1, "x")
+        #: The user words as sorted (word, frequency, tag) triples, and their digest: what the token
+        #: cache records with a segmentation.
+        self.word_set = sorted((w, f, t) for w, (f, t) in self.user_words.items())
+        self.word_set_digest = hashlib.sha256(
+            json.dumps(self.word_set, ensure_ascii=False).encode()).hexdigest()[:16]
         self.stopwords = frozenset(w for f in config.stopword_files for w in read_word_list(Path(f)))
+        #: Names the filters (length, numbers, parts of speech, stopwords): cached kept tokens are per digest.
+        self.filter_digest = hashlib.sha256(json.dumps(
+            [config.min_len, config.drop_numbers, config.pos_drop, sorted(self.stopwords)],
+            ensure_ascii=False).encode()).hexdigest()[:16]
         self._tags: dict[str, str] = {w: tag for w, (_, tag) in self.user_words.items()}
         self._keep: dict[tuple[str, str], bool] = {}
         self._decided: dict[str, str] = {}
@@ -226,17 +231,13 @@ class Tokenizer:
         tags, tag = self._tags, self.tag
         return [(t, tags.get(t) or tag(t)) for t in self.raw_tokens(text)]
 
-    def user_words_in(self, text: str) -> list[str]:
-        """The user words (dictionary and harvested) that occur in ``text``, sorted."""
-        words = self.user_words
-        return sorted({w for w in self._finder.cut_all(self.normalize(text)) if w in words}) if words else []
-
-    def segment_key(self, text: str) -> str:
-        """Cache key part: the segmentation base plus the user words present, with their freq/tag."""
-        present = self.user_words_in(text)
-        spec = self.config.segmentation_base() + "|" + "|".join(
-            f"{w}/{self.user_words[w][0]}/{self.user_words[w][1]}" for w in present)
-        return hashlib.sha256(spec.encode()).hexdigest()[:16]
+    def changed_words(self, word_set: Iterable[Sequence]) -> set[str]:
+        """The words added, removed or given another frequency or tag since ``word_set`` (another
+        tokenizer's :attr:`word_set`, same segmentation base). A segmentation made with
+        ``word_set`` is this tokenizer's for any text that contains none of them."""
+        old = {w: (f, t) for w, f, t in word_set}
+        return ({w for w, ft in old.items() if self.user_words.get(w) != ft}
+                | {w for w in self.user_words if w not in old})
 
     # -- filters -----------------------------------------------------------------------------
     def keep(self, token: str, tag: str = "") -> bool:
@@ -262,23 +263,31 @@ class Tokenizer:
         return " ".join(p[0] for p in pairs), " ".join(p[1] for p in pairs)
 
     def filter(self, pairs: Iterable[tuple[str, str]]) -> list[str]:
-        """The kept tokens (ASCII lower-cased) of (token, tag) pairs.
-
-        A token's tag is a function of the token under one segmentation key, so the decision is
-        memoised per token: one dictionary lookup per token on the hot path.
-        """
-        decided = self._decided
-        out = []
-        for t, tag in pairs:
-            k = decided.get(t)
-            if k is None:
-                k = decided[t] = (t.lower() if t.isascii() else t) if self.keep(t, tag) else ""
-            if k:
-                out.append(k)
-        return out
+        """The kept tokens (ASCII lower-cased) of (token, tag) pairs."""
+        pairs = list(pairs)
+        return self._kept([t for t, _ in pairs], lambda: dict(pairs))
 
     def filter_joined(self, tokens: str, tags: str) -> list[str]:
-        return self.filter(zip(tokens.split(" "), tags.split(" "))) if tokens else []
+        """:meth:`filter` on the cache's format (space-joined tokens and tags)."""
+        if not tokens:
+            return []
+        toks = tokens.split(" ")
+        return self._kept(toks, lambda: dict(zip(toks, tags.split(" "))))
+
+    def _kept(self, toks: list[str], tag_of) -> list[str]:
+        """Filter ``toks``; ``tag_of()`` maps each token to its tag.
+
+        A token's tag is a function of the token for one tokenizer (the cache reuses a segmentation
+        only where it equals this tokenizer's), so the decision is memoised per token: tokens not
+        seen before are decided, then one C-level map over the tokens applies the decisions.
+        """
+        decided = self._decided
+        new = set(toks).difference(decided)
+        if new:
+            tags = tag_of()
+            for t in new:
+                decided[t] = (t.lower() if t.isascii() else t) if self.keep(t, tags[t]) else ""
+        return list(filter(None, map(decided.__getitem__, toks)))
 
     def cut(self, text: str) -> list[str]:
         return self.filter(self.segment(text))
@@ -290,12 +299,54 @@ def get_tokenizer(config: TokenizerConfig) -> Tokenizer:
     return Tokenizer(config)
 
 
-def harvest_quoted_terms(texts: Iterable[str], *, min_count: int = 1) -> list[str]:
-    """Terms the corpus itself puts in Chinese quotation marks (2-8 CJK characters), sorted."""
+def quoted_term_counts(texts: Iterable[str]) -> Counter[str]:
+    """How often each term (2-8 CJK characters) stands in Chinese quotation marks in ``texts``."""
     counts: Counter[str] = Counter()
     for t in texts:
         counts.update(_QUOTED.findall(t))
-    return sorted(w for w, n in counts.items() if n >= min_count)
+    return counts
+
+
+def select_quoted_terms(counts: Counter[str], *, min_count: int = 1, long_from: int | None = None,
+                        new_only: bool = False, pos_drop: tuple[str, ...] | None = None) -> list[str]:
+    """The terms of ``counts`` quoted at least ``min_count`` times, or (with ``long_from``) at all
+    when at least ``long_from`` characters long, sorted. With ``new_only``, leave out the terms that
+    would come out as one kept token anyway: a word of jieba's main dictionary (cut whole without
+    the HMM) whose dictionary tag the part-of-speech filter ``pos_drop`` keeps. Such a user word
+    changes no kept token, yet would send every cached unit containing it back to the segmenter."""
+    terms = (w for w, n in counts.items() if n >= min_count or (long_from is not None and len(w) >= long_from))
+    if new_only:
+        jb = _pristine_rjieba()
+
+        def redundant(w: str) -> bool:
+            if jb.cut(w, False) != [w]:
+                return False
+            return not (pos_drop and jb.tag(w, False)[0][1].startswith(pos_drop))
+
+        terms = (w for w in terms if not redundant(w))
+    return sorted(terms)
+
+
+def harvest_quoted_terms(texts: Iterable[str], *, min_count: int = 1, long_from: int | None = None,
+                         new_only: bool = False, pos_drop: tuple[str, ...] | None = None) -> list[str]:
+    """Terms the corpus itself puts in Chinese quotation marks (2-8 CJK characters), sorted;
+    the options as :func:`select_quoted_terms`."""
+    return select_quoted_terms(quoted_term_counts(texts), min_count=min_count, long_from=long_from,
+                               new_only=new_only, pos_drop=pos_drop)
+
+
+class WordFinder:
+    """Tells whether a text contains any of a fixed set of words (Aho-Corasick automaton, Rust)."""
+
+    def __init__(self, words: Iterable[str]):
+        import ahocorasick_rs
+
+        words = sorted(set(words))
+        self._ac = (ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
+                    if words else None)
+
+    def __call__(self, text: str) -> bool:
+        return self._ac is not None and bool(self._ac.find_matches_as_indexes(text))
 
 
 def check_stopwords(tokenizer: Tokenizer, words: Iterable[str]) -> list[tuple[str, list[str]]]:

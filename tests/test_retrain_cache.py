@@ -1,0 +1,74 @@
+"""Retraining after new documents: the token cache re-segments only the new units and the older
+units that contain a newly harvested term, and the corpus equals a cold run's."""
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from workbench import pipeline
+from workbench.ingest import Document, read_sources
+from workbench.tokenize import default_config, get_tokenizer, quoted_term_counts
+from workbench.units import split_units
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+# Two new articles quote 软弱涣散村, which the seeds use unquoted and jieba splits (软弱涣散 / 村).
+NEW = {
+    "new_a.txt": "全县抓好“软弱涣散村”整顿，驻村工作队帮扶到户，建强村党组织。\n第一书记推动产业发展。",
+    "new_b.txt": "去年认定的“软弱涣散村”全部摘帽，党支部带领群众发展集体经济，稳定增收。",
+}
+
+
+def test_warm_prepare_after_new_documents_equals_cold(tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(SEEDS, old, ignore=shutil.ignore_patterns("*.toml"))
+    new = tmp_path / "new"
+    new.mkdir()
+    for name, text in NEW.items():
+        (new / name).write_text(text, encoding="utf-8")
+    cfg = pipeline.CorpusConfig(workers=1)
+    kw = dict(no_below=1, no_above=1.0, progress=False)
+    first = pipeline.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    warm = pipeline.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    cold = pipeline.prepare([old, new], cfg, store_path=tmp_path / "cold.sqlite", **kw)
+
+    assert set(warm.harvested) - set(first.harvested) == {"软弱涣散村"}
+    old_units = [u for d in first.documents() for u in split_units(d, cfg.unit)]
+    new_units = [u for d in warm.documents() for u in split_units(d, cfg.unit)][len(old_units):]
+    touched = [u for u in old_units if "软弱涣散村" in u.text]
+    assert len(new_units) == 3 and len(touched) >= 1
+    # exactly the new units and the older units containing the new term were segmented again
+    assert warm.stats["cache_misses"] == len(new_units) + len(touched)
+    assert warm.stats["cache_hits"] == len(old_units) - len(touched)
+    assert cold.stats["cache_hits"] == 0
+
+    assert warm.harvested == cold.harvested
+    assert warm.unit_ids == cold.unit_ids and warm.dropped_units == cold.dropped_units
+    assert warm.vocab.terms == cold.vocab.terms
+    assert all(np.array_equal(a, b) for a, b in zip(warm.token_ids, cold.token_ids, strict=True))
+    # the harvested term is one token where it occurs, in the older units too
+    assert "软弱涣散村" in warm.vocab.terms and "软弱涣散村" not in first.vocab.terms
+    assert "软弱涣散村" in get_tokenizer(warm.tokenizer_config).cut(touched[0].text)
+
+
+def test_pipeline_harvest_leaves_out_only_words_that_change_no_token():
+    texts = ["基层党建“整县推进”，推行“五星争创”，全镇“出名”的软弱涣散村，这“一般”不难。",
+             "“整县推进”工作会。“一般”而言，“双培”“双带”，庆祝“七一”。"]
+    counts = quoted_term_counts(texts)
+    # 出名 (v), 双带 (n), 一般 (a): words of jieba's dictionary with a tag the filter keeps -> left out;
+    # 双培: not a dictionary word; 七一: a dictionary word tagged m (numeral), which the filter drops
+    assert pipeline.CorpusConfig().harvested_terms(counts) == ["七一", "五星争创", "双培", "整县推进"]
+    assert pipeline.CorpusConfig(pos_filter=False).harvested_terms(counts) == ["五星争创", "双培", "整县推进"]
+    assert pipeline.CorpusConfig(harvest_quoted=False).harvested_terms(counts) == []
+
+
+def test_on_the_seeds_the_harvest_gives_the_tokens_of_harvesting_every_quoted_term():
+    docs = [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
+    counts = quoted_term_counts(d.text for d in docs)
+    every = get_tokenizer(default_config(sorted(counts)))
+    chosen_terms = pipeline.CorpusConfig().harvested_terms(counts)
+    assert 0 < len(chosen_terms) < len(counts)
+    chosen = get_tokenizer(default_config(chosen_terms))
+    paragraphs = [p for d in docs for p in d.text.split("\n") if p.strip()]
+    assert len(paragraphs) > 100
+    assert all(every.cut(p) == chosen.cut(p) for p in paragraphs)
