@@ -1,4 +1,5 @@
 """Tokenization: private tokenizer, user dictionary, harvested quoted terms, stopwords, filters."""
+from collections import Counter
 from pathlib import Path
 
 import jieba
@@ -6,9 +7,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from workbench import paths
-from workbench.tokenize import (Tokenizer, TokenizerConfig, WordFinder, check_stopwords, default_config,
-                                get_tokenizer, harvest_quoted_terms, quoted_term_counts, read_word_list,
-                                select_quoted_terms)
+from workbench.tokenize import (DEFAULT_POS_DROP, Tokenizer, TokenizerConfig, WordFinder, check_stopwords,
+                                default_config, get_tokenizer, harvest_quoted_terms, quoted_term_counts,
+                                read_word_list, select_quoted_terms)
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +54,17 @@ def test_harvested_quoted_terms_become_single_tokens():
     assert {"整县推进", "五星争创", "一定三诺一争"} <= set(tokens)
 
 
-def test_selected_quoted_terms_are_repeated_and_new_to_jieba():
+def test_selected_quoted_terms_leave_out_words_that_change_no_token():
     texts = ["基层党建“整县推进”和“五星争创”活动，这“一般”不难。", "全省“整县推进”工作座谈会。“一般”而言。"]
     counts = quoted_term_counts(texts)
     assert counts == {"整县推进": 2, "一般": 2, "五星争创": 1}
-    assert harvest_quoted_terms(texts) == ["一般", "五星争创", "整县推进"]  # the default keeps every term
-    assert select_quoted_terms(counts, min_count=2) == ["一般", "整县推进"]
-    assert select_quoted_terms(counts, min_count=2, long_from=4) == ["一般", "五星争创", "整县推进"]
-    # 一般 is one token of jieba's own dictionary: adding it would change no segmentation
-    assert select_quoted_terms(counts, min_count=2, long_from=4, new_only=True) == ["五星争创", "整县推进"]
+    assert harvest_quoted_terms(texts) == ["一般", "五星争创", "整县推进"]  # every quoted term
+    # 一般 is one token of jieba's own dictionary, tagged a (kept): adding it would change no token
+    assert select_quoted_terms(counts, DEFAULT_POS_DROP) == ["五星争创", "整县推进"]
+    assert select_quoted_terms(counts, None) == ["五星争创", "整县推进"]
+    # 七一 is a dictionary word too, but tagged m (numeral): without the user word the filter drops it
+    assert select_quoted_terms(Counter({"七一": 1}), DEFAULT_POS_DROP) == ["七一"]
+    assert select_quoted_terms(Counter({"七一": 1}), None) == []
 
 
 def test_changed_words_and_word_finder(tk):

@@ -57,7 +57,7 @@ class CorpusConfig:
         it back to the segmenter, so words that change nothing are left out."""
         if not self.harvest_quoted:
             return []
-        return select_quoted_terms(counts, new_only=True, pos_drop=DEFAULT_POS_DROP if self.pos_filter else None)
+        return select_quoted_terms(counts, DEFAULT_POS_DROP if self.pos_filter else None)
 
     def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
         return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,

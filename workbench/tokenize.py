@@ -307,32 +307,22 @@ def quoted_term_counts(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def select_quoted_terms(counts: Counter[str], *, min_count: int = 1, long_from: int | None = None,
-                        new_only: bool = False, pos_drop: tuple[str, ...] | None = None) -> list[str]:
-    """The terms of ``counts`` quoted at least ``min_count`` times, or (with ``long_from``) at all
-    when at least ``long_from`` characters long, sorted. With ``new_only``, leave out the terms that
-    would come out as one kept token anyway: a word of jieba's main dictionary (cut whole without
-    the HMM) whose dictionary tag the part-of-speech filter ``pos_drop`` keeps. Such a user word
-    changes no kept token, yet would send every cached unit containing it back to the segmenter."""
-    terms = (w for w, n in counts.items() if n >= min_count or (long_from is not None and len(w) >= long_from))
-    if new_only:
-        jb = _pristine_rjieba()
+def select_quoted_terms(counts: Counter[str], pos_drop: tuple[str, ...] | None) -> list[str]:
+    """The terms of ``counts``, sorted, less those that would come out as one kept token anyway: a
+    word of jieba's main dictionary (cut whole without the HMM) whose dictionary tag the
+    part-of-speech filter ``pos_drop`` keeps. Such a user word changes no kept token, yet would send
+    every cached unit containing it back to the segmenter."""
+    jb = _pristine_rjieba()
 
-        def redundant(w: str) -> bool:
-            if jb.cut(w, False) != [w]:
-                return False
-            return not (pos_drop and jb.tag(w, False)[0][1].startswith(pos_drop))
+    def redundant(w: str) -> bool:
+        return jb.cut(w, False) == [w] and not (pos_drop and jb.tag(w, False)[0][1].startswith(pos_drop))
 
-        terms = (w for w in terms if not redundant(w))
-    return sorted(terms)
+    return sorted(w for w in counts if not redundant(w))
 
 
-def harvest_quoted_terms(texts: Iterable[str], *, min_count: int = 1, long_from: int | None = None,
-                         new_only: bool = False, pos_drop: tuple[str, ...] | None = None) -> list[str]:
-    """Terms the corpus itself puts in Chinese quotation marks (2-8 CJK characters), sorted;
-    the options as :func:`select_quoted_terms`."""
-    return select_quoted_terms(quoted_term_counts(texts), min_count=min_count, long_from=long_from,
-                               new_only=new_only, pos_drop=pos_drop)
+def harvest_quoted_terms(texts: Iterable[str]) -> list[str]:
+    """Every term the corpus itself puts in Chinese quotation marks (2-8 CJK characters), sorted."""
+    return sorted(quoted_term_counts(texts))
 
 
 class WordFinder:
