@@ -178,8 +178,8 @@ def distinctive_terms(corpus, n: int = 10) -> pd.DataFrame:
 
     An article's bag of words is the sum of its modelled units' bags; the scores are gensim's
     ``TfidfModel`` (``smartirs="ntc"``) through :func:`workbench.models.tfidf_keywords`, as in
-    the article rows of a run's ``keywords.csv``. A term in every article scores 0, so what all
-    articles share gives way to what sets one apart.
+    the article rows of a run's ``keywords.csv``. Its idf, ``log2((N + 1) / df)``, is smallest for a
+    term in every article, so what all articles share gives way to what sets one apart.
 
     Input: a :class:`workbench.pipeline.Corpus`. Output: one row per article with modelled
     units, in corpus order: ``doc_id``, ``source_file``, ``title`` (may be ""), ``terms`` (best
