@@ -11,8 +11,8 @@ Measured (median of ``--reps`` repetitions, MB/s of UTF-8 text; dictionaries loa
 - ``rjieba_raw_tokens``: ``get_tokenizer(default_config()).raw_tokens``, one process;
 - ``rjieba_segment``: ``Tokenizer.segment`` (tokens plus part-of-speech tags, what the pipeline
   caches), one process;
-- ``pool2_segment``: the pipeline's ``_Segmenter`` with 2 worker processes (segmentation, tags and
-  the filters; fork start and pool shutdown included);
+- ``pool2_segment``: the pipeline's ``_Segmenter`` with 2 worker processes (fork start and pool
+  shutdown included);
 - ``pipeline_prepare``: a cold ``pipeline.prepare`` of the year (fresh store and cache, article
   units): its ``seconds_segmenting_misses`` (segmentation alone) and ``seconds_tokenize`` (the whole
   stage: cache keys and look-ups, segmentation, cache writes, filters, term ids).

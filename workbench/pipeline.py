@@ -176,9 +176,9 @@ def _init_worker(config: TokenizerConfig) -> None:
     _WORKER_TOKENIZER = get_tokenizer(config)
 
 
-def _segment_chunk(texts: list[str]) -> list[tuple[str, str, str]]:
-    # Joined strings per text: far cheaper to send back than lists of tuples.
-    return [_WORKER_TOKENIZER.segment_kept(t) for t in texts]
+def _segment_chunk(texts: list[str]) -> list[tuple[str, str]]:
+    # Two joined strings per text: far cheaper to send back than lists of tuples.
+    return [_WORKER_TOKENIZER.segment_joined(t) for t in texts]
 
 
 POOL_MIN_CHARS = 50_000  # ~25 ms of segmentation: below that, forking and pickling cost more than they save
@@ -190,10 +190,9 @@ class _Segmenter:
     def __init__(self, tokenizer, workers: int):
         self.tokenizer, self.workers, self.pool = tokenizer, workers, None
 
-    def __call__(self, texts: list[str]) -> list[tuple[str, str, str]]:
-        """:meth:`Tokenizer.segment_kept` of each text."""
+    def __call__(self, texts: list[str]) -> list[tuple[str, str]]:
         if self.workers <= 1 or sum(map(len, texts)) < POOL_MIN_CHARS:
-            return [self.tokenizer.segment_kept(t) for t in texts]
+            return [self.tokenizer.segment_joined(t) for t in texts]
         if self.pool is None:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor

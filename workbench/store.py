@@ -219,15 +219,14 @@ class SegmentCache:
     tokenizer's user words, or with other user words none of whose changes
     (:meth:`~workbench.tokenize.Tokenizer.changed_words`) occur in the text: first a row of kept
     tokens made with the same filters (``Tokenizer.filter_digest``), else a stored segmentation,
-    filtered now; else the text is segmented now. ``segment_many(texts)`` gives
-    :meth:`~workbench.tokenize.Tokenizer.segment_kept` of each text and may parallelise those
-    misses (a process pool, which then filters too). ``hits``, ``misses`` (texts segmented) and
+    filtered now; else the text is segmented now. ``segment_many(texts) -> list of (tokens, tags)``
+    may parallelise those misses (a process pool). ``hits``, ``misses`` (texts segmented) and
     ``seconds_segmenting`` count what it did.
     """
 
     def __init__(self, conn: sqlite3.Connection, tokenizer, segment_many=None):
         self.conn, self.tokenizer = conn, tokenizer
-        self.segment_many = segment_many or (lambda texts: [tokenizer.segment_kept(t) for t in texts])
+        self.segment_many = segment_many or (lambda texts: [tokenizer.segment_joined(t) for t in texts])
         self.hits = self.misses = 0
         self.seconds_segmenting = 0.0
         self._suffix = ":" + hashlib.sha256(tokenizer.config.segmentation_base().encode()).hexdigest()[:16]
@@ -271,9 +270,8 @@ class SegmentCache:
         self.conn.executemany(sql, rows)
         self.conn.execute("COMMIT")
 
-    def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple]:
-        """``(word_set, tokens, tags)`` per text (space-joined strings), reused, or segmented now
-        and then with the kept tokens as a fourth item."""
+    def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
+        """``(word_set, tokens, tags)`` per text (space-joined strings): reused or segmented now."""
         found = self._reusable("SELECT unit, word_set, tokens, tags FROM segments WHERE unit IN ({})", (),
                                keys, texts)
         missing = [i for i, row in enumerate(found) if row is None]
@@ -286,7 +284,7 @@ class SegmentCache:
             for i, seg in zip(missing, segs):
                 found[i] = (self.word_set, *seg)
             self._write("INSERT OR REPLACE INTO segments VALUES (?,?,?,?)",
-                        [(keys[i], *found[i][:3]) for i in missing])
+                        [(keys[i], *found[i]) for i in missing])
         return found
 
     def kept(self, texts: Sequence[str]) -> list[list[str]]:
@@ -299,8 +297,8 @@ class SegmentCache:
         self.hits += len(keys) - len(todo)
         if todo:
             segs = self.segments([keys[i] for i in todo], [texts[i] for i in todo])
-            for i, (word_set, tokens, tags, *kept) in zip(todo, segs):
-                found[i] = (word_set, kept[0] if kept else " ".join(self.tokenizer.filter_joined(tokens, tags)))
+            for i, (word_set, tokens, tags) in zip(todo, segs):
+                found[i] = (word_set, " ".join(self.tokenizer.filter_joined(tokens, tags)))
             self._write("INSERT OR REPLACE INTO kept VALUES (?,?,?,?)",
                         [(keys[i], found[i][0], digest, found[i][1]) for i in todo])
         return [tokens.split(" ") if tokens else [] for _, tokens in found]

@@ -262,12 +262,6 @@ class Tokenizer:
         pairs = self.segment(text)
         return " ".join(p[0] for p in pairs), " ".join(p[1] for p in pairs)
 
-    def segment_kept(self, text: str) -> tuple[str, str, str]:
-        """:meth:`segment_joined` and the kept tokens, space-joined: what the token cache stores for
-        a text it segments (computed where the text is segmented, in a worker process if need be)."""
-        tokens, tags = self.segment_joined(text)
-        return tokens, tags, " ".join(self.filter_joined(tokens, tags))
-
     def filter(self, pairs: Iterable[tuple[str, str]]) -> list[str]:
         """The kept tokens (ASCII lower-cased) of (token, tag) pairs."""
         pairs = list(pairs)
