@@ -72,3 +72,17 @@ def test_on_the_seeds_the_harvest_gives_the_tokens_of_harvesting_every_quoted_te
     paragraphs = [p for d in docs for p in d.text.split("\n") if p.strip()]
     assert len(paragraphs) > 100
     assert all(every.cut(p) == chosen.cut(p) for p in paragraphs)
+
+
+def test_the_segmenting_pool_returns_what_one_process_does():
+    docs = [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
+    texts = [p for d in docs for p in d.text.split("\n") if p.strip()] * 3  # the seeds hold 20,000 characters
+    assert sum(map(len, texts)) >= pipeline.POOL_MIN_CHARS  # enough text to start the pool
+    tokenizer = get_tokenizer(default_config())
+    segmenter = pipeline._Segmenter(tokenizer, 2)
+    try:
+        pooled = segmenter(texts)
+        assert segmenter.pool is not None
+    finally:
+        segmenter.close()
+    assert pooled == [tokenizer.segment_joined(t) for t in texts]
