@@ -397,11 +397,17 @@ def window_counts(texts, relevant: np.ndarray, n_terms: int, window: int = NPMI_
 
 
 def npmi_per_topic(top: np.ndarray, texts, n_terms: int, window: int = NPMI_WINDOW) -> np.ndarray:
-    """gensim's c_npmi per topic (rows of ``top``: term ids): the mean over ordered pairs of
-    distinct top terms of ``log((P(a,b) + eps) / (P(a) P(b))) / -log(P(a,b) + eps)``, with
-    probabilities from :func:`window_counts`. A term that never occurs gives +inf, as in gensim."""
+    """gensim's c_npmi per topic (rows of ``top``: term ids), with probabilities from
+    :func:`window_counts` over ``texts``; see :func:`npmi_from_counts`."""
     relevant = np.unique(top)
-    occurrences, pairs, n_windows = window_counts(texts, relevant, n_terms, window)
+    return npmi_from_counts(top, relevant, *window_counts(texts, relevant, n_terms, window))
+
+
+def npmi_from_counts(top: np.ndarray, relevant: np.ndarray, occurrences: np.ndarray, pairs: np.ndarray,
+                     n_windows: int) -> np.ndarray:
+    """c_npmi per topic from :func:`window_counts` for the terms ``relevant`` (``np.unique(top)``):
+    the mean over ordered pairs of distinct top terms of ``log((P(a,b) + eps) / (P(a) P(b))) /
+    -log(P(a,b) + eps)``. A term that never occurs gives +inf, as in gensim."""
     idx = np.searchsorted(relevant, top)
     k = top.shape[1]
     a = np.repeat(idx, k, axis=1)

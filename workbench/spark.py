@@ -22,7 +22,7 @@ local mode, or on the cluster's file system)::
       -> pyspark.ml.clustering.LDA (online variational Bayes)
       -> doc-topic shares, TF-IDF keywords: Parquet, then sorted and formatted as CSV text on the
          executors; the driver concatenates the parts into doc_topics.csv / keywords.csv
-      -> c_npmi coherence from per-partition gensim co-occurrence counts
+      -> c_npmi coherence from per-partition sliding-window counts (models.window_counts)
 
 What comes back to the driver: the vocabulary and its frequencies (V), the topic-term matrix
 (K x V), the harvested terms, topic sizes (K), the meta-column names, coherence counts
@@ -783,63 +783,36 @@ def _merge_counters(a: Counter, b: Counter) -> Counter:
 
 
 # ---------------------------------------------------------------------------------------------
-# Coherence: gensim's sliding-window co-occurrence counts, per partition, merged on the driver
+# Coherence: models.window_counts per partition, summed on the driver
 
 
 def _cooccurrence_partition(bc, rows):
-    from gensim.corpora import Dictionary
-    from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
+    from .models import window_counts
 
-    relevant, words, window = bc.value  # ordered term ids, their terms, window size
-    d = Dictionary()
-    d.token2id = dict(zip(words, relevant))
-    d.id2token = dict(zip(relevant, words))
-    acc = WordOccurrenceAccumulator(dict.fromkeys(relevant), d)
-    terms = dict(zip(relevant, words))
-    # gensim maps tokens through the dictionary; a token outside the relevant set is a
-    # placeholder that still occupies its window position
-    texts = ([terms.get(i, "\x00") for i in r.ids] for r in rows)
-    acc.accumulate(texts, window)
-    co = acc._co_occurrences.toarray().astype(np.int64)
-    yield acc._occurrences.astype(np.int64), co, int(acc._num_docs)
+    relevant, n_terms = bc.value
+    yield window_counts((np.asarray(r.ids, dtype=np.int64) for r in rows), relevant, n_terms)
 
 
-def coherence(spark_bows, topic_term: np.ndarray, terms: Sequence[str], dictionary,
-              measure: str = "c_npmi", topn: int = 10) -> tuple[float, list[float]]:
-    """workbench.models.coherence computed over a Spark DataFrame of units (column ``ids``:
-    in-vocabulary term ids in text order): gensim's CoherenceModel with its sliding-window
-    counts accumulated per partition (gensim's own WordOccurrenceAccumulator) and summed on the
-    driver. Same numbers as the local function on the same units; the driver holds
-    (topn x K)^2 counts, never the texts."""
+def coherence(spark_bows, topic_term: np.ndarray, terms: Sequence[str], topn: int = 10) -> tuple[float, list[float]]:
+    """workbench.models.coherence's c_npmi over a Spark DataFrame of units (column ``ids``:
+    in-vocabulary term ids in text order): the sliding-window counts of models.window_counts per
+    partition, summed on the driver. Same numbers as the local function on the same units; the
+    driver holds (topn x K)^2 counts, never the texts."""
     import math as _math
 
-    from gensim.models.coherencemodel import CoherenceModel
-    from gensim.topic_coherence.probability_estimation import unique_ids_from_segments
-    from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
+    from .models import npmi_from_counts, top_term_ids
 
-    from .models import top_term_ids
-
-    topics = [[terms[i] for i in row] for row in top_term_ids(topic_term, topn)]
-    cm = CoherenceModel(topics=topics, texts=[[]], dictionary=dictionary, coherence=measure, topn=topn,
-                        processes=1)
-    relevant = sorted(unique_ids_from_segments(cm.segment_topics()))
-    words = [dictionary[i] for i in relevant]
+    top = top_term_ids(topic_term, topn)
+    relevant = np.unique(top)
     sc = spark_bows.sparkSession.sparkContext
-    bc = sc.broadcast((relevant, words, cm.window_size))
+    bc = sc.broadcast((relevant, len(terms)))
     try:
         occ, co, num = spark_bows.select("ids").rdd.mapPartitions(
             functools.partial(_cooccurrence_partition, bc)).treeReduce(
             lambda a, b: (a[0] + b[0], a[1] + b[1], a[2] + b[2]))
     finally:
         bc.unpersist()
-    import scipy.sparse as sps
-
-    acc = WordOccurrenceAccumulator(dict.fromkeys(relevant), dictionary)
-    acc._occurrences = occ
-    acc._co_occurrences = sps.csr_matrix(co)
-    acc._num_docs = num
-    cm._accumulator = acc
-    per = [float(x) if _math.isfinite(x) else float("nan") for x in cm.get_coherence_per_topic()]
+    per = [float(x) if _math.isfinite(x) else float("nan") for x in npmi_from_counts(top, relevant, occ, co, num)]
     finite = [x for x in per if _math.isfinite(x)]
     return (float(np.mean(finite)) if finite else float("nan")), per
 
@@ -1018,7 +991,7 @@ class SparkCorpus:
     stats: dict = field(default_factory=dict)
 
     def dictionary(self):
-        """gensim Dictionary of the vocabulary (for coherence, TF-IDF and model/dictionary.txt),
+        """gensim Dictionary of the vocabulary (for TF-IDF and model/dictionary.txt),
         as pipeline.build_vocabulary builds it."""
         from gensim.corpora import Dictionary
 
@@ -1374,7 +1347,7 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
     laps["seconds_ldavis"] = _lap()
     # -- coherence, model, dictionary
     dictionary = corpus.dictionary()
-    c_npmi, per_topic = coherence(modelled, topic_term, terms, dictionary)
+    c_npmi, per_topic = coherence(modelled, topic_term, terms)
     model_dir = tmp / "model"
     model_dir.mkdir()
     dictionary.save_as_text(str(model_dir / "dictionary.txt"))

@@ -320,11 +320,6 @@ def select_quoted_terms(counts: Counter[str], pos_drop: tuple[str, ...] | None) 
     return sorted(w for w in counts if not redundant(w))
 
 
-def harvest_quoted_terms(texts: Iterable[str]) -> list[str]:
-    """Every term the corpus itself puts in Chinese quotation marks (2-8 CJK characters), sorted."""
-    return sorted(quoted_term_counts(texts))
-
-
 class WordFinder:
     """Tells whether a text contains any of a fixed set of words (Aho-Corasick automaton, Rust)."""
 
