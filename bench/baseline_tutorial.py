@@ -131,7 +131,7 @@ def main(argv=None) -> int:
               "ldavis_bytes": os.path.getsize(args.out / "ldavis.html"),
               "maxrss_pipeline_mb": round(maxrss_pipeline_mb, 1)}
     if not args.no_coherence:
-        from workbench.models import coherence
+        from workbench.models.metrics import coherence
 
         t = time.perf_counter()
         token2id = dictionary.token2id

@@ -1,7 +1,7 @@
 """Time and peak memory of the run folder's big outputs: doc_topics.csv, keywords.csv, c_npmi.
 
 Prepares and trains once (tomotopy, K topics, 50 iterations), then writes doc_topics.csv and
-keywords.csv and computes the manifest's c_npmi as ``runs.write_run`` does, recording each
+keywords.csv and computes the manifest's c_npmi as ``runfolder.write_run`` does, recording each
 step's seconds and the process's peak RSS (``ru_maxrss``) after it. Runs against whichever
 ``workbench`` is importable, so ``PYTHONPATH=<checkout of HEAD>`` measures the old code (whole
 tables in memory, gensim's coherence) with the same script::
@@ -34,7 +34,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import workbench
-    from workbench import models, pipeline, runs
+    from workbench import files, models, runfolder
+    from workbench.text import preprocess
 
     steps: dict[str, dict] = {}
 
@@ -44,25 +45,16 @@ def main(argv=None) -> int:
         steps[name] = {"seconds": round(time.perf_counter() - t, 3), "peak_mb": round(peak_mb(), 1)}
         return value
 
-    corpus = step("prepare", lambda: pipeline.prepare(
-        args.files, pipeline.CorpusConfig(unit="article"), no_below=5, no_above=0.5, progress=False))
+    corpus = step("prepare", lambda: preprocess.prepare(
+        args.files, preprocess.CorpusConfig(unit="article"), no_below=5, no_above=0.5, progress=False))
     cfg = models.ModelConfig(num_topics=args.topics, iterations=args.iterations, no_below=5, no_above=0.5)
     fitted = step("fit", lambda: models.fit(corpus.bows, corpus.vocab, cfg, progress=False,
                                             token_ids=corpus.token_ids))
-    streamed = hasattr(runs, "keyword_chunks")  # the working tree; HEAD builds whole frames
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        if streamed:
-            step("doc_topics", lambda: runs.write_doc_topics(corpus, fitted.doc_topic, tmp / "doc_topics.csv"))
-            step("keywords", lambda: runs.write_csv_chunks(runs.keyword_chunks(corpus), tmp / "keywords.csv"))
-            c = step("c_npmi", lambda: models.coherence(fitted.topic_term, corpus.vocab.terms,
-                                                        token_ids=corpus.token_ids))
-        else:
-            step("doc_topics", lambda: runs.write_csv(runs.build_doc_topics(corpus, fitted.doc_topic),
-                                                      tmp / "doc_topics.csv"))
-            step("keywords", lambda: runs.write_csv(runs.build_keywords(corpus), tmp / "keywords.csv"))
-            c = step("c_npmi", lambda: models.coherence(fitted.topic_term, corpus.vocab.terms, corpus.tokens,
-                                                        corpus.vocab.dictionary))
+        step("doc_topics", lambda: runfolder.write_doc_topics(corpus, fitted.doc_topic, tmp / "doc_topics.csv"))
+        step("keywords", lambda: files.write_csv_chunks(runfolder.keyword_chunks(corpus), tmp / "keywords.csv"))
+        c = step("c_npmi", lambda: models.coherence(fitted.topic_term, corpus.vocab.terms, token_ids=corpus.token_ids))
     result = {"package": str(Path(workbench.__file__).parent), "files": [str(f) for f in args.files],
               "n_units": len(corpus.unit_ids), "n_tokens": int(corpus.n_tokens.sum()), "c_npmi": c[0],
               "steps": steps}

@@ -22,8 +22,8 @@ seconds (user + system, less sensitive to contention) are reported. The workbenc
   from the baseline's wall time (the tutorial does not compute coherence; the workbench's run
   folder does, so the workbench pays for it and the baseline does not);
 - the pyLDAvis page's size and build time: the baseline times its prepare + save_html; for the
-  workbench ``workbench.ldavis.write_ldavis_html`` is re-run in a separate process on the run
-  folder's arrays (the same inputs ``runs.write_run`` passes) and timed around that one call.
+  workbench ``workbench.runfolder.ldavis.write_ldavis_html`` is re-run in a separate process on the run
+  folder's arrays (the same inputs the run-folder writer passes) and timed around that one call.
 
 Results: bench/out/perf/results.json (every run, machine, versions), runs.csv (one row per run),
 summary.csv (medians and ratios per size); a table is printed at the end.
@@ -220,13 +220,14 @@ _LDAVIS_TIMER = r"""
 import json, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd
-from workbench import ldavis, runs
+from workbench import files
+from workbench.runfolder import ldavis
 run = Path(sys.argv[1])
 tt = np.load(run / "topic_term.npy", allow_pickle=False)
 k = tt.shape[0]
-dt = pd.read_csv(run / "doc_topics.csv", encoding=runs.CSV_ENCODING,
+dt = pd.read_csv(run / "doc_topics.csv", encoding=files.CSV_ENCODING,
                  usecols=["n_tokens"] + [f"topic_{i}" for i in range(k)])
-terms = pd.read_csv(run / "terms.csv", encoding=runs.CSV_ENCODING, keep_default_na=False)
+terms = pd.read_csv(run / "terms.csv", encoding=files.CSV_ENCODING, keep_default_na=False)
 labels = {int(a): b for a, b in json.loads((run / "labels.json").read_text(encoding="utf-8")).items()}
 out = Path(sys.argv[2])
 t0 = time.perf_counter()
@@ -376,13 +377,14 @@ def write_results(out: Path, meta: dict, runs: list[dict]) -> list[dict]:
 def sweep(size: str, iterations: list[int], out: Path, train_workers: int = 1) -> list[dict]:
     import tempfile
 
-    from workbench import models, pipeline
+    from workbench import models
+    from workbench.text import preprocess
 
     rows = []
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         os.environ["WORKBENCH_CACHE"] = str(Path(tmp) / "cache")
         t0 = time.perf_counter()
-        corpus = pipeline.prepare(files_for(size), pipeline.CorpusConfig(unit="article"), no_below=5, no_above=0.5,
+        corpus = preprocess.prepare(files_for(size), preprocess.CorpusConfig(unit="article"), no_below=5, no_above=0.5,
                                   store_path=Path(tmp) / "store.sqlite", progress=False)
         print(f"{size}: prepare {time.perf_counter() - t0:.1f} s, {len(corpus.unit_ids)} units, "
               f"{len(corpus.vocab.terms)} terms", flush=True)
@@ -402,7 +404,7 @@ def sweep(size: str, iterations: list[int], out: Path, train_workers: int = 1) -
 
 
 def sweep_chain(size: str, checkpoints: list[int], out: Path, train_workers: int = 1) -> list[dict]:
-    """One Gibbs chain built exactly as ``models._fit_tomotopy`` builds it (same priors, seed, 50-sweep
+    """One Gibbs chain built exactly as ``workbench.models.lda._fit_tomotopy`` builds it (same priors, seed, 50-sweep
     ``train`` calls), scored at each checkpoint (multiples of 50): the same numbers as separate fits
     with ``--iterations`` = each checkpoint, for the cost of the longest one."""
     import tempfile
@@ -410,13 +412,14 @@ def sweep_chain(size: str, checkpoints: list[int], out: Path, train_workers: int
     import numpy as np
     import tomotopy as tp
 
-    from workbench import models, pipeline
+    from workbench import models
+    from workbench.text import preprocess
 
     assert all(c % 50 == 0 for c in checkpoints), "checkpoints must be multiples of 50 (the workbench's step)"
     rows = []
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         os.environ["WORKBENCH_CACHE"] = str(Path(tmp) / "cache")
-        corpus = pipeline.prepare(files_for(size), pipeline.CorpusConfig(unit="article"), no_below=5, no_above=0.5,
+        corpus = preprocess.prepare(files_for(size), preprocess.CorpusConfig(unit="article"), no_below=5, no_above=0.5,
                                   store_path=Path(tmp) / "store.sqlite", progress=False)
         mc = models.ModelConfig(num_topics=30, no_below=5, no_above=0.5, workers=train_workers)
         mdl = tp.LDAModel(tw=tp.TermWeight.ONE, k=30, alpha=mc.alpha, eta=mc.eta, seed=mc.random_state)

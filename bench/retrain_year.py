@@ -5,7 +5,7 @@
 
 Per repetition, each step in a fresh process (as a researcher re-running the CLI would):
 
-1. fresh store A: ingest 2022-2024 as corpus ``xwlb``; ``pipeline.prepare(corpus_name="xwlb")``
+1. fresh store A: ingest 2022-2024 as corpus ``xwlb``; ``preprocess.prepare(corpus_name="xwlb")``
    cold (fresh jieba cache): ``seconds_tokenize``, cache misses;
 2. ingest 2025 into ``xwlb``; ``prepare`` again: ``seconds_tokenize``, misses and hits;
 3. fresh store B: ingest 2022-2025, ``prepare`` cold: the cold full tokenization (reference).
@@ -60,14 +60,15 @@ def _step_main(store_dir: Path, corpus: str, years: list[int], harvest: bool = T
     os.environ["WORKBENCH_CACHE"] = str(store_dir / "cache")
     from contextlib import closing
 
-    from workbench import pipeline, store
+    from workbench.corpus import store
+    from workbench.text import preprocess
 
     t0 = time.perf_counter()
     with closing(store.connect(store_dir / "store.sqlite")) as conn:
         rep = store.ingest(conn, [year_file(y) for y in years], corpus)
     t_ingest = time.perf_counter() - t0
     t0 = time.perf_counter()
-    c = pipeline.prepare(corpus_name=corpus, config=pipeline.CorpusConfig(unit="article", harvest_quoted=harvest),
+    c = preprocess.prepare(corpus_name=corpus, config=preprocess.CorpusConfig(unit="article", harvest_quoted=harvest),
                          no_below=5, no_above=0.5,
                          store_path=store_dir / "store.sqlite", progress=False)
     out = {**c.stats, "seconds_ingest": round(t_ingest, 3), "seconds_prepare": round(time.perf_counter() - t0, 3),

@@ -11,8 +11,9 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-from workbench import pipeline
-from workbench.models import ModelConfig, fit, load_themes
+from workbench.models.lda import ModelConfig, fit
+from workbench.models.themes import load_themes
+from workbench.text import preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = tomllib.loads((ROOT / "tests/fixtures/seed_theme_paragraphs.toml").read_text(encoding="utf-8"))
@@ -44,7 +45,7 @@ def main():
     ap.add_argument("--tw", default="idf")
     ap.add_argument("--eta", type=float, default=0.01)
     args = ap.parse_args()
-    corpus = pipeline.prepare([ROOT / "seeds"], no_below=args.no_below, no_above=args.no_above, progress=False)
+    corpus = preprocess.prepare([ROOT / "seeds"], no_below=args.no_below, no_above=args.no_above, progress=False)
     rows = theme_rows(corpus.units)
     themes = load_themes(ROOT / "seeds/themes.toml") if args.themes else None
     for engine in args.engine:

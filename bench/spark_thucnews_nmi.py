@@ -32,9 +32,10 @@ def main() -> int:
 
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
-    from workbench import models, pipeline, runs
-    from workbench import spark as wsp
-    from workbench.models import ModelConfig
+    from workbench import models, runfolder
+    from workbench.engines import spark as wsp
+    from workbench.models.lda import ModelConfig
+    from workbench.text import preprocess
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -45,9 +46,9 @@ def main() -> int:
                 if taken.get(label, 0) < args.per_label:
                     taken[label] = taken.get(label, 0) + 1
                     out.write(line)
-        cc = pipeline.CorpusConfig(unit="article")
+        cc = preprocess.CorpusConfig(unit="article")
         mc = ModelConfig(engine="gensim", num_topics=args.topics)
-        corpus = pipeline.prepare([src], cc, no_below=mc.no_below, no_above=mc.no_above,
+        corpus = preprocess.prepare([src], cc, no_below=mc.no_below, no_above=mc.no_above,
                                   store_path=tmp / "store.sqlite", progress=False)
         labels = {d.doc_id: d.meta["label"] for d in corpus.documents()}
         fitted = models.fit(corpus.bows, corpus.vocab, mc, progress=False)
@@ -55,7 +56,7 @@ def main() -> int:
 
         run = wsp.train([src], corpus_config=cc, model_config=ModelConfig(num_topics=args.topics),
                         out_dir=tmp / "runs", progress=False)
-        dt = runs.load_run(run).doc_topics
+        dt = runfolder.load_run(run).doc_topics
         same = dt["unit_id"].tolist() == list(corpus.unit_ids)
         spark_nmi = nmi(dt["label"], dt["dominant_topic"])
     print(f"articles {len(corpus.unit_ids)}  K={args.topics}  same units: {same}")

@@ -46,9 +46,9 @@ TIME = "/usr/bin/time"
 SPARK_CHILD = r"""
 import sys, json
 from pathlib import Path
-from workbench import spark
-from workbench.models import ModelConfig
-from workbench.pipeline import CorpusConfig
+from workbench.engines import spark
+from workbench.models.lda import ModelConfig
+from workbench.text.preprocess import CorpusConfig
 args = json.loads(sys.argv[1])
 run = spark.train(args["sources"], corpus_config=CorpusConfig(unit=args["unit"]),
                   model_config=ModelConfig(num_topics=args["topics"]),

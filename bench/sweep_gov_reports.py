@@ -1,6 +1,6 @@
 """Choosing K on real text: the sweep over the government work reports (not a test).
 
-Runs ``workbench.sweep`` on the national and provincial government work reports in
+Runs ``workbench.analysis.sweep`` on the national and provincial government work reports in
 /work/shared/corpora/gov-reports/ (see its SOURCE.md; the CPC congress reports are left out:
 they are not work reports), cut into sections (``--unit section``: the text between 一、 /
 （一） headings), for K in 5, 10, 15, 20, 30 and seeds 0, 1, 2, and prints the table, the
@@ -18,8 +18,9 @@ import argparse
 import time
 from pathlib import Path
 
-from workbench import pipeline, sweep
-from workbench.models import ModelConfig
+from workbench.analysis import sweep
+from workbench.models.lda import ModelConfig
+from workbench.text import preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path("/work/shared/corpora/gov-reports")
@@ -37,9 +38,9 @@ def main():
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    corpus_config = pipeline.CorpusConfig(unit="section")
+    corpus_config = preprocess.CorpusConfig(unit="section")
     model_config = ModelConfig(engine=args.engine, iterations=args.iterations)
-    corpus = pipeline.prepare(SOURCES, corpus_config, no_below=model_config.no_below,
+    corpus = preprocess.prepare(SOURCES, corpus_config, no_below=model_config.no_below,
                               no_above=model_config.no_above, store_path=args.out / "store.sqlite")
     t1 = time.perf_counter()
     print(f"corpus: {len(corpus.doc_ids)} documents, {len(corpus.unit_ids)} sections, "

@@ -13,7 +13,7 @@ Measured (median of ``--reps`` repetitions, MB/s of UTF-8 text; dictionaries loa
   caches), one process;
 - ``pool2_segment``: the pipeline's ``_Segmenter`` with 2 worker processes (fork start and pool
   shutdown included);
-- ``pipeline_prepare``: a cold ``pipeline.prepare`` of the year (fresh store and cache, article
+- ``pipeline_prepare``: a cold ``preprocess.prepare`` of the year (fresh store and cache, article
   units): its ``seconds_segmenting_misses`` (segmentation alone) and ``seconds_tokenize`` (the whole
   stage: cache keys and look-ups, segmentation, cache writes, filters, term ids).
 
@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     ap.add_argument("--year", type=int, default=2023)
     ap.add_argument("--max-mb", type=float, default=None, help="stop reading after this many MB of text")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--no-prepare", action="store_true", help="skip the cold pipeline.prepare measurement")
+    ap.add_argument("--no-prepare", action="store_true", help="skip the cold preprocess.prepare measurement")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "tokenize_speed.json")
     args = ap.parse_args(argv)
 
@@ -125,8 +125,8 @@ def main(argv=None) -> int:
     record("jieba_lcut", timed(run_lcut, args.reps))
 
     # -- the workbench tokenizer ------------------------------------------------------------------
-    from workbench import pipeline
-    from workbench.tokenize import Tokenizer, default_config, get_tokenizer
+    from workbench.text import preprocess
+    from workbench.text.tokenize import Tokenizer, default_config, get_tokenizer
 
     cfg = default_config()
     t0 = time.perf_counter()
@@ -142,7 +142,7 @@ def main(argv=None) -> int:
     record("rjieba_segment", timed(lambda: [tok.segment(x) for x in texts], args.reps))
 
     def run_pool():
-        seg = pipeline._Segmenter(tok, 2)
+        seg = preprocess._Segmenter(tok, 2)
         try:
             seg(texts)
         finally:
@@ -179,8 +179,8 @@ def main(argv=None) -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 os.environ["WORKBENCH_CACHE"] = str(Path(tmp) / "cache")
                 get_tokenizer.cache_clear()
-                corpus = pipeline.prepare([CORPUS / f"xinwenlianbo_{args.year}.jsonl"],
-                                          pipeline.CorpusConfig(unit="article"), no_below=5, no_above=0.5,
+                corpus = preprocess.prepare([CORPUS / f"xinwenlianbo_{args.year}.jsonl"],
+                                          preprocess.CorpusConfig(unit="article"), no_below=5, no_above=0.5,
                                           store_path=Path(tmp) / "store.sqlite", progress=False)
                 st = dict(corpus.stats)
                 st["unit_mb_utf8"] = round(sum(len(u.text.encode("utf-8")) for _, u in corpus.iter_units()) / 2**20, 3)
@@ -191,7 +191,7 @@ def main(argv=None) -> int:
         umb = prep[0]["unit_mb_utf8"]
         res["throughput_mb_s"]["pipeline_segmenting_misses"] = round(umb / seg_s, 3)
         res["throughput_mb_s"]["pipeline_tokenize_stage"] = round(umb / tok_s, 3)
-        print(f"pipeline.prepare cold: segmenting {seg_s:.2f} s ({umb / seg_s:.2f} MB/s of {umb:.2f} MB units), "
+        print(f"preprocess.prepare cold: segmenting {seg_s:.2f} s ({umb / seg_s:.2f} MB/s of {umb:.2f} MB units), "
               f"whole tokenize stage {tok_s:.2f} s ({umb / tok_s:.2f} MB/s); workers={prep[0].get('workers')}",
               flush=True)
 

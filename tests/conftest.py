@@ -19,14 +19,14 @@ def _isolated_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def seed_run(tmp_path_factory) -> Path:
-    from workbench import pipeline
+    from workbench import engines
 
-    return pipeline.train(out_dir=tmp_path_factory.mktemp("runs"), progress=False)
+    return engines.train(out_dir=tmp_path_factory.mktemp("runs"), progress=False)
 
 
 @pytest.fixture(scope="session")
 def keyed_run(tmp_path_factory) -> Path:
-    from workbench import pipeline
+    from workbench import engines
 
-    return pipeline.train(themes_file=SEEDS / "themes.toml", out_dir=tmp_path_factory.mktemp("keyed"),
+    return engines.train(themes_file=SEEDS / "themes.toml", out_dir=tmp_path_factory.mktemp("keyed"),
                           progress=False)

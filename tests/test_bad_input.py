@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import ingest, store
-from workbench.ingest import Problem, html_to_text, looks_like_html, make_document, read_sources
+from workbench.corpus import ingest, store
+from workbench.corpus.ingest import Problem, html_to_text, looks_like_html, make_document, read_sources
 
 # One line of stderr per problem: "workbench: PATH[:line N|:row N]: WHAT (ACTION)".
 MESSAGE = re.compile(r"^workbench: (?P<path>\S.*?)(?::(?P<where>(?:line|row|record) \d+))?: "
@@ -420,10 +420,11 @@ def test_record_fields_with_control_characters_and_nul(tmp_path):
 def test_traditional_and_simplified_count_as_one_term_when_asked(tmp_path):
     import dataclasses
 
-    from workbench import pipeline
-    from workbench.models import ModelConfig
+    from workbench import engines
+    from workbench.models.lda import ModelConfig
+    from workbench.text import preprocess
 
-    if "to_simplified" not in {f.name for f in dataclasses.fields(pipeline.CorpusConfig)}:
+    if "to_simplified" not in {f.name for f in dataclasses.fields(preprocess.CorpusConfig)}:
         pytest.skip("CorpusConfig has no to_simplified option yet (the tokenizer's Traditional -> Simplified step)")
     src = tmp_path / "mixed"
     src.mkdir()
@@ -432,15 +433,15 @@ def test_traditional_and_simplified_count_as_one_term_when_asked(tmp_path):
     for i, text in enumerate(simplified + traditional):
         (src / f"{i}.txt").write_text(text, encoding="utf-8")
     common = dict(no_below=1, no_above=1.0, store_path=tmp_path / "s.sqlite", progress=False)
-    plain = pipeline.prepare([src], pipeline.CorpusConfig(min_tokens=1, workers=1), **common)
+    plain = preprocess.prepare([src], preprocess.CorpusConfig(min_tokens=1, workers=1), **common)
     assert {"贪腐", "貪腐"} <= set(plain.vocab.terms)  # two spellings, two terms
-    folded = pipeline.prepare([src], pipeline.CorpusConfig(min_tokens=1, workers=1, to_simplified=True), **common)
+    folded = preprocess.prepare([src], preprocess.CorpusConfig(min_tokens=1, workers=1, to_simplified=True), **common)
     terms = list(folded.vocab.terms)
     assert "贪腐" in terms and "貪腐" not in terms
     assert folded.vocab.corpus_freq[terms.index("贪腐")] == 4  # one term, counted in all four documents
     # the stored text keeps the writer's characters; only the tokens are folded
     assert any("貪腐" in d.text for d in folded.documents())
-    run = pipeline.train([src], corpus_config=pipeline.CorpusConfig(min_tokens=1, workers=1, to_simplified=True),
+    run = engines.train([src], corpus_config=preprocess.CorpusConfig(min_tokens=1, workers=1, to_simplified=True),
                          model_config=ModelConfig(num_topics=2, iterations=20, no_below=1, no_above=1.0),
                          out_dir=tmp_path / "runs", store_path=tmp_path / "s.sqlite", progress=False)
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Tests for workbench.charts: every chart renders Chinese with the bundled Noto Sans CJK SC font.
+"""Tests for workbench.outputs.charts: every chart renders Chinese with the bundled Noto Sans CJK SC font.
 
 "Renders Chinese" is checked the way matplotlib reports failure: a ``Glyph ... missing from
 font(s)`` warning when a character has no glyph (it is then drawn as a box) and ``findfont``
@@ -23,8 +23,8 @@ from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
 from PIL import Image
 
-from workbench import charts
-from workbench.effects import add_year, prevalence_by
+from workbench.analysis.effects import add_year, prevalence_by
+from workbench.outputs import charts
 
 LABELS = {"0": "脱贫攻坚", "1": "网格化治理", "2": "纪检监察", "3": "理论学习中心组专题学习新时代中国特色社会主义思想"}
 TITLES = [
@@ -132,7 +132,7 @@ def test_font_cmap_covers_the_chinese_we_draw():
 def test_import_and_plotting_leave_global_rcparams_alone(doc_topics, tmp_path):
     code = (
         "import matplotlib as mpl; before = {k: mpl.rcParams[k] for k in ('font.family', 'font.sans-serif', "
-        "'axes.unicode_minus')}; import workbench.charts; "
+        "'axes.unicode_minus')}; import workbench.outputs.charts; "
         "after = {k: mpl.rcParams[k] for k in before}; assert before == after, (before, after)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

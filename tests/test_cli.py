@@ -79,8 +79,9 @@ def test_sweep_prints_recommendation_and_folder(tmp_path):
     folder = Path(lines[-1])
     assert folder.name.startswith("sweep-") and (folder / "sweep.csv").exists() and (folder / "sweep.png").exists()
     assert any("Recommended K=" in line for line in lines[:-1])
-    from workbench.runs import latest_run
     import pytest as _pytest
+
+    from workbench.runfolder.reader import latest_run
     with _pytest.raises(FileNotFoundError):
         latest_run(tmp_path)  # a sweep folder is not a run
 

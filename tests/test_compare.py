@@ -1,4 +1,4 @@
-"""Tests for workbench.compare: matching topics between two models, on small Chinese fixtures."""
+"""Tests for workbench.analysis.compare: matching topics between two models, on small Chinese fixtures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.compare import (
+from workbench.analysis.compare import (
     COLUMNS,
     DEFAULT_SPLIT_THRESHOLD,
     DEFAULT_THRESHOLD,
@@ -19,8 +19,8 @@ from workbench.compare import (
     compare_runs,
     match_topics,
     stability,
-    topic_similarity,
     top_terms,
+    topic_similarity,
     write_comparison,
 )
 

@@ -1,4 +1,4 @@
-"""Tests for workbench.effects: prevalence by metadata with cluster bootstrap, OLS with CR1 errors."""
+"""Tests for workbench.analysis.effects: prevalence by metadata with cluster bootstrap, OLS with CR1 errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.effects import add_year, estimate_effect, prevalence_by
+from workbench.analysis.effects import add_year, estimate_effect, prevalence_by
 
 YEARS = range(2015, 2021)
 BASE, SLOPE = 0.20, 0.04  # true mean share of topic 0 in year y: BASE + SLOPE * (y - 2015)

@@ -1,4 +1,4 @@
-"""Tests for workbench.explore: the tables the notebooks show, on small Chinese fixtures and the seeds."""
+"""Tests for workbench.analysis.explore: the tables the notebooks show, on small Chinese fixtures and the seeds."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import explore, ingest, paths, pipeline, reading, runs, tokenize
-from workbench.units import split_units
+from workbench import paths, runfolder
+from workbench.analysis import explore, reading
+from workbench.corpus import ingest
+from workbench.corpus.units import split_units
+from workbench.text import preprocess, tokenize
 
 # --------------------------------------------------------------------------------------------
 # fixtures
@@ -26,7 +29,7 @@ def _doc(text: str, source: str, **meta) -> ingest.Document:
 
 @pytest.fixture(scope="module")
 def seed_corpus():
-    return pipeline.prepare([paths.seeds_dir()], progress=False)
+    return preprocess.prepare([paths.seeds_dir()], progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,7 @@ def run_copy(seed_run, tmp_path) -> Path:
     return Path(shutil.copytree(seed_run, tmp_path / "runs" / seed_run.name))
 
 
-def _toy_run(tmp_path: Path) -> runs.Run:
+def _toy_run(tmp_path: Path) -> runfolder.Run:
     """Three topics: 0 poverty alleviation, 1 grid governance, 2 discipline inspection."""
     vocab = ["脱贫", "扶贫", "网格员", "社区", "纪检", "监察", "工作", "发展"]
     topic_term = np.array([
@@ -56,7 +59,7 @@ def _toy_run(tmp_path: Path) -> runs.Run:
         "n_tokens": [4, 3, 5], "dominant_topic": [0, 1, 2],
         "topic_0": [0.8, 0.1, 0.1], "topic_1": [0.1, 0.8, 0.1], "topic_2": [0.1, 0.1, 0.8],
     })
-    return runs.Run(path=tmp_path, manifest={}, doc_topics=doc_topics, topics=pd.DataFrame(), terms=terms,
+    return runfolder.Run(path=tmp_path, manifest={}, doc_topics=doc_topics, topics=pd.DataFrame(), terms=terms,
                     topic_term=topic_term, labels={})
 
 
@@ -262,7 +265,7 @@ def test_load_run_or_latest_prefers_the_argument_then_the_environment(seed_run, 
     monkeypatch.setenv(explore.RUN_ENV, str(seed_run))
     assert explore.load_run_or_latest().path == seed_run
     assert explore.load_run_or_latest(run_copy).path == run_copy
-    assert explore.load_run_or_latest(str(run_copy)).num_topics == runs.load_run(seed_run).num_topics
+    assert explore.load_run_or_latest(str(run_copy)).num_topics == runfolder.load_run(seed_run).num_topics
 
 
 def test_load_run_or_latest_takes_the_newest_run_folder(seed_run, tmp_path, monkeypatch):
@@ -293,7 +296,7 @@ def test_load_run_or_latest_says_what_to_do_without_runs(tmp_path, monkeypatch):
 
 
 def test_run_summary_reports_the_manifest(seed_run):
-    run = runs.load_run(seed_run)
+    run = runfolder.load_run(seed_run)
     summary = dict(zip(*explore.run_summary(run).T.values))
     assert summary["topics"] == str(run.num_topics)
     assert summary["documents"] == "5"
@@ -302,7 +305,7 @@ def test_run_summary_reports_the_manifest(seed_run):
 
 
 def test_representative_paragraphs_are_each_topics_highest_shares(seed_run):
-    run = runs.load_run(seed_run)
+    run = runfolder.load_run(seed_run)
     table = explore.representative_paragraphs(run, n=2, max_chars=50)
     assert len(table) == 2 * run.num_topics
     assert list(table.columns) == ["topic", "name", "rank", "share", "title", "unit_id", "text"]
@@ -324,7 +327,7 @@ def test_representative_paragraphs_use_the_labels(tmp_path):
 
 
 def test_kwic_in_run_finds_every_occurrence_with_its_topic(seed_run):
-    run = runs.load_run(seed_run)
+    run = runfolder.load_run(seed_run)
     table = explore.kwic_in_run(run, "脱贫", width=10)
     assert len(table) == sum(t.count("脱贫") for t in run.doc_topics["text"])
     assert list(table.columns) == ["unit_id", "title", "topic", "left", "term", "right"]
@@ -341,7 +344,7 @@ def _srcdoc(widget) -> str:
 
 
 def test_show_ldavis_embeds_the_run_page_in_a_sandboxed_frame(seed_run):
-    widget = explore.show_ldavis(runs.load_run(seed_run), height=700)
+    widget = explore.show_ldavis(runfolder.load_run(seed_run), height=700)
     assert "<iframe" in widget.data and 'sandbox="allow-scripts"' in widget.data
     assert "height:700px" in widget.data
     # escaped: the page's own tags cannot end the attribute or run in the notebook page
@@ -350,8 +353,8 @@ def test_show_ldavis_embeds_the_run_page_in_a_sandboxed_frame(seed_run):
 
 
 def test_show_ldavis_shows_labels_set_after_training(run_copy):
-    reading.write_labels(run_copy, {1: "脱贫攻坚 <&>"})
-    page = _srcdoc(explore.show_ldavis(runs.load_run(run_copy)))
+    runfolder.write_labels(run_copy, {1: "脱贫攻坚 <&>"})
+    page = _srcdoc(explore.show_ldavis(runfolder.load_run(run_copy)))
     assert "脱贫攻坚 &lt;&amp;&gt;" in page  # in the page's legend, escaped there too
     assert not re.search(r"<(script|link)[^>]+(src|href)=", page)  # everything inline: offline
     assert page != (run_copy / "ldavis.html").read_text(encoding="utf-8")
@@ -378,7 +381,7 @@ def test_suggest_labels_gives_each_topic_one_label(tmp_path):
 
 
 def test_suggest_labels_finds_poverty_alleviation_in_the_seed_run(seed_run):
-    run = runs.load_run(seed_run)
+    run = runfolder.load_run(seed_run)
     labels = explore.suggest_labels(run, {"脱贫攻坚": ["脱贫", "扶贫", "脱贫攻坚", "贫困户", "第一书记"]})
     [(topic, label)] = labels.items()
     assert label == "脱贫攻坚"
@@ -387,8 +390,8 @@ def test_suggest_labels_finds_poverty_alleviation_in_the_seed_run(seed_run):
 
 
 def test_export_run_writes_every_format_for_units_and_articles(run_copy):
-    reading.write_labels(run_copy, {0: "脱贫攻坚"})
-    run = runs.load_run(run_copy)
+    runfolder.write_labels(run_copy, {0: "脱贫攻坚"})
+    run = runfolder.load_run(run_copy)
     files = explore.export_run(run)
     assert files["format"].tolist() == ["csv", "xlsx", "parquet", "dta"] * 2
     assert files["level"].tolist() == ["unit"] * 4 + ["article"] * 4
@@ -408,18 +411,18 @@ def test_export_run_writes_every_format_for_units_and_articles(run_copy):
 
 
 def test_export_run_to_a_chosen_folder_and_format(run_copy, tmp_path):
-    files = explore.export_run(runs.load_run(run_copy), tmp_path / "out", formats=["parquet"], levels=["unit"])
+    files = explore.export_run(runfolder.load_run(run_copy), tmp_path / "out", formats=["parquet"], levels=["unit"])
     assert files["path"].tolist() == [str(tmp_path / "out" / "doc_topics.parquet")]
     assert not (run_copy / "exports").exists()
     with pytest.raises(ValueError, match="unknown level"):
-        explore.export_run(runs.load_run(run_copy), tmp_path / "out", levels=["sentence"])
+        explore.export_run(runfolder.load_run(run_copy), tmp_path / "out", levels=["sentence"])
 
 
 def test_labels_written_by_the_notebook_recipe_reach_every_table(run_copy):
     """The 03 notebook's steps: suggest, merge, write, reload; then tables and exports show them."""
-    run = runs.load_run(run_copy)
+    run = runfolder.load_run(run_copy)
     labels = {**run.labels, **explore.suggest_labels(run, {"脱贫攻坚": ["脱贫", "扶贫", "第一书记"]})}
-    reading.write_labels(run.path, labels)
+    runfolder.write_labels(run.path, labels)
     run = explore.load_run_or_latest(run.path)
     [topic] = [k for k, v in run.labels.items() if v == "脱贫攻坚"]
     assert json.loads((run_copy / "labels.json").read_text(encoding="utf-8"))[str(topic)] == "脱贫攻坚"

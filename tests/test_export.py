@@ -1,4 +1,4 @@
-"""Tests for workbench.export: csv/xlsx/parquet/dta round trips, formula safety, aggregation."""
+"""Tests for workbench.outputs.export: csv/xlsx/parquet/dta round trips, formula safety, aggregation."""
 
 from __future__ import annotations
 
@@ -14,14 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from workbench.export import (
-    FORMATS,
-    aggregate_to_articles,
-    apply_labels,
-    export_table,
-    neutralize_formulas,
-    stata_names,
-)
+from workbench.files import neutralize_formulas
+from workbench.outputs.export import FORMATS, aggregate_to_articles, apply_labels, export_table, stata_names
 
 LABELS = {0: "脱贫攻坚", 1: "网格化治理", 2: "纪检监察"}
 

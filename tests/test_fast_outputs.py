@@ -1,5 +1,5 @@
 """The run folder's vectorised outputs against gensim and against the whole-table CSVs:
-c_npmi (models.coherence), TF-IDF keywords (models.tfidf_keywords, runs.keyword_chunks) and
+c_npmi (models.coherence), TF-IDF keywords (models.tfidf_keywords, runfolder.keyword_chunks) and
 doc_topics.csv / keywords.csv written in blocks of units."""
 import json
 import math
@@ -12,14 +12,15 @@ from gensim.corpora import Dictionary
 from gensim.models import TfidfModel
 from gensim.models.coherencemodel import CoherenceModel
 
-from workbench import models, pipeline, runs
+from workbench import files, models, runfolder
+from workbench.text import preprocess
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 @pytest.fixture(scope="module")
 def seed_corpus(tmp_path_factory):
-    return pipeline.prepare([SEEDS], pipeline.CorpusConfig(), store_path=tmp_path_factory.mktemp("s") / "s.sqlite",
+    return preprocess.prepare([SEEDS], preprocess.CorpusConfig(), store_path=tmp_path_factory.mktemp("s") / "s.sqlite",
                             progress=False)
 
 
@@ -185,10 +186,10 @@ def test_keywords_table_matches_gensim_per_unit_and_article(seed_corpus):
                                     ("article", list(articles), [""] * len(articles), article_bows)):
         for did, uid, kws in zip(ids, units, gensim_keywords(bows, terms, 10)):
             expected += [[level, did, uid, r + 1, t, s] for r, (t, s) in enumerate(kws)]
-    table = runs.build_keywords(seed_corpus)
+    table = runfolder.build_keywords(seed_corpus)
     assert table[["level", "doc_id", "unit_id", "rank", "term"]].values.tolist() == [e[:5] for e in expected]
     assert table["score"].tolist() == [e[5] for e in expected]
-    assert pd.concat(runs.keyword_chunks(seed_corpus, chunk_units=7), ignore_index=True).equals(table)
+    assert pd.concat(runfolder.keyword_chunks(seed_corpus, chunk_units=7), ignore_index=True).equals(table)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def meta_corpus(tmp_path_factory):
     with open(path, "w", encoding="utf-8") as fh:
         for p, m in zip(paragraphs, metas):
             fh.write(json.dumps({"content": p, **m}, ensure_ascii=False) + "\n")
-    return pipeline.prepare([path], pipeline.CorpusConfig(unit="article", text_column="content"), no_below=1,
+    return preprocess.prepare([path], preprocess.CorpusConfig(unit="article", text_column="content"), no_below=1,
                             no_above=1.0, store_path=path.parent / "s.sqlite", progress=False)
 
 
@@ -224,8 +225,8 @@ def test_doc_topics_in_blocks_are_the_whole_table(meta_corpus, tmp_path):
     assert n == 9
     doc_topic = np.random.default_rng(0).dirichlet(np.full(4, 0.3), size=n)
     whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
-    runs.write_doc_topics(meta_corpus, doc_topic, whole, chunk_units=n)
-    runs.write_doc_topics(meta_corpus, doc_topic, blocks, chunk_units=2)
+    runfolder.write_doc_topics(meta_corpus, doc_topic, whole, chunk_units=n)
+    runfolder.write_doc_topics(meta_corpus, doc_topic, blocks, chunk_units=2)
     assert blocks.read_bytes() == whole.read_bytes()
     raw = whole.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == n + 1
@@ -242,9 +243,9 @@ def test_doc_topics_in_blocks_are_the_whole_table(meta_corpus, tmp_path):
 
 def test_keywords_in_blocks_are_the_whole_table(seed_corpus, tmp_path):
     whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
-    runs.write_csv(runs.build_keywords(seed_corpus), whole)
-    runs.write_csv_chunks(runs.keyword_chunks(seed_corpus, chunk_units=3), blocks)
+    files.write_csv(runfolder.build_keywords(seed_corpus), whole)
+    files.write_csv_chunks(runfolder.keyword_chunks(seed_corpus, chunk_units=3), blocks)
     assert blocks.read_bytes() == whole.read_bytes()
     table = pd.read_csv(whole, encoding="utf-8-sig", keep_default_na=False)
-    assert list(table.columns) == list(runs.KEYWORD_COLUMNS)
+    assert list(table.columns) == list(runfolder.KEYWORD_COLUMNS)
     assert set(table["level"]) == {"unit", "article"}

@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench import export, pipeline, reading, runs
-from workbench.models import ModelConfig
+from workbench import engines, runfolder
+from workbench.models.lda import ModelConfig
+from workbench.outputs import export
+from workbench.text import preprocess
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","点我")'
@@ -50,10 +52,10 @@ def hostile_run(tmp_path_factory) -> Path:
                                                    **HOSTILE_META}, ensure_ascii=False) + "\n", encoding="utf-8")
     themes = root / "themes.toml"
     themes.write_text(THEMES, encoding="utf-8")
-    run = pipeline.train([src], corpus_config=pipeline.CorpusConfig(min_tokens=3, workers=1),
+    run = engines.train([src], corpus_config=preprocess.CorpusConfig(min_tokens=3, workers=1),
                          model_config=ModelConfig(num_topics=3, iterations=50, no_above=0.6), themes_file=themes,
                          out_dir=root / "runs", store_path=root / "store.sqlite", progress=False)
-    reading.write_labels(run, {**{int(k): v for k, v in reading.read_labels(run).items()}, **LABELS})
+    runfolder.write_labels(run, {**{int(k): v for k, v in runfolder.read_labels(run).items()}, **LABELS})
     return run
 
 
@@ -102,9 +104,9 @@ def test_topic_map_shows_hostile_names_as_text(hostile_run):
 
 def test_notebook_map_with_labels_set_later(hostile_run):
     pytest.importorskip("IPython")
-    from workbench import explore
+    from workbench.analysis import explore
 
-    run = runs.load_run(hostile_run)
+    run = runfolder.load_run(hostile_run)
     outer = explore.show_ldavis(run).data
     frame = Page(outer)
     assert frame.scripts == [] and len(frame.iframes) == 1  # the notebook page itself runs nothing
@@ -129,7 +131,7 @@ def hostile_cells(rows) -> list[str]:
 
 @pytest.mark.parametrize("name", ["doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv"])
 def test_run_folder_csv_has_no_formula_cells(hostile_run, name):
-    # Was failing before runs.write_csv neutralised formulas (the lead's fix in runs.write_csv).
+    # Was failing before files.write_csv neutralised formulas (the lead's fix in files.write_csv).
     with open(hostile_run / name, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert hostile_cells(rows) == []
@@ -149,7 +151,7 @@ def test_run_folder_csv_has_no_formula_cells(hostile_run, name):
 def test_exports_have_no_formula_cells(hostile_run, tmp_path, articles):
     from openpyxl import load_workbook
 
-    run = runs.load_run(hostile_run)
+    run = runfolder.load_run(hostile_run)
     table = export.aggregate_to_articles(run.doc_topics) if articles else run.doc_topics
     out_csv = export.export_table(table, tmp_path / "t.csv", "csv", labels=run.labels)
     with open(out_csv, encoding="utf-8-sig", newline="") as fh:
@@ -186,7 +188,7 @@ def test_load_run_never_unpickles(hostile_run, tmp_path, where):
     if where != "inside":
         target.symlink_to(evil)
     with pytest.raises(ValueError, match="allow_pickle"):
-        runs.load_run(run)
+        runfolder.load_run(run)
     assert not marker.exists()
 
 
@@ -197,5 +199,5 @@ def test_loading_a_good_run_calls_no_unpickler(hostile_run, monkeypatch):
     monkeypatch.setattr(pickle, "load", refuse)
     monkeypatch.setattr(pickle, "loads", refuse)
     monkeypatch.setattr(pickle, "Unpickler", refuse)
-    run = runs.load_run(hostile_run)
+    run = runfolder.load_run(hostile_run)
     assert run.num_topics == 5 and len(run.doc_topics) > 0

@@ -3,8 +3,16 @@ from pathlib import Path
 
 import pytest
 
-from workbench.ingest import (Problem, clean_article, decode_bytes, DecodeError, dedupe, normalize_date,
-                              parse_byline, read_sources)
+from workbench.corpus.ingest import (
+    DecodeError,
+    Problem,
+    clean_article,
+    decode_bytes,
+    dedupe,
+    normalize_date,
+    parse_byline,
+    read_sources,
+)
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -126,7 +134,7 @@ def test_csv_broken_rows_and_text_alias(tmp_path):
 
 
 def test_csv_without_text_column_names_the_file(tmp_path):
-    from workbench.ingest import IngestError
+    from workbench.corpus.ingest import IngestError
 
     f = tmp_path / "meta_only.csv"
     f.write_text("id,date\n1,2020\n", encoding="utf-8")

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench import store
-from workbench.ingest import read_sources
-from workbench.runs import load_run, verify_run
+from workbench.corpus import store
+from workbench.corpus.ingest import read_sources
+from workbench.runfolder.reader import load_run, verify_run
 
 SEED = 20240611
 WORDS = ("脱贫攻坚 第一书记 驻村 帮扶 贫困户 产业 网格员 社区 居民 矛盾纠纷 纪检监察 立案 审查 八项规定 四风 党支部 "

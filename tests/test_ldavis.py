@@ -1,4 +1,4 @@
-"""Fast tests of workbench.ldavis: the offline, 0-based, deterministic pyLDAvis page."""
+"""Fast tests of workbench.runfolder.ldavis: the offline, 0-based, deterministic pyLDAvis page."""
 
 import html.parser
 import json
@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from workbench.ldavis import write_ldavis_html
+from workbench.runfolder.ldavis import write_ldavis_html
 
 HOSTILE = "</script><script>alert(1)</script>"
 
@@ -269,7 +269,7 @@ def test_no_warnings_and_global_warning_filters_untouched():
         "import sys, tempfile, warnings, pathlib\n"
         f"sys.path.insert(0, {str(pathlib.Path(__file__).parent)!r})\n"
         "from test_ldavis import make_arrays\n"
-        "from workbench.ldavis import write_ldavis_html\n"
+        "from workbench.runfolder.ldavis import write_ldavis_html\n"
         "before = list(warnings.filters)\n"
         "with tempfile.TemporaryDirectory() as folder:\n"
         "    write_ldavis_html(pathlib.Path(folder) / 'p.html', *make_arrays())\n"

@@ -8,7 +8,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from workbench.ldavis import write_ldavis_html
+from workbench.runfolder.ldavis import write_ldavis_html
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

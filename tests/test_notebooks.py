@@ -22,7 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbench import explore, notebook
+from workbench import notebook
+from workbench.analysis import explore
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -140,7 +141,7 @@ def test_committed_notebooks_have_no_outputs_and_open_with_their_question(name):
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     for cell in code:
         assert cell.outputs == [] and cell.execution_count is None, f"{name}: strip outputs before committing"
-    assert "from workbench import" in code[0].source
+    assert "from workbench" in code[0].source
 
 
 def test_the_readme_tells_how_to_open_a_run():

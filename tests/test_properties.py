@@ -9,10 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from workbench import export, ingest, models, pipeline, store
-from workbench.tokenize import default_config, get_tokenizer
+from workbench import errors, files, models
+from workbench.corpus import ingest, store
+from workbench.outputs import export
+from workbench.text import preprocess, vocabulary
+from workbench.text.tokenize import default_config, get_tokenizer
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,7 +67,7 @@ def test_ingest_export_round_trip_keeps_ids_and_texts(records):
                            keep_default_na=False)
         assert back["doc_id"].tolist() == table["doc_id"].tolist()
         # csv keeps the text, with a ' before a would-be formula (export's documented exception)
-        assert back["text"].tolist() == [("'" + t if t.startswith(export.FORMULA_PREFIXES) else t)
+        assert back["text"].tolist() == [("'" + t if t.startswith(files.FORMULA_PREFIXES) else t)
                                          for t in table["text"]]
 
 
@@ -79,11 +83,11 @@ def test_bag_of_words_counts_add_up_to_the_kept_tokens(docs, unit):
         for i, paras in enumerate(docs):
             (tmp / f"{i:03d}.txt").write_text(f"第{i}篇。" + "\n".join("，".join(p) + "。" for p in paras),
                                               encoding="utf-8")
-        cfg = pipeline.CorpusConfig(unit=unit, min_tokens=1, harvest_quoted=False, workers=1)
+        cfg = preprocess.CorpusConfig(unit=unit, min_tokens=1, harvest_quoted=False, workers=1)
         try:
-            corpus = pipeline.prepare([tmp], cfg, no_below=1, no_above=1.0, store_path=tmp / "s.sqlite",
+            corpus = preprocess.prepare([tmp], cfg, no_below=1, no_above=1.0, store_path=tmp / "s.sqlite",
                                       progress=False)
-        except pipeline.PipelineError:
+        except errors.PipelineError:
             assume(False)  # fewer than two units with tokens: nothing to count
         tokenizer = get_tokenizer(corpus.tokenizer_config)
         vocab = set(corpus.vocab.terms)
@@ -109,9 +113,9 @@ def test_doc_topic_rows_dense_and_sum_to_one(engine, data):
     k = data.draw(st.integers(1, 6), label="topics")
     token2id = {f"词{i}": i for i in range(n_terms)}
     raw = [np.array(u, dtype=np.int32) for u in units]
-    vocab, remap, _ = pipeline.build_vocabulary(token2id, raw, no_below=1, no_above=1.0)
+    vocab, remap, _ = vocabulary.build_vocabulary(token2id, raw, no_below=1, no_above=1.0)
     token_ids = [remap[u] for u in raw]
-    bows = pipeline.Bows(token_ids)
+    bows = preprocess.Bows(token_ids)
     fitted = models.fit(bows, vocab, models.ModelConfig(engine=engine, num_topics=k, iterations=5, passes=1,
                                                         random_state=data.draw(st.integers(0, 3))),
                         progress=False, token_ids=token_ids)

@@ -1,4 +1,4 @@
-"""Tests for workbench.reading: relevance, FREX, topic tables, findThoughts, KWIC, labels."""
+"""Tests for workbench.analysis.reading: relevance, FREX, topic tables, findThoughts, KWIC, labels."""
 
 from __future__ import annotations
 
@@ -12,19 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.reading import (
+from workbench.analysis.reading import (
     RELEVANCE_FLOOR,
     frex,
     kwic,
-    read_labels,
     relevance,
     representative_units,
     top_terms,
-    topic_columns,
-    topic_names,
     topic_table,
-    write_labels,
 )
+from workbench.runfolder.labels import read_labels, topic_names, write_labels
+from workbench.runfolder.schema import topic_columns_of
 
 # Topic 0 is about poverty alleviation, topic 1 about grid workers, topic 2 about
 # discipline inspection; 工作 ("work") is the most probable word of every topic.
@@ -202,10 +200,10 @@ def test_topic_table_takes_doc_topics_frame_with_n_tokens():
 
 def test_topic_columns_orders_numerically():
     frame = pd.DataFrame({f"topic_{k}": [0.1] for k in (10, 2, 0, 1, 3, 4, 5, 6, 7, 8, 9)})
-    assert topic_columns(frame)[:3] == ["topic_0", "topic_1", "topic_2"]
-    assert topic_columns(frame)[-1] == "topic_10"
+    assert topic_columns_of(frame)[:3] == ["topic_0", "topic_1", "topic_2"]
+    assert topic_columns_of(frame)[-1] == "topic_10"
     with pytest.raises(ValueError):
-        topic_columns(pd.DataFrame({"topic_0": [1.0], "topic_2": [0.0]}))
+        topic_columns_of(pd.DataFrame({"topic_0": [1.0], "topic_2": [0.0]}))
 
 
 # ---------------------------------------------------------------------------

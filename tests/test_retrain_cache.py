@@ -5,10 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import pipeline
-from workbench.ingest import Document, read_sources
-from workbench.tokenize import default_config, get_tokenizer, quoted_term_counts
-from workbench.units import split_units
+from workbench.corpus.ingest import Document, read_sources
+from workbench.corpus.units import split_units
+from workbench.text import preprocess
+from workbench.text.tokenize import default_config, get_tokenizer, quoted_term_counts
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -26,11 +26,11 @@ def test_warm_prepare_after_new_documents_equals_cold(tmp_path):
     new.mkdir()
     for name, text in NEW.items():
         (new / name).write_text(text, encoding="utf-8")
-    cfg = pipeline.CorpusConfig(workers=1)
+    cfg = preprocess.CorpusConfig(workers=1)
     kw = dict(no_below=1, no_above=1.0, progress=False)
-    first = pipeline.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
-    warm = pipeline.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
-    cold = pipeline.prepare([old, new], cfg, store_path=tmp_path / "cold.sqlite", **kw)
+    first = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    warm = preprocess.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    cold = preprocess.prepare([old, new], cfg, store_path=tmp_path / "cold.sqlite", **kw)
 
     assert set(warm.harvested) - set(first.harvested) == {"软弱涣散村"}
     old_units = [u for d in first.documents() for u in split_units(d, cfg.unit)]
@@ -57,16 +57,16 @@ def test_pipeline_harvest_leaves_out_only_words_that_change_no_token():
     counts = quoted_term_counts(texts)
     # 出名 (v), 双带 (n), 一般 (a): words of jieba's dictionary with a tag the filter keeps -> left out;
     # 双培: not a dictionary word; 七一: a dictionary word tagged m (numeral), which the filter drops
-    assert pipeline.CorpusConfig().harvested_terms(counts) == ["七一", "五星争创", "双培", "整县推进"]
-    assert pipeline.CorpusConfig(pos_filter=False).harvested_terms(counts) == ["五星争创", "双培", "整县推进"]
-    assert pipeline.CorpusConfig(harvest_quoted=False).harvested_terms(counts) == []
+    assert preprocess.CorpusConfig().harvested_terms(counts) == ["七一", "五星争创", "双培", "整县推进"]
+    assert preprocess.CorpusConfig(pos_filter=False).harvested_terms(counts) == ["五星争创", "双培", "整县推进"]
+    assert preprocess.CorpusConfig(harvest_quoted=False).harvested_terms(counts) == []
 
 
 def test_on_the_seeds_the_harvest_gives_the_tokens_of_harvesting_every_quoted_term():
     docs = [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
     counts = quoted_term_counts(d.text for d in docs)
     every = get_tokenizer(default_config(sorted(counts)))
-    chosen_terms = pipeline.CorpusConfig().harvested_terms(counts)
+    chosen_terms = preprocess.CorpusConfig().harvested_terms(counts)
     assert 0 < len(chosen_terms) < len(counts)
     chosen = get_tokenizer(default_config(chosen_terms))
     paragraphs = [p for d in docs for p in d.text.split("\n") if p.strip()]
@@ -77,9 +77,9 @@ def test_on_the_seeds_the_harvest_gives_the_tokens_of_harvesting_every_quoted_te
 def test_the_segmenting_pool_returns_what_one_process_does():
     docs = [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
     texts = [p for d in docs for p in d.text.split("\n") if p.strip()] * 3  # the seeds hold 20,000 characters
-    assert sum(map(len, texts)) >= pipeline.POOL_MIN_CHARS  # enough text to start the pool
+    assert sum(map(len, texts)) >= preprocess.POOL_MIN_CHARS  # enough text to start the pool
     tokenizer = get_tokenizer(default_config())
-    segmenter = pipeline._Segmenter(tokenizer, 2)
+    segmenter = preprocess._Segmenter(tokenizer, 2)
     try:
         pooled = segmenter(texts)
         assert segmenter.pool is not None

@@ -5,8 +5,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from workbench import pipeline
-from workbench.runs import load_run, verify_run
+from workbench import engines, models
+from workbench.runfolder.reader import load_run, verify_run
+from workbench.text import preprocess
 
 
 def test_run_folder_complete(seed_run):
@@ -74,14 +75,14 @@ def test_ldavis_offline(seed_run):
 
 
 def test_rerun_byte_identical(seed_run, tmp_path):
-    again = pipeline.train(out_dir=tmp_path, progress=False)
+    again = engines.train(out_dir=tmp_path, progress=False)
     for name in ("doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv", "topic_term.npy", "ldavis.html"):
         assert (again / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
 def test_article_unit_and_other_seed(tmp_path):
-    run = pipeline.train(corpus_config=pipeline.CorpusConfig(unit="article", min_tokens=5),
-                         model_config=pipeline.models.ModelConfig(num_topics=2, random_state=7, iterations=200),
+    run = engines.train(corpus_config=preprocess.CorpusConfig(unit="article", min_tokens=5),
+                         model_config=models.ModelConfig(num_topics=2, random_state=7, iterations=200),
                          out_dir=tmp_path, progress=False)
     df = load_run(run).doc_topics
     assert len(df) == 5 and (df["unit_id"].str.endswith("-a000")).all()

@@ -1,4 +1,4 @@
-"""The Spark engine (workbench.spark) in local mode (local[2]).
+"""The Spark engine (workbench.engines.spark) in local mode (local[2]).
 
 One Spark session and one seeds run per module (a session costs about 6 s, the first jobs of a
 session a few more while the Python workers start). What is checked: the run folder's contract
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import spark as wsp
+from workbench.engines import spark as wsp
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -64,7 +64,7 @@ def runs_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spark_seed_run(session, runs_dir):
-    from workbench.models import ModelConfig
+    from workbench.models.lda import ModelConfig
 
     return wsp.train(model_config=ModelConfig(num_topics=6), spark_config=wsp.SparkConfig(max_iter=20),
                      out_dir=runs_dir, spark=session, progress=False)
@@ -72,17 +72,17 @@ def spark_seed_run(session, runs_dir):
 
 @pytest.fixture(scope="module")
 def local_seed_corpus(tmp_path_factory):
-    from workbench import pipeline
-    from workbench.models import ModelConfig
+    from workbench.models.lda import ModelConfig
+    from workbench.text import preprocess
 
     d = ModelConfig()
-    return pipeline.prepare([SEEDS], pipeline.CorpusConfig(), no_below=d.no_below, no_above=d.no_above,
+    return preprocess.prepare([SEEDS], preprocess.CorpusConfig(), no_below=d.no_below, no_above=d.no_above,
                             store_path=tmp_path_factory.mktemp("store") / "store.sqlite", progress=False)
 
 
 @needs_java
 def test_run_folder_contract(spark_seed_run, runs_dir):
-    from workbench import runs
+    from workbench import runfolder
 
     run = spark_seed_run
     for name in ("manifest.json", "doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv",
@@ -97,14 +97,14 @@ def test_run_folder_contract(spark_seed_run, runs_dir):
     assert m["config"]["model"]["engine"] == "spark" and m["config"]["spark"]["master"] == "local[2]"
     assert len(m["corpus"]["unit_ids"]) == m["corpus"]["n_units"] and m["corpus"]["n_documents"] == 5
     assert np.isfinite(m["metrics"]["c_npmi"]) and m["model_settings"]["passes"] == 4
-    assert runs.verify_run(run) == []
+    assert runfolder.verify_run(run) == []
 
     raw = (run / "doc_topics.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
-    loaded = runs.load_run(run)
+    loaded = runfolder.load_run(run)
     dt = loaded.doc_topics
     assert list(dt.columns[:4]) == ["doc_id", "unit_id", "source_file", "record"]
-    assert list(dt.columns[-9:]) == ["text", "n_tokens", "dominant_topic", *runs.topic_columns(6)]
+    assert list(dt.columns[-9:]) == ["text", "n_tokens", "dominant_topic", *runfolder.topic_columns(6)]
     shares = loaded.doc_topic
     assert shares.shape == (m["corpus"]["n_units"], 6) and (shares >= 0).all()
     assert np.allclose(shares.sum(axis=1), 1.0, atol=1e-8)
@@ -123,12 +123,13 @@ def test_run_folder_contract(spark_seed_run, runs_dir):
 
 @needs_java
 def test_compare_and_notebook_helpers_read_a_spark_run(seed_run, spark_seed_run):
-    from workbench import compare, explore, runs
+    from workbench import runfolder
+    from workbench.analysis import compare, explore
 
     table = compare.compare_runs(seed_run, spark_seed_run)  # a local run against a Spark run
     assert set(table["status"]) <= {"matched", "split", "merged", "new", "vanished"}
     assert table["topic_b"].dropna().astype(int).isin(range(6)).all()
-    summary = explore.run_summary(runs.load_run(spark_seed_run)).set_index("item")["value"]
+    summary = explore.run_summary(runfolder.load_run(spark_seed_run)).set_index("item")["value"]
     assert summary["engine"] == "spark" and summary["documents"] == "5"
 
 
@@ -136,10 +137,10 @@ def test_compare_and_notebook_helpers_read_a_spark_run(seed_run, spark_seed_run)
 def test_seed_tokens_vocabulary_keywords_and_coherence_are_the_local_engines(spark_seed_run, local_seed_corpus):
     from gensim.corpora import Dictionary
 
-    from workbench import models, runs
+    from workbench import models, runfolder
 
     local = local_seed_corpus
-    run = runs.load_run(spark_seed_run)
+    run = runfolder.load_run(spark_seed_run)
     m = run.manifest
     assert m["corpus"]["unit_ids"] == list(local.unit_ids)
     assert m["corpus"]["doc_ids"] == list(local.doc_ids)
@@ -156,9 +157,9 @@ def test_seed_tokens_vocabulary_keywords_and_coherence_are_the_local_engines(spa
                                index=list(local.vocab.terms))
     assert (spark_terms.loc[local_terms.index, ["doc_freq", "corpus_freq"]] == local_terms).all().all()
 
-    # keywords.csv: the same TF-IDF keywords as runs.build_keywords on the local corpus
+    # keywords.csv: the same TF-IDF keywords as runfolder.build_keywords on the local corpus
     mine = pd.read_csv(spark_seed_run / "keywords.csv", encoding="utf-8-sig", keep_default_na=False)
-    theirs = runs.build_keywords(local)
+    theirs = runfolder.build_keywords(local)
     assert mine[["level", "doc_id", "unit_id", "rank", "term"]].values.tolist() == \
         theirs[["level", "doc_id", "unit_id", "rank", "term"]].values.tolist()
     assert np.allclose(mine["score"], theirs["score"], atol=1e-9)
@@ -174,8 +175,8 @@ def test_seed_tokens_vocabulary_keywords_and_coherence_are_the_local_engines(spa
 def test_a_corpus_of_the_store_prepares_as_the_local_engine(session, local_seed_corpus, tmp_path):
     from contextlib import closing
 
-    from workbench import store
-    from workbench.models import ModelConfig
+    from workbench.corpus import store
+    from workbench.models.lda import ModelConfig
 
     db = tmp_path / "store.sqlite"
     with closing(store.connect(db)) as conn:
@@ -193,7 +194,7 @@ def test_a_corpus_of_the_store_prepares_as_the_local_engine(session, local_seed_
 
 @needs_java
 def test_reading_every_input_kind_matches_the_local_reader(session, tmp_path, monkeypatch):
-    from workbench import ingest
+    from workbench.corpus import ingest
 
     folder = tmp_path / "来稿"
     (folder / "sub").mkdir(parents=True)
@@ -249,12 +250,12 @@ def test_reading_every_input_kind_matches_the_local_reader(session, tmp_path, mo
 def test_government_work_reports_tokenize_as_the_local_engine(session, tmp_path):
     """The shipped example corpus (72 reports and resolutions, 1954-2025), by paragraph: the same
     harvested terms, vocabulary, frequencies, units and tokens as the local engine."""
-    from workbench import pipeline
-    from workbench.models import ModelConfig
+    from workbench.models.lda import ModelConfig
+    from workbench.text import preprocess
 
     src = ROOT / "examples" / "gov-reports" / "gov_work_reports_national.jsonl"
-    cc, d = pipeline.CorpusConfig(unit="paragraph"), ModelConfig()
-    local = pipeline.prepare([src], cc, no_below=d.no_below, no_above=d.no_above,
+    cc, d = preprocess.CorpusConfig(unit="paragraph"), ModelConfig()
+    local = preprocess.prepare([src], cc, no_below=d.no_below, no_above=d.no_above,
                              store_path=tmp_path / "store.sqlite", progress=False)
     mine = wsp.prepare(session, [src], cc, scratch="file:" + str(tmp_path / "scratch"), no_below=d.no_below,
                        no_above=d.no_above)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import pipeline, store
-from workbench.tokenize import TokenizerConfig, Tokenizer, default_config
+from workbench import engines, models
+from workbench.corpus import store
+from workbench.text import preprocess, token_cache
+from workbench.text.tokenize import Tokenizer, TokenizerConfig, default_config
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -57,11 +59,11 @@ def test_unknown_corpus_message(tmp_path):
 def test_retrain_tokenizes_only_new_units(tmp_path):
     db = tmp_path / "s.sqlite"
     src = write(tmp_path / "src", ARTICLES)
-    cfg = pipeline.CorpusConfig(min_tokens=2, workers=1)
-    first = pipeline.prepare([src], cfg, no_above=1.0, no_below=1, store_path=db, progress=False)
+    cfg = preprocess.CorpusConfig(min_tokens=2, workers=1)
+    first = preprocess.prepare([src], cfg, no_above=1.0, no_below=1, store_path=db, progress=False)
     assert first.stats["cache_misses"] == 6 and first.stats["cache_hits"] == 0
     write(src, {"d.txt": "网格员巡查小区，居民反映问题及时解决。"})
-    second = pipeline.prepare([src], cfg, no_above=1.0, no_below=1, store_path=db, progress=False)
+    second = preprocess.prepare([src], cfg, no_above=1.0, no_below=1, store_path=db, progress=False)
     assert second.stats["cache_misses"] == 1 and second.stats["cache_hits"] == 6
 
 
@@ -73,19 +75,19 @@ def test_dictionary_change_invalidates_exactly_the_affected_units(tmp_path):
     a, b = Tokenizer(base), Tokenizer(changed)
     texts = ["网格党支部做好矛盾纠纷化解工作。", "纪检监察机关立案查处违纪问题。", "社区网格员走访居民，化解矛盾。"]
     with closing(store.connect(tmp_path / "s.sqlite")) as conn:
-        first = store.SegmentCache(conn, a).kept(texts)
-        cache = store.SegmentCache(conn, b)
+        first = token_cache.SegmentCache(conn, a).kept(texts)
+        cache = token_cache.SegmentCache(conn, b)
         again = cache.kept(texts)
         assert (cache.misses, cache.hits) == (1, 2)  # only the text that contains the added word
         assert "矛盾纠纷化解" in again[0] and "矛盾纠纷化解" not in first[0]
         assert again == [b.cut(t) for t in texts] and again[1:] == first[1:]
-        back = store.SegmentCache(conn, a)  # the old dictionary again: its rows are still there
+        back = token_cache.SegmentCache(conn, a)  # the old dictionary again: its rows are still there
         assert back.kept(texts) == first and back.misses == 0
         user.write_text("矛盾纠纷化解 vn\n", encoding="utf-8")  # the same word, another tag
-        retagged = store.SegmentCache(conn, Tokenizer(changed))
+        retagged = token_cache.SegmentCache(conn, Tokenizer(changed))
         assert retagged.kept(texts) == again and (retagged.misses, retagged.hits) == (1, 2)
         user.write_text("", encoding="utf-8")  # removed again: the base rows serve every text
-        removed = store.SegmentCache(conn, Tokenizer(changed))
+        removed = token_cache.SegmentCache(conn, Tokenizer(changed))
         assert removed.kept(texts) == first and removed.misses == 0
 
 
@@ -99,8 +101,8 @@ def test_stopword_change_needs_no_retokenizing(tmp_path):
     assert a.word_set_digest == b.word_set_digest and a.filter_digest != b.filter_digest
     assert a.config.fingerprint() != b.config.fingerprint()
     with closing(store.connect(tmp_path / "s.sqlite")) as conn:
-        assert "网格员" in store.SegmentCache(conn, a).kept([text])[0]
-        cache = store.SegmentCache(conn, b)
+        assert "网格员" in token_cache.SegmentCache(conn, a).kept([text])[0]
+        cache = token_cache.SegmentCache(conn, b)
         assert cache.kept([text]) == [b.cut(text)] and "网格员" not in b.cut(text)
         assert (cache.misses, cache.hits) == (0, 1)  # the stored segmentation, filtered anew
         count = lambda table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -111,9 +113,9 @@ def test_train_from_named_corpus_matches_train_from_files(tmp_path):
     db = tmp_path / "s.sqlite"
     with closing(store.connect(db)) as conn:
         store.ingest(conn, [SEEDS], "seeds")
-    mc = pipeline.models.ModelConfig(iterations=200)
-    by_name = pipeline.train(corpus_name="seeds", model_config=mc, store_path=db, out_dir=tmp_path / "r1", progress=False)
-    by_files = pipeline.train([SEEDS], model_config=mc, store_path=db, out_dir=tmp_path / "r2", progress=False)
+    mc = models.ModelConfig(iterations=200)
+    by_name = engines.train(corpus_name="seeds", model_config=mc, store_path=db, out_dir=tmp_path / "r1", progress=False)
+    by_files = engines.train([SEEDS], model_config=mc, store_path=db, out_dir=tmp_path / "r2", progress=False)
     assert (by_name / "doc_topics.csv").read_bytes() == (by_files / "doc_topics.csv").read_bytes()
     m = json.loads((by_files / "manifest.json").read_text(encoding="utf-8"))
     assert m["corpus"]["stats"]["cache_misses"] == 0  # the second run tokenized nothing
@@ -121,7 +123,8 @@ def test_train_from_named_corpus_matches_train_from_files(tmp_path):
 
 READER = r"""
 import sqlite3, sys, time, json
-from workbench import store
+from workbench.corpus import store
+from workbench.text import token_cache
 conn = store.connect(sys.argv[1])
 seen = set()
 end = time.time() + float(sys.argv[2])

@@ -1,4 +1,4 @@
-"""Choosing K (workbench.sweep): metrics, the held-out split, the recommendation rule, the folder."""
+"""Choosing K (workbench.analysis.sweep): metrics, the held-out split, the recommendation rule, the folder."""
 import json
 import math
 from dataclasses import replace
@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import models, pipeline, sweep
-from workbench.models import ModelConfig
+from workbench import models
+from workbench.analysis import sweep
+from workbench.models.lda import ModelConfig
+from workbench.text import preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ModelConfig(iterations=200)
@@ -19,7 +21,7 @@ FAST = ModelConfig(iterations=200)
 
 @pytest.fixture(scope="module")
 def seed_corpus():
-    return pipeline.prepare([ROOT / "seeds"], progress=False)
+    return preprocess.prepare([ROOT / "seeds"], progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +224,7 @@ def test_write_sweep_folder(seed_sweep, tmp_path):
     assert len(m["corpus"]["fingerprint"]) == 64
     assert {"gensim", "tomotopy", "python"} <= set(m["versions"])
     assert set(m["files"]) == {"sweep.csv", "sweep.png", "recommendation.txt"}
-    from workbench.runs import sha256_file
+    from workbench.files import sha256_file
 
     assert all(sha256_file(folder / n) == h for n, h in m["files"].items())
 

@@ -3,7 +3,7 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-from workbench.runs import load_run
+from workbench.runfolder.reader import load_run
 
 LABELS = tomllib.loads((Path(__file__).parent / "fixtures" / "seed_theme_paragraphs.toml").read_text(encoding="utf-8"))
 

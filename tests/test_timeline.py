@@ -1,4 +1,4 @@
-"""Tests for workbench.timeline: topics over time and metadata on a run folder."""
+"""Tests for workbench.analysis.timeline: topics over time and metadata on a run folder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import effects, explore, reading, runs, timeline
+from workbench import runfolder
+from workbench.analysis import effects, explore, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "examples" / "gov-reports" / "gov_work_reports_national.jsonl"
@@ -46,10 +47,10 @@ def _doc_topics() -> pd.DataFrame:
 
 
 @pytest.fixture
-def run(tmp_path) -> runs.Run:
+def run(tmp_path) -> runfolder.Run:
     """A run built from arrays (no model): enough for every timeline function."""
     freq = np.array([40, 20, 30, 35, 30, 25, 30, 20, 80])
-    return runs.Run(path=tmp_path, manifest={"run_id": "synthetic"}, doc_topics=_doc_topics(),
+    return runfolder.Run(path=tmp_path, manifest={"run_id": "synthetic"}, doc_topics=_doc_topics(),
                     topics=pd.DataFrame(), terms=pd.DataFrame({"term": VOCAB, "corpus_freq": freq}),
                     topic_term=TOPIC_TERM, labels={1: "扶贫"})
 
@@ -235,17 +236,17 @@ def test_runs_dir_is_the_project_runs_folder_unless_set(monkeypatch, tmp_path):
 def test_compare_and_carry_writes_the_table_and_carries_labels(seed_run, tmp_path):
     a = Path(shutil.copytree(seed_run, tmp_path / "a"))
     b = Path(shutil.copytree(seed_run, tmp_path / "b"))
-    reading.write_labels(b, {1: "已有的标签"})
+    runfolder.write_labels(b, {1: "已有的标签"})
     table = timeline.compare_and_carry(a, b, labels_a={0: "脱贫攻坚", 1: "网格化治理"})
     assert (table["status"] == "matched").all()  # a run against itself
     assert table.loc[table["topic_a"] == 0, "label_a"].item() == "脱贫攻坚"
     assert table.loc[table["topic_b"] == 0, "carried_label"].item() == "脱贫攻坚"
     assert Path(table.attrs["path"]) == b / "compare_a.csv"
-    assert reading.read_labels(b) == {0: "脱贫攻坚", 1: "已有的标签"}  # an existing label is kept
-    assert reading.read_labels(a) == {}  # A is only read
+    assert runfolder.read_labels(b) == {0: "脱贫攻坚", 1: "已有的标签"}  # an existing label is kept
+    assert runfolder.read_labels(a) == {}  # A is only read
     untouched = Path(shutil.copytree(seed_run, tmp_path / "c"))
     timeline.compare_and_carry(a, untouched, labels_a={0: "x"}, write=False)
-    assert not (untouched / "compare_a.csv").exists() and reading.read_labels(untouched) == {}
+    assert not (untouched / "compare_a.csv").exists() and runfolder.read_labels(untouched) == {}
 
 
 # ------------------------------------------------------------------------------------ a real run
@@ -254,21 +255,22 @@ def test_compare_and_carry_writes_the_table_and_carries_labels(seed_run, tmp_pat
 @pytest.fixture(scope="module")
 def reports_run(tmp_path_factory):
     """A small model of six government work reports (1995-1999, 2015-2019), by section."""
-    from workbench import pipeline
-    from workbench.models import ModelConfig
+    from workbench import engines
+    from workbench.models.lda import ModelConfig
+    from workbench.text import preprocess
 
     folder = tmp_path_factory.mktemp("reports")
     wanted = {"1995", "1997", "1999", "2015", "2017", "2019"}
     lines = [line for line in REPORTS.read_text(encoding="utf-8").splitlines()
              if json.loads(line)["date"] in wanted]
     (folder / "reports.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return pipeline.train([folder / "reports.jsonl"], corpus_config=pipeline.CorpusConfig(unit="section"),
+    return engines.train([folder / "reports.jsonl"], corpus_config=preprocess.CorpusConfig(unit="section"),
                           model_config=ModelConfig(num_topics=6, iterations=50), out_dir=folder / "runs",
                           progress=False)
 
 
 def test_on_a_real_run_of_government_work_reports(reports_run):
-    run = runs.load_run(reports_run)
+    run = runfolder.load_run(reports_run)
     cues = ["反腐败", "腐败", "廉政建设", "廉洁", "监察", "作风", "形式主义"]
     k = timeline.find_topic(run, cues)
     assert 0 <= k < run.num_topics

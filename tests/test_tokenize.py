@@ -4,12 +4,22 @@ from pathlib import Path
 
 import jieba
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import paths
-from workbench.tokenize import (DEFAULT_POS_DROP, Tokenizer, TokenizerConfig, WordFinder, check_stopwords,
-                                default_config, get_tokenizer, quoted_term_counts,
-                                read_word_list, select_quoted_terms)
+from workbench.text.tokenize import (
+    DEFAULT_POS_DROP,
+    Tokenizer,
+    TokenizerConfig,
+    WordFinder,
+    check_stopwords,
+    default_config,
+    get_tokenizer,
+    quoted_term_counts,
+    read_word_list,
+    select_quoted_terms,
+)
 
 
 @pytest.fixture(scope="module")

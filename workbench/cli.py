@@ -2,8 +2,7 @@
 
 Exit codes: 0 success; 1 the command could not do its work (bad input, nothing to model: the
 message names the file); 2 usage error (bad arguments); 3 success, but some inputs were skipped
-(each one named on standard error).
-"""
+(each one named on standard error)."""
 
 from __future__ import annotations
 
@@ -20,10 +19,10 @@ def _fail(msg: str, code: int = EXIT_ERROR) -> int:
 
 
 def _configs(args, num_topics: int):
-    from . import pipeline
-    from .models import ModelConfig
+    from workbench.models.lda import ModelConfig
+    from workbench.text import preprocess
 
-    cc = pipeline.CorpusConfig(unit=args.unit, chunk_chars=args.chunk_chars, min_tokens=args.min_tokens,
+    cc = preprocess.CorpusConfig(unit=args.unit, chunk_chars=args.chunk_chars, min_tokens=args.min_tokens,
                                harvest_quoted=not args.no_harvest, min_len=args.min_len,
                                pos_filter=not args.no_pos_filter, text_column=args.text_column,
                                workers=args.workers, to_simplified=args.to_simplified)
@@ -37,7 +36,7 @@ def _configs(args, num_topics: int):
 
 
 def cmd_train(args) -> int:
-    from . import pipeline
+    from workbench import engines, errors
 
     cc, mc = _configs(args, args.topics)
     if args.corpus and args.sources:
@@ -47,16 +46,16 @@ def cmd_train(args) -> int:
             run = _train_spark(args, cc, mc)
         else:
             sources = [Path(s) for s in args.sources] or None
-            run = pipeline.train(sources, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
+            run = engines.train(sources, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
                                  themes_file=args.themes, out_dir=args.out, progress=not args.quiet)
-    except (pipeline.PipelineError, ValueError) as exc:
+    except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print(run)
     return EXIT_OK
 
 
 def _train_spark(args, cc, mc) -> Path:
-    from . import spark
+    from workbench.engines import spark
 
     conf = []
     for item in args.spark_conf:
@@ -75,7 +74,8 @@ def _train_spark(args, cc, mc) -> Path:
 
 
 def cmd_sweep(args) -> int:
-    from . import pipeline, sweep
+    from workbench import errors
+    from workbench.analysis import sweep
 
     try:
         ks = [int(k) for k in args.topics.split(",") if k.strip()]
@@ -88,7 +88,7 @@ def cmd_sweep(args) -> int:
     try:
         folder = sweep.sweep([Path(s) for s in args.sources] or None, ks, seeds, cc, mc, args.out,
                              progress=not args.quiet, corpus_name=args.corpus)
-    except (pipeline.PipelineError, ValueError) as exc:
+    except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print((folder / "recommendation.txt").read_text(encoding="utf-8").strip())
     print(folder)
@@ -99,7 +99,7 @@ def cmd_ingest(args) -> int:
     from contextlib import closing
     from datetime import datetime, timezone
 
-    from . import ingest, store
+    from workbench.corpus import ingest, store
 
     try:
         with closing(store.connect()) as conn:
@@ -119,7 +119,7 @@ def cmd_ingest(args) -> int:
 
 
 def _run_path(value) -> Path:
-    from .runs import latest_run
+    from workbench.runfolder.reader import latest_run
 
     return latest_run() if value in (None, "latest") else Path(value)
 
@@ -127,14 +127,14 @@ def _run_path(value) -> Path:
 def cmd_topics(args) -> int:
     import pandas as pd
 
-    from . import reading
-    from .runs import load_run
+    from workbench.analysis import reading
+    from workbench.runfolder.reader import load_run
 
     run = load_run(_run_path(args.run))
     table = reading.topic_table(run.topic_term, run.terms["corpus_freq"].to_numpy(), run.vocab, n=args.n,
                                 lam=args.lam, labels=run.labels, doc_topic=run.doc_topics)
     if args.csv:
-        from .runs import write_csv
+        from workbench.files import write_csv
         write_csv(table, args.csv)
     with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
         print(f"{run.path}  ({run.num_topics} topics; relevance λ={args.lam}; FREX w=0.5)")
@@ -148,8 +148,8 @@ def cmd_topics(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from . import export
-    from .runs import load_run
+    from workbench.outputs import export
+    from workbench.runfolder.reader import load_run
 
     run = load_run(_run_path(args.run))
     table = export.aggregate_to_articles(run.doc_topics) if args.articles else run.doc_topics
@@ -162,10 +162,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_label(args) -> int:
-    from . import reading
+    from workbench import runfolder
 
     run = _run_path(args.run)
-    labels = reading.read_labels(run)
+    labels = runfolder.read_labels(run)
     for item in args.labels:
         topic, sep, label = item.partition("=")
         if not sep or not topic.strip().isdigit():
@@ -175,7 +175,7 @@ def cmd_label(args) -> int:
         else:
             labels.pop(int(topic), None)
     try:
-        reading.write_labels(run, labels)
+        runfolder.write_labels(run, labels)
     except ValueError as exc:
         return _fail(str(exc))
     for k in sorted(labels):
@@ -186,7 +186,8 @@ def cmd_label(args) -> int:
 def cmd_compare(args) -> int:
     import pandas as pd
 
-    from . import compare, reading
+    from workbench import runfolder
+    from workbench.analysis import compare
 
     a, b = Path(args.run_a), Path(args.run_b)
     try:
@@ -196,10 +197,10 @@ def cmd_compare(args) -> int:
     out = args.out or b / f"compare_{a.name}.csv"
     compare.write_comparison(table, out)
     if args.carry_labels:
-        labels_b = reading.read_labels(b)
-        carried = {k: v for k, v in compare.carry_labels(table, reading.read_labels(a)).items() if k not in labels_b}
+        labels_b = runfolder.read_labels(b)
+        carried = {k: v for k, v in compare.carry_labels(table, runfolder.read_labels(a)).items() if k not in labels_b}
         if carried:
-            reading.write_labels(b, {**labels_b, **carried})
+            runfolder.write_labels(b, {**labels_b, **carried})
     counts = table["status"].value_counts()
     print("  ".join(f"{k}: {counts.get(k, 0)}" for k in ("matched", "split", "merged", "new", "vanished")))
     def topic(value) -> str:
@@ -222,8 +223,8 @@ def _int_list(text: str | None, option: str) -> list[int] | None:
 
 
 def cmd_prevalence(args) -> int:
-    from . import timeline
-    from .runs import load_run
+    from workbench.analysis import timeline
+    from workbench.runfolder.reader import load_run
 
     try:
         topics = _int_list(args.topics, "--topics")
@@ -261,13 +262,13 @@ def cmd_prevalence(args) -> int:
 
 
 def cmd_notebook(args) -> int:
-    from . import notebook
+    from workbench import notebook
 
     return notebook.launch(args.run, port=args.port)
 
 
 def cmd_verify(args) -> int:
-    from .runs import verify_run
+    from workbench.runfolder.reader import verify_run
 
     bad = verify_run(Path(args.run))
     for f in bad:
@@ -278,7 +279,7 @@ def cmd_verify(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .models import ENGINES, ModelConfig
+    from workbench.models.lda import ENGINES, ModelConfig
 
     d = ModelConfig()
     p = argparse.ArgumentParser(prog="workbench", description="Topic models for Chinese political and government text.")
@@ -395,8 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_corpus_and_model_options(p, d, engines=None) -> None:
-    from .models import ENGINES
-    from .units import UNIT_KINDS
+    from workbench.corpus.units import UNIT_KINDS
+    from workbench.models.lda import ENGINES
 
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help=".txt/.html files or folders (recursive), .jsonl/.csv/.xlsx/.parquet with a text column")

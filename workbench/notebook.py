@@ -1,11 +1,10 @@
 """Start JupyterLab on the project's ``notebooks/`` folder, optionally on a chosen run.
 
 ``workbench notebook [RUN]`` calls :func:`launch`. The run reaches the notebooks through the
-``WORKBENCH_RUN`` environment variable, which :func:`workbench.explore.load_run_or_latest`
+``WORKBENCH_RUN`` environment variable, which :func:`workbench.analysis.explore.load_run_or_latest`
 reads; without it the notebooks open the newest run. The kernel starts in ``notebooks/``, so
 the folder of runs the user meant (``./runs`` where the command was typed, or
-``WORKBENCH_RUNS``) is passed on as an absolute ``WORKBENCH_RUNS``.
-"""
+``WORKBENCH_RUNS``) is passed on as an absolute ``WORKBENCH_RUNS``."""
 
 from __future__ import annotations
 
@@ -15,8 +14,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import paths
-from .explore import RUN_ENV, RUNS_ENV
+from workbench import paths
+from workbench.analysis.explore import RUN_ENV, RUNS_ENV
 
 __all__ = ["notebooks_dir", "build_command", "launch"]
 

@@ -2,8 +2,7 @@
 
 The project folder (``seeds/``, ``stopwords/``, ``dictionaries/``) is the checkout the package was
 installed from (``pip install -e .``); ``WORKBENCH_HOME`` overrides it. Caches go to
-``<project>/.workbench/cache`` (or ``WORKBENCH_CACHE``), never to the system temp folder.
-"""
+``<project>/.workbench/cache`` (or ``WORKBENCH_CACHE``), never to the system temp folder."""
 
 from __future__ import annotations
 

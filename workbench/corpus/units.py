@@ -8,8 +8,7 @@
 ``chunk``     consecutive paragraphs packed up to ``chunk_chars`` characters (a paragraph longer
               than that is split at sentence ends).
 
-Every unit keeps its parent ``doc_id``; ``unit_id`` is ``<doc_id>-<p|s|c|a><index>``.
-"""
+Every unit keeps its parent ``doc_id``; ``unit_id`` is ``<doc_id>-<p|s|c|a><index>``."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .ingest import Document, _is_heading
+from workbench.corpus.ingest import Document, is_heading
 
 UNIT_KINDS = ("article", "paragraph", "section", "chunk")
 
@@ -63,7 +62,7 @@ def _paragraphs_with_headings(paragraphs: list[str]) -> list[str]:
     out: list[str] = []
     pending: list[str] = []
     for p in paragraphs:
-        if _is_heading(p):
+        if is_heading(p):
             pending.append(p)
             continue
         out.append("\n".join(pending + [p]))

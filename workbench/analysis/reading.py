@@ -9,39 +9,30 @@ Nothing here needs the model object: every function takes what a run folder hold
 - :func:`top_terms`, :func:`topic_table` -- one row of top words per topic.
 - :func:`representative_units` -- stm's ``findThoughts``: the units most about a topic.
 - :func:`kwic` -- keyword in context over raw (unsegmented) Chinese text.
-- :func:`read_labels`, :func:`write_labels`, :func:`topic_names` -- ``labels.json``.
 
-Topic ids start at 0 everywhere, as in the run-folder tables.
-"""
+Topic ids start at 0 everywhere, as in the run-folder tables."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from workbench.runfolder.schema import topic_columns_of
+
 __all__ = [
-    "LABELS_FILE",
     "TERM_SEPARATOR",
     "RELEVANCE_FLOOR",
-    "topic_columns",
     "relevance",
     "frex",
     "top_terms",
     "topic_table",
     "representative_units",
     "kwic",
-    "read_labels",
-    "write_labels",
-    "topic_names",
 ]
-
-LABELS_FILE = "labels.json"
 
 #: Joins the top terms of a topic in :func:`topic_table`; the Chinese enumeration
 #: comma reads naturally between Chinese words and never occurs inside a token.
@@ -51,30 +42,6 @@ TERM_SEPARATOR = "、"
 #: would produce -inf (or nan); a finite floor keeps such terms last in every
 #: ranking without putting -inf into tables that go to Excel or Stata.
 RELEVANCE_FLOOR = float(np.finfo(np.float64).min)
-
-_TOPIC_COLUMN = re.compile(r"^topic_(\d+)$")
-
-
-def topic_columns(doc_topics: pd.DataFrame) -> list[str]:
-    """Names of the ``topic_<k>`` share columns of a doc-topic table, ordered by k.
-
-    Input: a DataFrame shaped like ``doc_topics.csv``. Output: e.g.
-    ``["topic_0", "topic_1", ..., "topic_10"]`` (numeric order, not string order).
-    Raises ValueError when there is none, or when the ids are not exactly 0..K-1.
-    """
-    found = []
-    for name in doc_topics.columns:
-        match = _TOPIC_COLUMN.match(str(name))
-        if match:
-            found.append((int(match.group(1)), str(name)))
-    if not found:
-        raise ValueError("no topic_<k> columns in the table")
-    found.sort()
-    ids = [k for k, _ in found]
-    if ids != list(range(len(ids))):
-        raise ValueError(f"topic columns must be topic_0..topic_{len(ids) - 1}, got ids {ids}")
-    return [name for _, name in found]
-
 
 def _as_topic_term(topic_term) -> np.ndarray:
     beta = np.asarray(topic_term, dtype=np.float64)
@@ -213,7 +180,7 @@ def top_terms(scores, vocab, n: int = 10) -> list[list[str]]:
 
 def _doc_topic_matrix(doc_topic, doc_lengths) -> tuple[np.ndarray, np.ndarray | None]:
     if isinstance(doc_topic, pd.DataFrame):
-        cols = topic_columns(doc_topic)
+        cols = topic_columns_of(doc_topic)
         if doc_lengths is None and "n_tokens" in doc_topic.columns:
             doc_lengths = doc_topic["n_tokens"].to_numpy(dtype=np.float64)
         theta = doc_topic[cols].to_numpy(dtype=np.float64)
@@ -296,7 +263,7 @@ def representative_units(doc_topics: pd.DataFrame, topic: int, n: int = 3) -> pd
     """
     column = f"topic_{int(topic)}"
     if column not in doc_topics.columns:
-        raise KeyError(f"no column {column!r}; the table has {topic_columns(doc_topics)}")
+        raise KeyError(f"no column {column!r}; the table has {topic_columns_of(doc_topics)}")
     if n < 0:
         raise ValueError("n must be >= 0")
     keep = ["doc_id", "unit_id"] + (["title"] if "title" in doc_topics.columns else []) + ["text"]
@@ -350,100 +317,3 @@ def kwic(texts, term: str, width: int = 20, ids=None) -> pd.DataFrame:
             start, end = match.span()
             rows.append((text_id, text[max(0, start - width):start], match.group(), text[end:end + width]))
     return pd.DataFrame(rows, columns=["id", "left", "term", "right"])
-
-
-# ---------------------------------------------------------------------------
-# labels.json
-
-
-def read_labels(run_dir) -> dict[int, str]:
-    """Read ``labels.json`` from a run folder as {topic id: label}.
-
-    Input: the run folder. Output: a dict with int keys, ordered by id; empty
-    when the file is absent (a fresh run has no labels yet).
-    """
-    path = Path(run_dir) / LABELS_FILE
-    if not path.exists():
-        return {}
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path} must hold a JSON object of id -> label")
-    labels = {}
-    for key, value in raw.items():
-        try:
-            topic = int(key)
-        except ValueError:
-            raise ValueError(f"{path}: topic id {key!r} is not an integer") from None
-        labels[topic] = str(value)
-    return dict(sorted(labels.items()))
-
-
-def _known_topic_count(run_dir: Path) -> int | None:
-    """K from ``topic_term.npy`` (its header only) or else ``topics.csv``; None if neither."""
-    npy = run_dir / "topic_term.npy"
-    if npy.exists():
-        # mmap reads the header only: K is known without loading a (K, V) array.
-        return int(np.load(npy, mmap_mode="r", allow_pickle=False).shape[0])
-    topics_csv = run_dir / "topics.csv"
-    if topics_csv.exists():
-        topics = pd.read_csv(topics_csv, encoding="utf-8-sig", usecols=["topic"])
-        if len(topics):
-            return int(topics["topic"].max()) + 1
-    return None
-
-
-def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
-    """Write {topic id: label} to ``labels.json`` in a run folder, atomically.
-
-    Inputs: the run folder and the labels (int ids; strings of digits are accepted).
-    Output: the path written. The file is UTF-8 with Chinese kept as is
-    (``ensure_ascii=False``), keys in numeric order (``"2"`` before ``"10"``), written
-    to a temporary file in the same folder and moved into place with
-    ``os.replace``, so a reader never sees half a file.
-
-    Raises ValueError naming the offending id when an id is not an integer, or is
-    outside 0..K-1 where K is known from ``topic_term.npy`` or ``topics.csv``.
-    """
-    run_dir = Path(run_dir)
-    clean: dict[int, str] = {}
-    for key, value in labels.items():
-        if isinstance(key, bool) or not isinstance(key, (int, np.integer, str)):
-            raise ValueError(f"topic id {key!r} is not an integer")
-        try:
-            topic = int(key)
-        except ValueError:
-            raise ValueError(f"topic id {key!r} is not an integer") from None
-        if topic < 0:
-            raise ValueError(f"topic id {topic} is negative; topic ids start at 0")
-        if not isinstance(value, str):
-            raise ValueError(f"label of topic {topic} must be a string, got {type(value).__name__}")
-        clean[topic] = value
-    n_topics = _known_topic_count(run_dir)
-    if n_topics is not None:
-        for topic in sorted(clean):
-            if topic >= n_topics:
-                raise ValueError(f"topic id {topic} is out of range: this run has topics 0..{n_topics - 1}")
-    payload = json.dumps(
-        {str(k): clean[k] for k in sorted(clean)}, ensure_ascii=False, indent=2
-    ) + "\n"
-    from .runs import atomic_file
-
-    target = run_dir / LABELS_FILE
-    with atomic_file(target) as tmp:
-        tmp.write_text(payload, encoding="utf-8", newline="\n")
-    return target
-
-
-def topic_names(k: int, labels: Mapping[int, str] | None = None) -> list[str]:
-    """Display names for topics 0..k-1: ``"0 脱贫攻坚"`` when labelled, else ``"3"``.
-
-    The id always leads, so names stay unique and sort in topic order even when
-    two topics share a label. Blank labels count as unlabelled.
-    """
-    # Keys may arrive as JSON strings ("0") as well as ints.
-    labels = {int(key): value for key, value in (labels or {}).items()}
-    names = []
-    for topic in range(int(k)):
-        label = str(labels.get(topic, "") or "").strip()
-        names.append(f"{topic} {label}" if label else str(topic))
-    return names

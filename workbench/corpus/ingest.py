@@ -8,8 +8,7 @@ Bad input never stops an ingest: each problem becomes a :class:`Problem` naming 
 line or record, what is wrong and what was done, and the good documents are still yielded. What
 is repaired silently (the document is kept): NUL bytes and control characters inside an otherwise
 textual file, a few undecodable bytes in a UTF-8 file, mixed line endings (CRLF, CR, LF, U+2028,
-form feed), HTML markup (text extracted; scripts, styles and the page head dropped).
-"""
+form feed), HTML markup (text extracted; scripts, styles and the page head dropped)."""
 
 from __future__ import annotations
 
@@ -435,7 +434,7 @@ def parse_byline(line: str) -> dict[str, str] | None:
     return {k: " ".join(v) for k, v in out.items()} if out else {}
 
 
-def _is_heading(line: str) -> bool:
+def is_heading(line: str) -> bool:
     return len(line) <= 30 and not line.endswith(tuple(_TERMINAL)) and not re.search(r"[。！？]", line)
 
 

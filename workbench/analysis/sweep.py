@@ -2,7 +2,7 @@
 
 ``workbench sweep SOURCE --topics 5,10,15,20,30 [--seeds 0,1,2]`` calls :func:`sweep`:
 
-    corpus = pipeline.prepare(sources, ...)
+    corpus = preprocess.prepare(sources, ...)
     result = run_sweep(corpus, ks=[5, 10, 15, 20, 30], seeds=[0, 1, 2])   # one model per (K, seed)
     folder = write_sweep(result, "runs/")                                 # runs/sweep-<time>-<hash>/
 
@@ -14,13 +14,12 @@ model is trained on the training articles and scored with
 * ``perplexity``: held-out perplexity on the held-out articles (:func:`held_out_perplexity`);
 * ``diversity``: share of unique words among all topics' top 25 terms (:func:`topic_diversity`);
 * ``stability``: per K, how closely the seeds' models re-find the same topics
-  (:func:`workbench.compare.stability`); NaN with a single seed.
+  (:func:`workbench.analysis.compare.stability`); NaN with a single seed.
 
 :func:`recommend_k` turns the table into one K and a sentence that gives the figures behind it
 (the rule is written out there).  Cost: one LDA fit per (K, seed) plus two coherence passes;
 the 134 government work reports cut into 2,334 sections (374,000 tokens) took 6 minutes for
-K = 5..30 x 3 seeds at 1,000 Gibbs iterations on 2 cores (``bench/sweep_gov_reports.py``).
-"""
+K = 5..30 x 3 seeds at 1,000 Gibbs iterations on 2 cores (``bench/sweep_gov_reports.py``)."""
 
 from __future__ import annotations
 
@@ -37,8 +36,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import compare, models, paths, runs
-from .models import ModelConfig, Vocabulary
+from workbench import files, models, paths, runfolder
+from workbench.analysis import compare
+from workbench.models.lda import ModelConfig
+from workbench.text.vocabulary import Vocabulary
 
 COLUMNS = ["num_topics", "seed", "c_npmi", "c_v", "perplexity", "diversity", "stability"]
 DEFAULT_KS = (5, 10, 15, 20, 30)
@@ -344,7 +345,7 @@ class _Split:
 
 
 def _bows(token_ids):
-    from .pipeline import Bows
+    from workbench.text.preprocess import Bows
 
     return Bows(token_ids)
 
@@ -409,7 +410,7 @@ def run_sweep(corpus, ks: Sequence[int], seeds: Sequence[int] = (0,),
               held_out: float = HELD_OUT_FRACTION, split_seed: int = 0) -> SweepResult:
     """Train one model per (K, seed) on the training articles and score it.
 
-    Inputs: ``corpus`` from :func:`workbench.pipeline.prepare` (uses ``unit_ids``,
+    Inputs: ``corpus`` from :func:`workbench.text.preprocess.prepare` (uses ``unit_ids``,
     ``token_ids``, ``vocab``); ``ks`` the numbers of topics (each >= 2); ``seeds`` the
     ``random_state`` of each fit; ``model_config`` every other setting (its ``num_topics`` and
     ``random_state`` are replaced); ``held_out`` the share of articles held out
@@ -462,7 +463,7 @@ def run_sweep(corpus, ks: Sequence[int], seeds: Sequence[int] = (0,),
     table = pd.DataFrame(rows, columns=COLUMNS)
     k_rec, reason = recommend_k(table)
     corpus_info = {
-        "fingerprint": runs.corpus_fingerprint(corpus.unit_ids, corpus.token_ids, corpus.vocab.terms),
+        "fingerprint": runfolder.corpus_fingerprint(corpus.unit_ids, corpus.token_ids, corpus.vocab.terms),
         "n_documents": len(corpus.doc_ids), "n_units": len(corpus.unit_ids),
         "n_terms": len(corpus.vocab.terms), "n_tokens": int(sum(len(t) for t in corpus.token_ids)),
     }
@@ -489,16 +490,16 @@ def write_sweep(result: SweepResult, out_dir: Path, config: dict | None = None) 
     thresholds, the split, corpus fingerprint, package versions, the recommendation and the
     sha256 of every other file).  The 8 hex digits hash the config and corpus fingerprint.
     """
-    from . import charts
+    from workbench.outputs import charts
 
     out_dir = Path(out_dir)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     config = {**(config or {}), "model": asdict(result.model_config), "ks": list(result.ks),
               "seeds": list(result.seeds)}
-    name = "sweep-" + runs.run_name(config, result.corpus.get("fingerprint", ""), now)
-    with runs.StagedFolder(out_dir, name) as stage:
+    name = "sweep-" + runfolder.run_name(config, result.corpus.get("fingerprint", ""), now)
+    with files.StagedFolder(out_dir, name) as stage:
         tmp = stage.tmp
-        runs.write_csv(result.table, tmp / "sweep.csv")
+        files.write_csv(result.table, tmp / "sweep.csv")
         charts.plot_sweep(result.table, path=tmp / "sweep.png")
         summary = result.summary
         text = (result.reason + "\n\nPer K (mean and sd over seeds):\n" + format_table(summary)
@@ -520,9 +521,9 @@ def write_sweep(result: SweepResult, out_dir: Path, config: dict | None = None) 
             "split": result.split,
             "corpus": result.corpus,
             "seconds": result.seconds,
-            "versions": runs.package_versions(),
+            "versions": runfolder.package_versions(),
         }
-        manifest["files"] = {p.name: runs.sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+        manifest["files"] = {p.name: files.sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
     return stage.path
@@ -535,14 +536,14 @@ def sweep(sources: Sequence[Path] | None = None, ks: Sequence[int] = DEFAULT_KS,
     run the sweep and write its folder under ``out_dir`` (default ``runs/``); return the folder.
 
     ``model_config.no_below`` / ``no_above`` shape the vocabulary, as in ``workbench train``.
-    Raises ``pipeline.PipelineError`` for unusable input, ``ValueError`` for bad ``ks``/``seeds``.
+    Raises ``errors.PipelineError`` for unusable input, ``ValueError`` for bad ``ks``/``seeds``.
     """
-    from . import pipeline
+    from workbench.text import preprocess
 
-    corpus_config = corpus_config or pipeline.CorpusConfig()
+    corpus_config = corpus_config or preprocess.CorpusConfig()
     if corpus_name is None:
         sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
-    corpus = pipeline.prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
+    corpus = preprocess.prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
                               no_above=model_config.no_above, store_path=store_path, progress=progress)
     result = run_sweep(corpus, ks, seeds, model_config, progress)
     config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,

@@ -1,32 +1,35 @@
-"""The pipeline, one way: sources -> store -> units -> tokens (cached) -> vocabulary -> model -> run.
+"""One preprocessing definition for every engine: sources (or a named corpus of the store) ->
+units -> tokens (cached) -> vocabulary -> one int32 array of term ids per unit.
 
-:func:`prepare` turns sources (or a named corpus in the store) into a modelling corpus held as
-one int32 array of term ids per unit — memory grows with the number of tokens kept, never with
-Python lists of strings — and :func:`train` fits a model on it and writes a run folder.
-"""
+Memory grows with the number of tokens kept, never with Python lists of strings."""
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections import Counter
 from contextlib import closing
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from . import ingest, models, paths, runs, store
-from .ingest import Document, Problem
-from .tokenize import (DEFAULT_POS_DROP, TokenizerConfig, default_config, get_tokenizer, quoted_term_counts,
-                       select_quoted_terms, to_simplified)
-from .units import Unit, split_units
-
-
-class PipelineError(Exception):
-    """A run cannot be made (no sources, empty corpus, bad themes file); the message says why."""
+from workbench.corpus import ingest, store
+from workbench.corpus.ingest import Document, Problem
+from workbench.corpus.units import Unit, split_units
+from workbench.errors import PipelineError
+from workbench.text import token_cache, vocabulary
+from workbench.text.tokenize import (
+    DEFAULT_POS_DROP,
+    TokenizerConfig,
+    default_config,
+    get_tokenizer,
+    quoted_term_counts,
+    select_quoted_terms,
+    to_simplified,
+)
+from workbench.text.vocabulary import build_vocabulary
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class Corpus:
     unit_ids: tuple[str, ...]
     unit_doc_ids: tuple[str, ...]
     token_ids: tuple[np.ndarray, ...] = field(repr=False)
-    vocab: models.Vocabulary = field(repr=False)
+    vocab: vocabulary.Vocabulary = field(repr=False)
     config: CorpusConfig = field(repr=False)
     tokenizer_config: TokenizerConfig = field(repr=False)
     harvested: tuple[str, ...] = ()
@@ -255,7 +258,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         unit_docs: list[str] = []
         raw_ids: list[np.ndarray] = []
         dropped: list[str] = []
-        cache = store.SegmentCache(conn, tokenizer, segmenter)
+        cache = token_cache.SegmentCache(conn, tokenizer, segmenter)
         batch: list[Unit] = []
 
         def flush():
@@ -304,65 +307,3 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     return Corpus(store_path, tuple(dict.fromkeys(doc_ids)), tuple(kept_units), tuple(kept_docs),
                   tuple(token_ids), vocab, config, tcfg, tuple(harvested), tuple(dropped), tuple(problems),
                   stats_d)
-
-
-def build_vocabulary(token2id: dict[str, int], raw_ids: Sequence[np.ndarray], no_below: int,
-                     no_above: float) -> tuple[models.Vocabulary, np.ndarray, float]:
-    """Keep terms in at least ``no_below`` units and at most ``no_above`` of them (gensim's
-    ``filter_extremes`` rule, computed with numpy), ids renumbered in first-seen order.
-
-    Returns the vocabulary (with a gensim Dictionary for coherence and TF-IDF), the old-id ->
-    new-id map (-1 for dropped terms) and the ``no_above`` actually applied: on a handful of units
-    15% can be under one unit, so the floor keeps terms shared by ``no_below + 1`` units.
-    """
-    from gensim.corpora import Dictionary
-
-    n_units = len(raw_ids)
-    df = np.bincount(np.concatenate([np.unique(ids) for ids in raw_ids]), minlength=len(token2id))
-    eff_no_above = max(no_above, min(1.0, (no_below + 1) / n_units))
-    keep = (df >= no_below) & (df <= eff_no_above * n_units)
-    if not keep.any():
-        raise PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
-    remap = np.full(len(token2id), -1, dtype=np.int32)
-    remap[keep] = np.arange(int(keep.sum()), dtype=np.int32)
-    by_old_id = sorted(token2id, key=token2id.get)
-    terms = tuple(t for t, k in zip(by_old_id, keep) if k)
-    dfreq = df[keep].astype(np.int64)
-    d = Dictionary()
-    d.token2id = {t: i for i, t in enumerate(terms)}
-    d.dfs = {i: int(x) for i, x in enumerate(dfreq)}
-    d.num_docs = n_units
-    return models.Vocabulary(d, terms, dfreq, np.zeros(len(terms), dtype=np.int64)), remap, eff_no_above
-
-
-def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
-          model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
-          out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
-          progress: bool = True) -> Path:
-    """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
-    a run folder; return its path."""
-    if corpus_name is None:
-        sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
-    themes = None
-    if themes_file is not None:
-        try:
-            themes = models.load_themes(Path(themes_file))
-        except ValueError as exc:
-            raise PipelineError(str(exc)) from None
-    corpus = prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
-                     no_above=model_config.no_above, store_path=store_path, progress=progress)
-    t0 = time.perf_counter()
-    fitted = models.fit(corpus.bows, corpus.vocab, model_config, themes, progress=progress,
-                        token_ids=corpus.token_ids)
-    corpus.stats["seconds_train"] = round(time.perf_counter() - t0, 3)
-    for name, words in fitted.settings.get("missing_seed_words", {}).items():
-        print(f"workbench: theme '{name}': seed words not in the vocabulary: {'、'.join(words)}",
-              file=sys.stderr)
-    return runs.write_run(
-        corpus=corpus, fitted=fitted, out_dir=out_dir or paths.runs_dir(),
-        config={"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
-                "corpus": asdict(corpus_config), "model": asdict(model_config),
-                "themes_file": str(themes_file) if themes_file else None,
-                "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None},
-        themes_file=themes_file,
-    )

@@ -11,15 +11,13 @@ and tag) and keyed by the sha256 of the unit text plus the segmentation base (ji
 engine, the HMM switch, the tagger, Traditional -> Simplified). A unit's segmentation depends only
 on the user words that occur in it, so a row made with other user words is still valid for a unit
 that contains none of the words added, removed or changed since
-(:meth:`workbench.tokenize.Tokenizer.changed_words`, one Aho-Corasick scan per unit). Editing a
+(:meth:`workbench.text.tokenize.Tokenizer.changed_words`, one Aho-Corasick scan per unit). Editing a
 user dictionary (or a new harvested term) thus re-tokenizes exactly the units that contain the
 affected words. The kept tokens (after the filters) are cached too, per filter digest: editing
-stopwords or another filter re-segments nothing, it re-filters the stored segmentations.
-"""
+stopwords or another filter re-segments nothing, it re-filters the stored segmentations."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -30,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from . import paths
-from .ingest import Document, Problem, read_sources
-from .tokenize import WordFinder
+from workbench import paths
+from workbench.corpus.ingest import Document, Problem, read_sources
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -206,99 +203,3 @@ def _iter_rows(conn: sqlite3.Connection, columns: str, doc_ids: Iterable[str]) -
                     yield row
         finally:
             cur.execute("COMMIT")
-
-
-def unit_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-class SegmentCache:
-    """The token cache seen through one tokenizer.
-
-    :meth:`kept` gives each text's kept tokens. A stored row is reused when it was made with this
-    tokenizer's user words, or with other user words none of whose changes
-    (:meth:`~workbench.tokenize.Tokenizer.changed_words`) occur in the text: first a row of kept
-    tokens made with the same filters (``Tokenizer.filter_digest``), else a stored segmentation,
-    filtered now; else the text is segmented now. ``segment_many(texts) -> list of (tokens, tags)``
-    may parallelise those misses (a process pool). ``hits``, ``misses`` (texts segmented) and
-    ``seconds_segmenting`` count what it did.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, tokenizer, segment_many=None):
-        self.conn, self.tokenizer = conn, tokenizer
-        self.segment_many = segment_many or (lambda texts: [tokenizer.segment_joined(t) for t in texts])
-        self.hits = self.misses = 0
-        self.seconds_segmenting = 0.0
-        self._suffix = ":" + hashlib.sha256(tokenizer.config.segmentation_base().encode()).hexdigest()[:16]
-        conn.execute("INSERT OR IGNORE INTO word_sets (digest, words) VALUES (?, ?)",
-                     (tokenizer.word_set_digest, json.dumps(tokenizer.word_set, ensure_ascii=False)))
-        self.word_set = conn.execute("SELECT id FROM word_sets WHERE digest=?",
-                                     (tokenizer.word_set_digest,)).fetchone()[0]
-        self._finders: dict[int, WordFinder] = {}
-
-    def _changed_in(self, word_set: int) -> WordFinder:
-        """Whether a text contains a user word changed since ``word_set``."""
-        finder = self._finders.get(word_set)
-        if finder is None:
-            words = json.loads(self.conn.execute("SELECT words FROM word_sets WHERE id=?", (word_set,)).fetchone()[0])
-            finder = self._finders[word_set] = WordFinder(self.tokenizer.changed_words(words))
-        return finder
-
-    def _reusable(self, sql: str, params: tuple, keys: list[str], texts: Sequence[str]) -> list[tuple | None]:
-        """Per key, ``(word_set, *values)`` of a row this tokenizer may reuse, or None. ``sql``
-        selects ``unit, word_set, *values`` for the units in its ``{}`` placeholder list."""
-        current: dict[str, tuple] = {}
-        older: dict[str, list[tuple]] = {}
-        for i in range(0, len(keys), 900):
-            chunk = list(dict.fromkeys(keys[i:i + 900]))
-            for row in self.conn.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk)):
-                if row[1] == self.word_set:
-                    current[row[0]] = row[1:]
-                else:
-                    older.setdefault(row[0], []).append(row[1:])
-        found: list[tuple | None] = []
-        for key, text in zip(keys, texts):
-            row = current.get(key)
-            if row is None and key in older:
-                norm = self.tokenizer.normalize(text)
-                row = next((r for r in older[key] if not self._changed_in(r[0])(norm)), None)
-            found.append(row)
-        return found
-
-    def _write(self, sql: str, rows: list[tuple]) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.executemany(sql, rows)
-        self.conn.execute("COMMIT")
-
-    def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
-        """``(word_set, tokens, tags)`` per text (space-joined strings): reused or segmented now."""
-        found = self._reusable("SELECT unit, word_set, tokens, tags FROM segments WHERE unit IN ({})", (),
-                               keys, texts)
-        missing = [i for i, row in enumerate(found) if row is None]
-        self.hits += len(keys) - len(missing)
-        self.misses += len(missing)
-        if missing:
-            t0 = time.perf_counter()
-            segs = self.segment_many([texts[i] for i in missing])
-            self.seconds_segmenting += time.perf_counter() - t0
-            for i, seg in zip(missing, segs):
-                found[i] = (self.word_set, *seg)
-            self._write("INSERT OR REPLACE INTO segments VALUES (?,?,?,?)",
-                        [(keys[i], *found[i]) for i in missing])
-        return found
-
-    def kept(self, texts: Sequence[str]) -> list[list[str]]:
-        """The kept tokens of each text (``Tokenizer.filter_joined`` of its segmentation)."""
-        keys = [unit_hash(t) + self._suffix for t in texts]
-        digest = self.tokenizer.filter_digest
-        found = self._reusable("SELECT unit, word_set, tokens FROM kept WHERE filter=? AND unit IN ({})", (digest,),
-                               keys, texts)
-        todo = [i for i, row in enumerate(found) if row is None]
-        self.hits += len(keys) - len(todo)
-        if todo:
-            segs = self.segments([keys[i] for i in todo], [texts[i] for i in todo])
-            for i, (word_set, tokens, tags) in zip(todo, segs):
-                found[i] = (word_set, " ".join(self.tokenizer.filter_joined(tokens, tags)))
-            self._write("INSERT OR REPLACE INTO kept VALUES (?,?,?,?)",
-                        [(keys[i], found[i][0], digest, found[i][1]) for i in todo])
-        return [tokens.split(" ") if tokens else [] for _, tokens in found]

@@ -20,8 +20,7 @@ exceptions, each there to protect the person opening the file:
 - dta: missing text becomes "" (Stata has no missing string), column names are made
   valid Stata names (the original name is kept as the variable label).
 - csv: read it back with ``encoding="utf-8-sig"`` and ``dtype=str`` for id columns,
-  since a ``doc_id`` made only of digits would otherwise be parsed as a number.
-"""
+  since a ``doc_id`` made only of digits would otherwise be parsed as a number."""
 
 from __future__ import annotations
 
@@ -33,24 +32,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.reading import topic_columns, topic_names
-from workbench.runs import atomic_file
+from workbench.files import atomic_file, neutralize_formulas, text_columns
+from workbench.runfolder.labels import topic_names
+from workbench.runfolder.schema import topic_columns_of
 
 __all__ = [
     "FORMATS",
-    "FORMULA_PREFIXES",
     "export_table",
     "aggregate_to_articles",
     "apply_labels",
-    "neutralize_formulas",
     "stata_names",
 ]
 
 FORMATS = ("csv", "xlsx", "parquet", "dta")
-
-#: Leading characters that make Excel, LibreOffice or Google Sheets treat a cell as a
-#: formula (OWASP CSV-injection list).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _EXCEL_MAX_CHARS = 32_767
 _EXCEL_MAX_ROWS = 1_048_576
@@ -69,48 +63,6 @@ _STATA_RESERVED = frozenset(
     """.split()
 )
 _STATA_STR_TYPE = re.compile(r"^str\d+$")
-
-
-# ---------------------------------------------------------------------------
-# helpers
-
-
-def _text_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns that can hold strings: object, string and categorical dtypes."""
-    return [
-        col
-        for col in frame.columns
-        if not (
-            pd.api.types.is_numeric_dtype(frame[col])
-            or pd.api.types.is_bool_dtype(frame[col])
-            or pd.api.types.is_datetime64_any_dtype(frame[col])
-            or pd.api.types.is_timedelta64_dtype(frame[col])
-        )
-    ]
-
-
-def _neutralize(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` whose text cells cannot become spreadsheet formulas.
-
-    Every string cell in a text column (object/string/categorical dtype) that starts
-    with one of :data:`FORMULA_PREFIXES` gets a leading ``'``, as OWASP advises.
-    Numeric, boolean and date columns are returned unchanged, so a negative number
-    stays a number. Column names are neutralised the same way.
-    """
-    out = frame.copy()
-    for col in _text_columns(out):
-        series = out[col]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(object)
-        out[col] = series.map(_neutralize, na_action="ignore")
-    out.columns = [_neutralize(str(c)) for c in out.columns]
-    return out
 
 
 def _ascii_identifier(name: str) -> str:
@@ -186,14 +138,14 @@ def _clip_label(text: str, limit: int = _STATA_LABEL_MAX) -> str:
 def apply_labels(doc_topics: pd.DataFrame, labels: Mapping[int, str] | None) -> pd.DataFrame:
     """Copy of ``doc_topics`` with a ``dominant_label`` column right after ``dominant_topic``.
 
-    The label is the :func:`workbench.reading.topic_names` form, ``"0 脱贫攻坚"``
+    The label is the :func:`workbench.runfolder.topic_names` form, ``"0 脱贫攻坚"``
     (``"3"`` for an unlabelled topic): the id leads so that two topics given the same
     label, or unlabelled topics, are never merged in a cross-tabulation. Topic share
     columns keep their stable names ``topic_k``; labels never rename them. When
     ``dominant_topic`` is missing it is computed (argmax of the shares, ties to the
     lower id) and inserted before the first topic column.
     """
-    cols = topic_columns(doc_topics)
+    cols = topic_columns_of(doc_topics)
     out = doc_topics.copy()
     if "dominant_topic" not in out.columns:
         dominant = out[cols].to_numpy(dtype=np.float64).argmax(axis=1)
@@ -231,7 +183,7 @@ def aggregate_to_articles(doc_topics: pd.DataFrame, weight: str | None = "n_toke
     """
     if "doc_id" not in doc_topics.columns:
         raise KeyError("doc_topics has no doc_id column")
-    cols = topic_columns(doc_topics)
+    cols = topic_columns_of(doc_topics)
     theta = doc_topics[cols].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(theta)):
         raise ValueError("topic shares must be finite")
@@ -359,7 +311,7 @@ def _write_dta(
 ) -> None:
     names = stata_names(frame.columns)
     labels = {int(key): value for key, value in (labels or {}).items()}
-    topic_ids = {col: k for k, col in enumerate(topic_columns(frame))}
+    topic_ids = {col: k for k, col in enumerate(topic_columns_of(frame))}
     variable_labels = {}
     for original, new in names.items():
         text = original
@@ -369,7 +321,7 @@ def _write_dta(
                 text = f"{original} {label}"  # "topic_0 脱贫攻坚"
         variable_labels[new] = _clip_label(text)
     data = frame.rename(columns=names)
-    for col in _text_columns(data):
+    for col in text_columns(data):
         series = data[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
             continue  # pandas writes categoricals as labelled integers

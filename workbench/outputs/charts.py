@@ -5,13 +5,12 @@ package: :func:`cjk_font` finds the file on disk and registers it with matplotli
 also ships SimHei, a proprietary font; it is never used.  Nothing here downloads.
 
 Each plot is a free function that takes plain tables (``doc_topics``, ``topics.csv`` rows,
-the output of :mod:`workbench.effects`, a sweep table), returns a ``matplotlib.figure.Figure``
+the output of :mod:`workbench.analysis.effects`, a sweep table), returns a ``matplotlib.figure.Figure``
 built without pyplot (no global figure registry, safe on the Agg backend, no ``plt.show``), and
 writes a PNG at 150 dpi when ``path`` is given.  Fonts are set only inside :func:`cjk_style`, a
 ``matplotlib.rc_context``, so importing or calling this module never changes the caller's
 rcParams; the family is written into each text object by name, so a returned figure still
-renders Chinese when drawn later (e.g. by Jupyter) outside the context.
-"""
+renders Chinese when drawn later (e.g. by Jupyter) outside the context."""
 
 from __future__ import annotations
 
@@ -388,7 +387,7 @@ def plot_prevalence(
 ) -> Figure:
     """Topic share over a metadata value, with the bootstrap interval from ``prevalence_by``.
 
-    Inputs: the output of :func:`workbench.effects.prevalence_by`; ``topic`` one id or several
+    Inputs: the output of :func:`workbench.analysis.effects.prevalence_by`; ``topic`` one id or several
     (one line each); ``by`` the grouping column (default: the one column that is not a
     statistic).  Numeric groups (years) are drawn as lines with a shaded band, other groups
     (outlets, regions) as points with error bars.  Output: the Figure; PNG to ``path``.

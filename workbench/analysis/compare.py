@@ -38,8 +38,7 @@ even splits and stays above the unrelated pairs (0.32 at most); 0.35 would also 
 splits but produced spurious merges at 0.40 in the same runs.  A lopsided split comes out as a
 match plus a ``new`` topic whose ``similarity`` (its best, about 0.3-0.4) says it is near
 something.  With a heavy shared background (boilerplate terms left in), same-topic pairs drift
-down towards 0.5; read the top terms of pairs between 0.4 and 0.55 before trusting the status.
-"""
+down towards 0.5; read the top terms of pairs between 0.4 and 0.55 before trusting the status."""
 
 from __future__ import annotations
 
@@ -408,7 +407,7 @@ def load_run_topics(run: Path) -> tuple[np.ndarray, list[str], dict[int, str]]:
         raise ValueError(f"{terms_path}: term_id is not 0..V-1 in row order")
     n_columns = _as_topic_term(topic_term, "topic_term.npy").shape[1]
     vocab = _as_vocab(terms["term"].tolist(), n_columns, str(terms_path))
-    from .reading import read_labels
+    from workbench.runfolder.labels import read_labels
 
     return topic_term, vocab, read_labels(run)
 

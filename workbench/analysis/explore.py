@@ -1,9 +1,9 @@
 """Explore: the small tables the notebooks show, as plain tested functions.
 
 The notebooks in ``notebooks/`` hold no pipeline logic; what they display beyond the reading aids
-of :mod:`workbench.reading` and the charts of :mod:`workbench.charts` is computed here:
+of :mod:`workbench.analysis.reading` and the charts of :mod:`workbench.outputs.charts` is computed here:
 
-Corpus (``01_corpus.ipynb``, on a :class:`workbench.pipeline.Corpus` and its documents):
+Corpus (``01_corpus.ipynb``, on a :class:`workbench.text.preprocess.Corpus` and its documents):
 
 - :func:`corpus_overview` -- documents, units, characters and tokens per source file.
 - :func:`unit_lengths` -- characters and tokens of every modelled unit.
@@ -13,7 +13,7 @@ Corpus (``01_corpus.ipynb``, on a :class:`workbench.pipeline.Corpus` and its doc
 - :func:`plain_tokenizer`, :func:`segmentation_changes` -- what the user dictionary and the
   harvested quoted terms changed in jieba's segmentation.
 
-Runs (``02_topics.ipynb``, ``03_labels_and_export.ipynb``, on a :class:`workbench.runs.Run`):
+Runs (``02_topics.ipynb``, ``03_labels_and_export.ipynb``, on a :class:`workbench.runfolder.Run`):
 
 - :func:`load_run_or_latest` -- the run named by ``WORKBENCH_RUN``, else the newest.
 - :func:`run_summary`, :func:`representative_paragraphs`, :func:`kwic_in_run`.
@@ -21,8 +21,7 @@ Runs (``02_topics.ipynb``, ``03_labels_and_export.ipynb``, on a :class:`workbenc
 - :func:`suggest_labels` -- label topics by cue words, for any run.
 - :func:`export_run` -- the labelled unit and article tables in every export format.
 
-Topic ids start at 0, as everywhere in the workbench.
-"""
+Topic ids start at 0, as everywhere in the workbench."""
 
 from __future__ import annotations
 
@@ -38,8 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import ingest, paths, reading, runs
-from .export import FORMATS, aggregate_to_articles, export_table
+from workbench import paths, runfolder
+from workbench.analysis import reading
+from workbench.corpus import ingest
+from workbench.outputs.export import FORMATS, aggregate_to_articles, export_table
 
 __all__ = [
     "RUN_ENV",
@@ -80,7 +81,7 @@ def _doc_of_unit(unit_id: str) -> str:
 def corpus_overview(docs, units, tokens, dropped_units: Iterable[str] = ()) -> pd.DataFrame:
     """Per source file: documents, units, characters and tokens, plus a ``total`` row.
 
-    Inputs: ``docs`` (:class:`workbench.ingest.Document`: ``list(corpus.documents())``), the
+    Inputs: ``docs`` (:class:`workbench.corpus.ingest.Document`: ``list(corpus.documents())``), the
     modelled ``units`` (``corpus.units``) and their tokens (:func:`kept_tokens`, or
     ``corpus.tokens`` for the model's vocabulary only), and optionally the ids of the units left
     out of the model (``corpus.dropped_units``: too few tokens). Output columns:
@@ -167,7 +168,7 @@ def kept_tokens(corpus, units=None) -> list[list[str]]:
     dictionary, harvested terms, stopwords and part-of-speech filter), so frequencies describe
     the text, not the model. ``units`` defaults to ``corpus.units``. Cost: one segmentation pass.
     """
-    from .tokenize import get_tokenizer
+    from workbench.text.tokenize import get_tokenizer
 
     tokenizer = get_tokenizer(corpus.tokenizer_config)
     return [tokenizer.cut(u.text) for u in (corpus.units if units is None else units)]
@@ -181,11 +182,11 @@ def distinctive_terms(corpus, n: int = 10) -> pd.DataFrame:
     the article rows of a run's ``keywords.csv``. Its idf, ``log2((N + 1) / df)``, is smallest for a
     term in every article, so what all articles share gives way to what sets one apart.
 
-    Input: a :class:`workbench.pipeline.Corpus`. Output: one row per article with modelled
+    Input: a :class:`workbench.text.preprocess.Corpus`. Output: one row per article with modelled
     units, in corpus order: ``doc_id``, ``source_file``, ``title`` (may be ""), ``terms`` (best
     first, joined with "、"), ``scores`` (same order, rounded to 3 decimals).
     """
-    from .models import tfidf_keywords
+    from workbench.models.metrics import tfidf_keywords
 
     docs = {d.doc_id: d for d in corpus.documents()}
     bags: dict[str, Counter] = {i: Counter() for i in corpus.doc_ids}
@@ -202,7 +203,7 @@ def distinctive_terms(corpus, n: int = 10) -> pd.DataFrame:
     }, columns=["doc_id", "source_file", "title", "terms", "scores"])
 
 
-#: Why a line was removed, in the order :func:`workbench.ingest.clean_article` decides it.
+#: Why a line was removed, in the order :func:`workbench.corpus.ingest.clean_article` decides it.
 CLEANING_CATEGORIES = ("related-news block", "page furniture", "byline → metadata", "headline → title")
 
 
@@ -212,7 +213,7 @@ def cleaning_report(docs) -> pd.DataFrame:
     Output columns: ``source_file``, ``doc_id``, ``title``, ``position`` (0-based among the
     document's removed lines), ``category`` (one of :data:`CLEANING_CATEGORIES`, or ``other``),
     ``line``. The category is re-derived with the cleaner's own rules (furniture patterns,
-    related-news headers, :func:`workbench.ingest.parse_byline`); once a related-news header
+    related-news headers, :func:`workbench.corpus.ingest.parse_byline`); once a related-news header
     ("新闻推荐", "相关阅读" ...) is met, it and every line after it are the block.
     """
     rows = []
@@ -244,7 +245,7 @@ def plain_tokenizer(config):
     Everything else (engine, HMM, filters, stopwords) is kept, so comparing its segmentation
     with ``get_tokenizer(config)``'s isolates what the added words change.
     """
-    from .tokenize import get_tokenizer
+    from workbench.text.tokenize import get_tokenizer
 
     return get_tokenizer(dataclasses.replace(config, user_dicts=(), extra_words=()))
 
@@ -341,7 +342,7 @@ def _resolve_run_path(path: Path) -> Path:
     return path
 
 
-def load_run_or_latest(path: str | Path | None = None) -> runs.Run:
+def load_run_or_latest(path: str | Path | None = None) -> runfolder.Run:
     """Load a run folder for reading, without retraining.
 
     Which run: ``path`` when given; else the ``WORKBENCH_RUN`` environment variable (set by
@@ -352,21 +353,21 @@ def load_run_or_latest(path: str | Path | None = None) -> runs.Run:
     """
     chosen = path if path is not None else os.environ.get(RUN_ENV) or None
     if chosen is not None:
-        return runs.load_run(_resolve_run_path(Path(chosen)))
+        return runfolder.load_run(_resolve_run_path(Path(chosen)))
     found = []
     for root in _run_roots():
         try:
-            found.append(runs.latest_run(root))
+            found.append(runfolder.latest_run(root))
         except FileNotFoundError:
             continue
     if not found:
         where = ", ".join(str(r) for r in _run_roots())
         raise FileNotFoundError(f"no run folders in {where}: run `workbench train` first, "
                                 f"or set {RUN_ENV}=runs/<id>")
-    return runs.load_run(max(found, key=lambda p: p.name))
+    return runfolder.load_run(max(found, key=lambda p: p.name))
 
 
-def run_summary(run: runs.Run) -> pd.DataFrame:
+def run_summary(run: runfolder.Run) -> pd.DataFrame:
     """The facts of a run worth a glance before reading it, one per row (``item``, ``value``)."""
     m = run.manifest
     corpus = m.get("corpus", {})
@@ -399,16 +400,16 @@ def _excerpt(text: str, max_chars: int | None) -> str:
     return text[: max_chars - 1] + "…"
 
 
-def representative_paragraphs(run: runs.Run, n: int = 3, *, topics: Iterable[int] | None = None,
+def representative_paragraphs(run: runfolder.Run, n: int = 3, *, topics: Iterable[int] | None = None,
                               max_chars: int | None = 200) -> pd.DataFrame:
     """Each topic's ``n`` units with the highest share (stm's ``findThoughts``), stacked.
 
-    Uses :func:`workbench.reading.representative_units` per topic. Output columns: ``topic``,
+    Uses :func:`workbench.analysis.reading.representative_units` per topic. Output columns: ``topic``,
     ``name`` ("0 脱贫攻坚" with the run's labels), ``rank`` (1 = highest share), ``share``,
     ``title`` (when the run has titles), ``unit_id``, ``text`` (cut to ``max_chars``
     characters with "…"; None keeps it whole).
     """
-    names = reading.topic_names(run.num_topics, run.labels)
+    names = runfolder.topic_names(run.num_topics, run.labels)
     parts = []
     for k in (range(run.num_topics) if topics is None else topics):
         top = reading.representative_units(run.doc_topics, int(k), n)
@@ -423,17 +424,17 @@ def representative_paragraphs(run: runs.Run, n: int = 3, *, topics: Iterable[int
     return out
 
 
-def kwic_in_run(run: runs.Run, term: str, width: int = 20) -> pd.DataFrame:
+def kwic_in_run(run: runfolder.Run, term: str, width: int = 20) -> pd.DataFrame:
     """Keyword in context over a run's unit texts, with where each hit sits in the model.
 
-    :func:`workbench.reading.kwic` (by characters, on the raw text: a term jieba would split
+    :func:`workbench.analysis.reading.kwic` (by characters, on the raw text: a term jieba would split
     still matches) plus, per hit: ``unit_id``, ``title`` (when present), the unit's
     ``dominant_topic`` and its display ``topic`` name. Columns: ``unit_id``, ``title``,
     ``topic``, ``left``, ``term``, ``right``; one row per occurrence, in table order.
     """
     dt = run.doc_topics.reset_index(drop=True)
     hits = reading.kwic(dt["text"], term, width=width)
-    names = reading.topic_names(run.num_topics, run.labels)
+    names = runfolder.topic_names(run.num_topics, run.labels)
     rows = dt.loc[hits["id"].to_numpy(dtype=np.int64)] if len(hits) else dt.iloc[:0]
     dominant = rows["dominant_topic"].astype(int).to_numpy() if len(rows) else np.array([], dtype=int)
     out = pd.DataFrame({"unit_id": rows["unit_id"].to_numpy()})
@@ -445,7 +446,7 @@ def kwic_in_run(run: runs.Run, term: str, width: int = 20) -> pd.DataFrame:
     return out
 
 
-def _ldavis_page(run: runs.Run) -> str:
+def _ldavis_page(run: runfolder.Run) -> str:
     """The run's ldavis.html; rebuilt (in memory) when labels were set after training, so the
     page's legend shows the same labels as the tables."""
     page = run.path / "ldavis.html"
@@ -453,7 +454,7 @@ def _ldavis_page(run: runs.Run) -> str:
     current = {int(k): v for k, v in run.labels.items() if str(v).strip()}
     if page.is_file() and current == trained:
         return page.read_text(encoding="utf-8")
-    from .ldavis import write_ldavis_html
+    from workbench.runfolder.ldavis import write_ldavis_html
 
     with tempfile.TemporaryDirectory(prefix="wb-ldavis-") as tmp:
         out = write_ldavis_html(Path(tmp) / "ldavis.html", run.topic_term, run.doc_topic,
@@ -462,7 +463,7 @@ def _ldavis_page(run: runs.Run) -> str:
         return out.read_text(encoding="utf-8")
 
 
-def show_ldavis(run: runs.Run, height: int = 900):
+def show_ldavis(run: runfolder.Run, height: int = 900):
     """The run's pyLDAvis page, for display inline in a notebook (``IPython.display.HTML``).
 
     The page goes into an ``<iframe srcdoc="...">`` (HTML-escaped): its inlined d3 and
@@ -482,7 +483,7 @@ def show_ldavis(run: runs.Run, height: int = 900):
                 f'srcdoc="{html.escape(page, quote=True)}"></iframe></div>')
 
 
-def suggest_labels(run: runs.Run, rules: Mapping[str, Sequence[str]], *, n_terms: int = 20,
+def suggest_labels(run: runfolder.Run, rules: Mapping[str, Sequence[str]], *, n_terms: int = 20,
                    lam: float = 0.6) -> dict[int, str]:
     """Label topics by cue words: ``{"脱贫攻坚": ["脱贫", "扶贫", ...]}`` -> ``{3: "脱贫攻坚"}``.
 
@@ -493,7 +494,7 @@ def suggest_labels(run: runs.Run, rules: Mapping[str, Sequence[str]], *, n_terms
     probability, p(cue words | topic); a label none of whose cue words is in the vocabulary is
     left out. Labels are given in the order of ``rules``, each topic at most once (a later label
     takes the best topic still free). Output: {topic id: label}, ready for
-    :func:`workbench.reading.write_labels` (merge it with ``run.labels`` to keep others).
+    :func:`workbench.runfolder.write_labels` (merge it with ``run.labels`` to keep others).
     """
     vocab = run.vocab
     index = {t: i for i, t in enumerate(vocab)}
@@ -516,15 +517,15 @@ def suggest_labels(run: runs.Run, rules: Mapping[str, Sequence[str]], *, n_terms
     return dict(sorted(out.items()))
 
 
-def export_run(run: runs.Run, folder: str | Path | None = None, formats: Sequence[str] = FORMATS,
+def export_run(run: runfolder.Run, folder: str | Path | None = None, formats: Sequence[str] = FORMATS,
                *, levels: Sequence[str] = ("unit", "article")) -> pd.DataFrame:
     """Write the run's labelled topic-per-document tables in every format; list the files.
 
     ``unit`` level: ``doc_topics.<ext>``, one row per unit (paragraph) with its metadata, text,
     ``dominant_topic``, ``dominant_label`` ("0 脱贫攻坚") and every topic share. ``article``
     level: ``articles.<ext>``, units aggregated per ``doc_id`` by
-    :func:`workbench.export.aggregate_to_articles` (token-weighted). Formats as
-    :func:`workbench.export.export_table`: csv (UTF-8 with BOM, formula-safe), xlsx, parquet,
+    :func:`workbench.outputs.export.aggregate_to_articles` (token-weighted). Formats as
+    :func:`workbench.outputs.export.export_table`: csv (UTF-8 with BOM, formula-safe), xlsx, parquet,
     dta (Stata 118, topic variables labelled "topic_0 脱贫攻坚"). ``folder`` defaults to
     ``<run>/exports``. Output: one row per file: ``level``, ``format``, ``path``, ``rows``,
     ``bytes``.

@@ -18,9 +18,8 @@ a word the HMM found outside the dictionary is tagged by jieba-rs's HMM tagger o
 User words (dictionary files and harvested quoted terms) get the frequency jieba's
 ``suggest_freq`` computes against the main dictionary alone, and jieba's total frequency is held at
 the main dictionary's: a unit's segmentation then depends only on the user words that occur in
-it, which is what lets the token cache (``workbench.store``) invalidate exactly the units a
-dictionary change touches (:meth:`Tokenizer.changed_words`).
-"""
+it, which is what lets the token cache (``workbench.corpus.store``) invalidate exactly the units a
+dictionary change touches (:meth:`Tokenizer.changed_words`)."""
 
 from __future__ import annotations
 
@@ -34,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import paths
+from workbench import paths
 
 # Quoted slogans: “整县推进”, 「五星争创」. Only CJK inside (digits and Latin make codes, not terms).
 _QUOTED = re.compile(r"[“「『]([\u4e00-\u9fff]{2,8})[”」』]")
@@ -84,8 +83,9 @@ class TokenizerConfig:
 
 @functools.lru_cache(maxsize=4)
 def _segmentation_base(engine: str, hmm: bool, to_simplified: bool) -> str:
-    import jieba
     from importlib.metadata import version
+
+    import jieba
 
     # Tags are cached with the tokens: the tagger's version is part of the key.
     t2s = f"|t2s=opencc-python-reimplemented-{version('opencc-python-reimplemented')}" if to_simplified else ""

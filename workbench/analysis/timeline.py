@@ -1,6 +1,6 @@
 """Topics over time and metadata for a run: the tables and lookups behind ``04_expanded_corpus.ipynb``.
 
-:mod:`workbench.effects` holds the statistics (``prevalence_by``: share per group with a bootstrap
+:mod:`workbench.analysis.effects` holds the statistics (``prevalence_by``: share per group with a bootstrap
 interval; ``estimate_effect``: regression of a topic's share on metadata).  This module puts them on
 a run folder:
 
@@ -19,8 +19,7 @@ a run folder:
   with, and the comparison with labels carried over.
 
 Topic ids start at 0, as everywhere in the workbench.  Everything here reads run folders (tables
-and ``topic_term.npy``); no model is unpickled.
-"""
+and ``topic_term.npy``); no model is unpickled."""
 
 from __future__ import annotations
 
@@ -33,7 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import charts, compare, effects, explore, paths, reading, runs
+from workbench import files, paths, runfolder
+from workbench.analysis import compare, effects, explore, reading
+from workbench.outputs import charts
 
 __all__ = [
     "Prevalence",
@@ -59,8 +60,8 @@ def runs_dir() -> Path:
     return Path(env) if env else paths.project_root() / "runs"
 
 
-def _as_run(run) -> runs.Run:
-    return run if isinstance(run, runs.Run) else runs.load_run(Path(run))
+def _as_run(run) -> runfolder.Run:
+    return run if isinstance(run, runfolder.Run) else runfolder.load_run(Path(run))
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def _as_run(run) -> runs.Run:
 def load_doc_topics(run, *, where: Mapping[str, object] | None = None, date_col: str = "date") -> pd.DataFrame:
     """A run's ``doc_topics`` table, with ``year`` parsed from ``date_col`` when the run has one.
 
-    ``run``: a :class:`workbench.runs.Run` or a run folder.  ``where``: keep only rows whose
+    ``run``: a :class:`workbench.runfolder.Run` or a run folder.  ``where``: keep only rows whose
     column equals a value, or is one of several (``{"doc_type": "government_work_report"}``,
     ``{"region": ["北京市", "上海市"]}``); values are compared as text, as the table is read.
     Raises KeyError for a column the run lacks and ValueError, listing the values there are,
@@ -126,7 +127,7 @@ def prevalence_table(run, by: str = "year", topics: Sequence[int] | int | None =
                      n_boot: int = 1000, seed: int = 0, ci: float = 0.95, weight: str | None = "n_tokens",
                      cluster: str | None = "doc_id") -> pd.DataFrame:
     """Share of each topic per value of ``by`` (a year, region, any metadata column), with a
-    bootstrap interval: :func:`workbench.effects.prevalence_by` on :func:`load_doc_topics`.
+    bootstrap interval: :func:`workbench.analysis.effects.prevalence_by` on :func:`load_doc_topics`.
 
     ``periods``: bin ``by`` (years) into periods starting at these years (:func:`add_period`);
     the groups are then in column ``period``.  ``cluster``: ``"doc_id"`` resamples whole
@@ -169,7 +170,7 @@ def to_wide(table: pd.DataFrame) -> pd.DataFrame:
 
 def plot_prevalence(table: pd.DataFrame, topics: Sequence[int] | int, *, labels=None,
                     path: str | Path | None = None):
-    """:func:`workbench.charts.plot_prevalence` of a :func:`prevalence_table` (its title says
+    """:func:`workbench.outputs.charts.plot_prevalence` of a :func:`prevalence_table` (its title says
     what the bootstrap resampled).  Output: the Figure; PNG at ``path`` when given."""
     return charts.plot_prevalence(table, topics, labels=labels, by=table.attrs.get("by"), path=path)
 
@@ -201,7 +202,7 @@ def write_prevalence(run, topics: Sequence[int] | int, by: str = "year", *, out_
     csv = folder / f"{stem}.csv"
     out = table.copy()
     out[table.attrs["by"]] = out[table.attrs["by"]].astype(str)
-    runs.write_csv(out, csv)
+    files.write_csv(out, csv)
     png = folder / f"{stem}.png"
     fig = plot_prevalence(table, topics, labels=run.labels, path=png)
     return Prevalence(table, fig, csv, png)
@@ -214,7 +215,7 @@ def write_prevalence(run, topics: Sequence[int] | int, by: str = "year", *, out_
 def find_topic(run, cue_words: Sequence[str], *, n_terms: int = 20, lam: float = 0.6) -> int:
     """The topic that is about ``cue_words`` (e.g. 反腐败, 廉政, 纪检, 监察 for anti-corruption).
 
-    The rule of :func:`workbench.explore.suggest_labels` for one label: cue words among each
+    The rule of :func:`workbench.analysis.explore.suggest_labels` for one label: cue words among each
     topic's top ``n_terms`` terms by relevance at ``lam`` count ``1 / rank``; without any such hit,
     the topic giving the cue words the most probability.  Raises KeyError when no cue word is in
     the run's vocabulary.  :func:`cue_table` shows the evidence.
@@ -312,7 +313,7 @@ def _is_seed_run(manifest: dict) -> bool:
 
 
 def baseline_run(path: str | Path | None = None, *, train: bool = True, out_dir: str | Path | None = None,
-                 store_path: str | Path | None = None) -> runs.Run:
+                 store_path: str | Path | None = None) -> runfolder.Run:
     """The run to compare a retrained model with: a run trained on the bundled seeds alone.
 
     Which: ``path`` when given; else ``WORKBENCH_RUN``; else the newest run folder (under
@@ -342,12 +343,12 @@ def baseline_run(path: str | Path | None = None, *, train: bool = True, out_dir:
                 except (OSError, ValueError):
                     continue
     if found:
-        return runs.load_run(max(found, key=lambda p: p.name))
+        return runfolder.load_run(max(found, key=lambda p: p.name))
     if not train:
         raise FileNotFoundError("no run trained on seeds/ alone: run `workbench train` first")
-    from . import pipeline
+    from workbench import engines
 
-    return runs.load_run(pipeline.train(out_dir=Path(out_dir) if out_dir else runs_dir(),
+    return runfolder.load_run(engines.train(out_dir=Path(out_dir) if out_dir else runs_dir(),
                                         store_path=store_path, progress=False))
 
 
@@ -355,7 +356,7 @@ def compare_and_carry(run_a, run_b, *, labels_a: Mapping[int, str] | None = None
                       **kwargs) -> pd.DataFrame:
     """Compare run A (e.g. the seed run) with run B (the retrained one) and carry A's labels over.
 
-    :func:`workbench.compare.compare_runs` (``kwargs`` go to it), with ``label_a`` and
+    :func:`workbench.analysis.compare.compare_runs` (``kwargs`` go to it), with ``label_a`` and
     ``carried_label`` taken from ``labels_a`` when given (e.g. labels suggested for A but not
     written into it), else from A's ``labels.json``.  With ``write``, as ``workbench compare
     A B --carry-labels`` does: the table goes to ``<B>/compare_<A name>.csv`` (UTF-8 with BOM)
@@ -371,8 +372,8 @@ def compare_and_carry(run_a, run_b, *, labels_a: Mapping[int, str] | None = None
     if write:
         out = compare.write_comparison(table, b.path / f"compare_{a.path.name}.csv")
         table.attrs["path"] = str(out)
-        labels_b = reading.read_labels(b.path)
+        labels_b = runfolder.read_labels(b.path)
         new = {k: v for k, v in carried.items() if not str(labels_b.get(k, "")).strip()}
         if new:
-            reading.write_labels(b.path, {**labels_b, **new})
+            runfolder.write_labels(b.path, {**labels_b, **new})
     return table

@@ -9,7 +9,7 @@ Data flow (each arrow is a Spark job; ``scratch`` is Parquet in the run's tempor
 local mode, or on the cluster's file system)::
 
     sources (txt folders, JSONL / CSV / TSV / XLSX / Parquet, globs, hdfs:// s3a:// URIs)
-      -> read + clean on the executors: workbench.ingest.make_document, decode_bytes   scratch/raw
+      -> read + clean on the executors: workbench.corpus.ingest.make_document, decode_bytes   scratch/raw
       -> de-duplicate by doc_id (first in source order wins; the rest are "duplicate of")
                                                                                      scratch/documents
       -> harvest “quoted” terms (tokenize.quoted_term_counts per partition, summed; then
@@ -37,8 +37,7 @@ gensim engine (comparable results); it accepts the workbench's sparse priors (``
 estimates that need ``alpha > 1`` and ``eta > 1``; each iteration reads a mini-batch
 (``subsampling_rate``) instead of the whole corpus; and its state is K x V on the driver and on
 each executor, where EM keeps a GraphX graph with one edge per (document, term) pair plus
-checkpoints. EM stays selectable (``SparkConfig(optimizer="em")``) for users who want it.
-"""
+checkpoints. EM stays selectable (``SparkConfig(optimizer="em")``) for users who want it."""
 
 from __future__ import annotations
 
@@ -63,12 +62,14 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from . import ingest, paths, runs
-from .ingest import Problem
-from .models import ModelConfig
-from .pipeline import CorpusConfig, PipelineError
-from .tokenize import TokenizerConfig, get_tokenizer, quoted_term_counts, to_simplified
-from .units import split_units
+from workbench import files, paths, runfolder
+from workbench.corpus import ingest
+from workbench.corpus.ingest import Problem
+from workbench.corpus.units import split_units
+from workbench.errors import PipelineError
+from workbench.models.lda import ModelConfig
+from workbench.text.preprocess import CorpusConfig
+from workbench.text.tokenize import TokenizerConfig, get_tokenizer, quoted_term_counts, to_simplified
 
 OPTIMIZERS = ("online", "em")
 PYSPARK_REQUIREMENT = "pyspark>=4.3,<4.4"
@@ -262,7 +263,7 @@ def start_session(config: SparkConfig = SparkConfig(), local_dir: Path | None = 
 # =============================================================================================
 # Sources -> documents (runs on the executors)
 #
-# Every file is parsed by workbench.ingest.read_sources itself, on the executor, from a copy of
+# Every file is parsed by workbench.corpus.ingest.read_sources itself, on the executor, from a copy of
 # its bytes laid out so that read_sources names it as it would the original (``<folder>/<path>``
 # or the file name): decoding, HTML, cleaning, metadata, records, problems and their messages
 # are the local engine's by construction. A large JSONL file is split by Spark and each split
@@ -296,7 +297,7 @@ def _pos_of(where: str) -> int:
 
 def _file_for(path: str, roots: dict) -> _File:
     """``roots``: {root uri: (src, sub, name, is_dir)}; a file under a folder root is named
-    ``<folder name>/<relative path>`` as in workbench.ingest.iter_source_files."""
+    ``<folder name>/<relative path>`` as in workbench.corpus.ingest.iter_source_files."""
     for root, (src, sub, name, is_dir) in roots.items():
         if not is_dir:
             if path == root:
@@ -322,7 +323,7 @@ def _worker_dir() -> Path:
 
 
 def _with_ingest(f: _File, data: bytes, text_column: str | None, shift=None) -> Iterator[tuple]:
-    """Rows of one file (or one JSONL split) read by workbench.ingest.read_sources from a copy.
+    """Rows of one file (or one JSONL split) read by workbench.corpus.ingest.read_sources from a copy.
 
     ``shift``: (first line number, file) for a JSONL split: "line k" becomes the file's line.
     Rows: kind ``doc``, ``problem`` (path, where, what in source_file, record, text) and
@@ -380,7 +381,7 @@ def _jsonl_partition(files: list[_File], owners: list[int], starts: list[int], t
 
 def _parquet_partition(roots: dict, text_col: str, rows) -> Iterator[tuple]:
     """Parquet rows (with Spark's ``_metadata`` file path and row index) -> documents through
-    workbench.ingest's record reader (``_record_doc``), labelled "row N" as the local engine."""
+    workbench.corpus.ingest's record reader (``_record_doc``), labelled "row N" as the local engine."""
     for r in rows:
         d = r.asDict(recursive=False)
         path = unquote(d.pop("__wb_file"))  # _metadata.file_path is a URI (a space is %20)
@@ -479,7 +480,7 @@ def _sniff_utf8(uri: str) -> str | None:
 
 
 def _unread_problem(f: _File) -> Problem | None:
-    """The Problem workbench.ingest.iter_source_files reports for a file in a folder that it does
+    """The Problem workbench.corpus.ingest.iter_source_files reports for a file in a folder that it does
     not read (a PDF, an image, ...), asked of ingest itself on an empty stand-in."""
     base = Path(tempfile.mkdtemp(dir=paths.cache_dir()))
     try:
@@ -501,7 +502,7 @@ WHOLE_JSONL_MAX = 8 << 20
 def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
     """A DataFrame (``RAW_SCHEMA``) of every document and every problem in ``sources``.
 
-    Every file is read by workbench.ingest.read_sources on an executor, from a copy named as the
+    Every file is read by workbench.corpus.ingest.read_sources on an executor, from a copy named as the
     original (see above): the same doc_id, source_file, record, text, metadata (as JSON) and
     problems as the local engine. Rows of kind ``problem`` carry (path, where, what) in
     (source_file, record, text); kind ``colerr`` is a record file without its text column.
@@ -584,7 +585,7 @@ def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
 def _store_documents(spark, corpus_name: str, store_path: Path | None, uri: str) -> None:
     """``--corpus NAME``: stream the store's documents (one SQLite file on the driver) into
     Parquet at ``uri`` in batches, so memory holds one batch."""
-    from . import store
+    from workbench.corpus import store
 
     with closing(store.connect(store_path)) as conn:
         try:
@@ -787,7 +788,7 @@ def _merge_counters(a: Counter, b: Counter) -> Counter:
 
 
 def _cooccurrence_partition(bc, rows):
-    from .models import window_counts
+    from workbench.models.metrics import window_counts
 
     relevant, n_terms = bc.value
     yield window_counts((np.asarray(r.ids, dtype=np.int64) for r in rows), relevant, n_terms)
@@ -800,7 +801,7 @@ def coherence(spark_bows, topic_term: np.ndarray, terms: Sequence[str], topn: in
     driver holds (topn x K)^2 counts, never the texts."""
     import math as _math
 
-    from .models import npmi_from_counts, top_term_ids
+    from workbench.models.metrics import npmi_from_counts, top_term_ids
 
     top = top_term_ids(topic_term, topn)
     relevant = np.unique(top)
@@ -821,7 +822,7 @@ def coherence(spark_bows, topic_term: np.ndarray, terms: Sequence[str], topn: in
 # Writing the big tables: sorted on Spark, formatted on the executors, concatenated on the driver
 #
 # doc_topics.csv and keywords.csv grow with the corpus (one row per unit; ten keywords per unit).
-# Each partition of the sorted rows is turned into CSV text on its executor, with runs.write_csv's
+# Each partition of the sorted rows is turned into CSV text on its executor, with files.write_csv's
 # rules (UTF-8, CRLF, shares as %.10f, formula-like text cells neutralised by
 # export.neutralize_formulas, cell by cell); Spark writes the partitions as text files in sort
 # order; the driver writes the BOM and the header, then appends the part files' bytes. The driver
@@ -838,16 +839,16 @@ def _is_local_uri(uri: str) -> bool:
 def _csv_text(df, header: bool = False) -> str:
     import io
 
-    from .export import neutralize_formulas
+    from workbench.files import neutralize_formulas
 
     buf = io.StringIO()
-    neutralize_formulas(df).to_csv(buf, index=False, header=header, float_format=runs.SHARE_FORMAT,
+    neutralize_formulas(df).to_csv(buf, index=False, header=header, float_format=files.SHARE_FORMAT,
                                    lineterminator="\r\n")
     return buf.getvalue()
 
 
 def csv_header(columns: Sequence[str]) -> str:
-    """The header line runs.write_csv would write for a frame with these columns."""
+    """The header line files.write_csv would write for a frame with these columns."""
     import pandas as pd
 
     return _csv_text(pd.DataFrame(columns=list(columns)), header=True)
@@ -890,7 +891,7 @@ def write_sorted_csv(sorted_df, frame_fn, columns: Sequence[str], path: Path, sc
     spark = sorted_df.sparkSession
     sorted_df.rdd.mapPartitions(functools.partial(_format_partition, frame_fn)).saveAsTextFile(scratch_uri)
     with open(path, "wb") as out:
-        out.write(csv_header(columns).encode(runs.CSV_ENCODING))  # utf-8-sig: the BOM, once
+        out.write(csv_header(columns).encode(files.CSV_ENCODING))  # utf-8-sig: the BOM, once
         for part in _list_parts(spark, scratch_uri):
             if _is_local_uri(scratch_uri):
                 with open(part, "rb") as fh:
@@ -924,18 +925,18 @@ def _sizes_partition(k: int, rows):
 
 
 def doc_topics_columns(meta_cols: Sequence[str], k: int) -> list[str]:
-    ordered = [c for c in runs.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runs.META_ORDER]
+    ordered = [c for c in runfolder.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runfolder.META_ORDER]
     return ["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens", "dominant_topic",
-            *runs.topic_columns(k)]
+            *runfolder.topic_columns(k)]
 
 
 def doc_topics_frame(meta_cols: Sequence[str], k: int, b):
     """Doc-topic rows (pandas: ids, ``meta`` as JSON, ``text``, ``n_tokens``, ``shares``) ->
-    doc_topics.csv's frame, built as runs.write_doc_topics writes it (metadata as text columns,
+    doc_topics.csv's frame, built as runfolder.write_doc_topics writes it (metadata as text columns,
     "" when absent; dense shares renormalised to sum to 1; dominant topic = largest share)."""
     import pandas as pd
 
-    ordered = [c for c in runs.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runs.META_ORDER]
+    ordered = [c for c in runfolder.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runfolder.META_ORDER]
     rows = [{(key if key not in _RESERVED else f"meta_{key}"): v for key, v in json.loads(m or "{}").items()}
             for m in b["meta"]]
     meta = pd.DataFrame(rows, columns=ordered, index=range(len(b)))
@@ -947,7 +948,7 @@ def doc_topics_frame(meta_cols: Sequence[str], k: int, b):
     shares = np.vstack(b["shares"].to_numpy()).astype(np.float64) if len(b) else np.zeros((0, k))
     shares /= shares.sum(axis=1, keepdims=True)
     df["dominant_topic"] = shares.argmax(axis=1)
-    return pd.concat([df, pd.DataFrame(shares, columns=runs.topic_columns(k))], axis=1)
+    return pd.concat([df, pd.DataFrame(shares, columns=runfolder.topic_columns(k))], axis=1)
 
 
 KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")
@@ -1131,8 +1132,7 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     bc_terms = sc.broadcast(terms)
     bows_rdd = kept.rdd.mapPartitions(functools.partial(_bows_partition, bc_terms))
     from pyspark.ml.linalg import VectorUDT
-    from pyspark.sql.types import (ArrayType, IntegerType, LongType, StringType, StructField,
-                                   StructType)
+    from pyspark.sql.types import ArrayType, IntegerType, LongType, StringType, StructField, StructType
 
     schema = StructType([StructField("src", IntegerType()), StructField("sub", IntegerType()),
                          StructField("fkey", StringType()), StructField("pos", LongType()),
@@ -1200,13 +1200,13 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
           model_config: ModelConfig = ModelConfig(), spark_config: SparkConfig = SparkConfig(),
           themes_file: Path | None = None, out_dir: Path | None = None, corpus_name: str | None = None,
           store_path: Path | None = None, progress: bool = True, spark=None) -> Path:
-    """Train on Spark and write a run folder; return its path (workbench.pipeline.train's
+    """Train on Spark and write a run folder; return its path (workbench.engines.train's
     contract). ``sources``: local files or folders, globs, or URIs Spark can read (default: the
     bundled seeds); or ``corpus_name`` from the store. ``spark``: an existing SparkSession to
     use (left running); otherwise one is started for ``spark_config.master`` and stopped.
 
     The run folder is written into a hidden temporary folder beside its final place (scratch
-    Parquet inside it in local mode) and renamed when complete, as runs.write_run does.
+    Parquet inside it in local mode) and renamed when complete, as runfolder.write_run does.
     """
     if themes_file is not None:
         raise PipelineError("keyed topics (--themes) need the tomotopy engine: Spark MLlib's LDA has "
@@ -1254,7 +1254,7 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
     from pyspark import StorageLevel
     from pyspark.ml.functions import vector_to_array
 
-    from . import ldavis
+    from workbench.runfolder import ldavis
 
     k = model_config.num_topics
     terms = corpus.terms
@@ -1309,10 +1309,10 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
     laps["seconds_doc_topics_csv"] = _lap()  # sort, format on the executors, concatenate
     # -- topics, terms, topic_term, labels
     labels: dict[int, str] = {}
-    runs.write_csv(runs.build_topics_table(topic_term, terms, labels), tmp / "topics.csv")
+    files.write_csv(runfolder.build_topics_table(topic_term, terms, labels), tmp / "topics.csv")
     import pandas as pd
 
-    runs.write_csv(pd.DataFrame({"term_id": range(V), "term": terms, "doc_freq": corpus.doc_freq,
+    files.write_csv(pd.DataFrame({"term_id": range(V), "term": terms, "doc_freq": corpus.doc_freq,
                                  "corpus_freq": corpus.corpus_freq}), tmp / "terms.csv")
     np.save(tmp / "topic_term.npy", topic_term, allow_pickle=False)
     (tmp / "labels.json").write_text("{}\n", encoding="utf-8")
@@ -1381,7 +1381,7 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
     config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
               "corpus": asdict(corpus.config), "model": mc, "themes_file": None, "themes": None,
               "spark": {**asdict(spark_config), "conf": [list(kv) for kv in spark_config.conf]}}
-    name = runs.run_name(config, corpus.fingerprint, now)
+    name = runfolder.run_name(config, corpus.fingerprint, now)
     tcfg = corpus.tokenizer_config
     stats = {**corpus.stats, "seconds_train": round(t_train - t0, 3),
              "seconds_write": round(t_write - t_train, 3), **laps,
@@ -1418,14 +1418,14 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
             "fingerprint": tcfg.fingerprint(), "min_len": tcfg.min_len, "drop_numbers": tcfg.drop_numbers,
             "hmm": tcfg.hmm, "pos_drop": list(tcfg.pos_drop or []), "engine": tcfg.engine,
             "to_simplified": tcfg.to_simplified,
-            "user_dicts": {p: runs.sha256_file(Path(p)) for p in tcfg.user_dicts},
-            "stopword_files": {p: runs.sha256_file(Path(p)) for p in tcfg.stopword_files},
+            "user_dicts": {p: files.sha256_file(Path(p)) for p in tcfg.user_dicts},
+            "stopword_files": {p: files.sha256_file(Path(p)) for p in tcfg.stopword_files},
             "harvested_terms": list(corpus.harvested),
         },
         "themes_file": None,
         "corpus": corpus_info,
         "metrics": {"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": settings["ll_per_word"]},
-        "versions": {**runs.package_versions(), "pyspark": versions.get("pyspark", ""), "spark": spark.version},
+        "versions": {**runfolder.package_versions(), "pyspark": versions.get("pyspark", ""), "spark": spark.version},
     }
     _say(progress, f"run written in {t_write - t_train:.1f} s")
     # The scratch Parquet is not part of the run: gone before the files are hashed.
@@ -1436,11 +1436,11 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
 
 
 def _finish(tmp: Path, out_dir: Path, name: str, manifest: dict) -> Path:
-    """Hash the files, write manifest.json, rename the folder into place (runs.write_run's
+    """Hash the files, write manifest.json, rename the folder into place (runfolder.write_run's
     rules). The Spark session's own scratch (``.spark/``) is left for the caller to clear."""
     keep = [p for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "labels.json"
             and ".spark" not in p.relative_to(tmp).parts]
-    manifest["files"] = {str(p.relative_to(tmp)): runs.sha256_file(p) for p in keep}
+    manifest["files"] = {str(p.relative_to(tmp)): files.sha256_file(p) for p in keep}
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                        encoding="utf-8")
     final = out_dir / name

@@ -15,8 +15,7 @@ rising forces others to fall) and are themselves model estimates; as stm's docum
 ``estimateEffect``, the regression describes an association in the fitted model, not a causal
 effect, and its intervals ignore the uncertainty of the topic model itself.
 
-Everything here is numpy / scipy / pandas; statsmodels is not a dependency.
-"""
+Everything here is numpy / scipy / pandas; statsmodels is not a dependency."""
 
 from __future__ import annotations
 
@@ -44,7 +43,7 @@ _BOOT_CELLS = 4_000_000
 
 def topic_columns(doc_topics: pd.DataFrame) -> dict[int, str]:
     """Map topic id -> column name for the ``topic_<k>`` columns, in topic order."""
-    from .reading import topic_columns as names
+    from workbench.runfolder.schema import topic_columns_of as names
 
     return {int(c.rsplit("_", 1)[1]): c for c in names(doc_topics)}
 

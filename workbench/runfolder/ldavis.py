@@ -11,8 +11,7 @@ pyLDAvis's own HTML (`prepared_data_to_html` / `save_html`) does not fit a run f
   at 1 (see `_JS_PATCHES`);
 - it embeds the data as a JavaScript literal with random div ids. Here the data sits in a
   `<script type="application/json">` block with `<`, `>`, `&` escaped (a term cannot close the
-  block), and the div id is a hash of the data, so the same inputs give the same bytes.
-"""
+  block), and the div id is a hash of the data, so the same inputs give the same bytes."""
 
 from __future__ import annotations
 

@@ -1,0 +1,2 @@
+"""Reading a fitted model: reading aids, comparisons between runs, prevalence and effects, K sweeps,
+and the tables the notebooks show (``explore``)."""

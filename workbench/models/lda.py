@@ -1,0 +1,168 @@
+"""LDA: tomotopy's collapsed Gibbs sampler or gensim's variational Bayes, with keyed topics.
+
+Everything a run folder needs comes out as plain arrays (:class:`Fitted`), so tables, charts and
+comparisons never depend on which engine trained the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from workbench.models.themes import Themes
+from workbench.text.vocabulary import Vocabulary
+
+ENGINES = ("tomotopy", "gensim")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """LDA settings. Names follow gensim where it has one.
+
+    Defaults (chosen on the seed paragraphs with ``bench/seed_themes.py``, 20 random seeds; see
+    README "Model defaults"): ``engine="tomotopy"``, its collapsed Gibbs sampler (gensim's
+    variational LDA never gave all three seed themes a majority topic of their own);
+    ``num_topics=12``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few topics and
+    a topic few words; ``iterations=2000`` Gibbs sweeps (gensim: ``passes=50``); ``no_below=2``: a
+    term must occur in two units; ``no_above=0.15``: a term in more than 15% of the units
+    (党建, 党员, 发展 in party-building news) names no theme and is dropped;
+    ``term_weight="one"`` (tomotopy's IDF/PMI weighting is selectable). ``keyed_prior``: the
+    topic-word prior a seed word gets on its keyed topic (``eta * 1e-3`` on the others), in
+    pseudo-counts, see :func:`fit`. ``term_weight`` applies to tomotopy only.
+    """
+
+    engine: str = "tomotopy"
+    num_topics: int = 12
+    alpha: float = 0.1
+    eta: float = 0.01
+    iterations: int = 2000
+    passes: int = 50
+    random_state: int = 0
+    no_below: int = 2
+    no_above: float = 0.15
+    keyed_prior: float = 0.5
+    workers: int = 1
+    term_weight: str = "one"
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A trained model as arrays.
+
+    ``topic_term`` (K, V): p(term | topic) over ``Vocabulary.terms``; ``doc_topic`` (N, K): dense
+    p(topic | unit), rows sum to 1; ``topic_names``: theme names for keyed topics, "" for free
+    ones; ``log_likelihood`` per token where the engine reports it; ``model`` the engine object.
+    """
+
+    topic_term: np.ndarray
+    doc_topic: np.ndarray
+    topic_names: tuple[str, ...]
+    engine: str
+    model: object = field(repr=False, compare=False)
+    settings: dict = field(default_factory=dict, compare=False)
+
+
+def fit(bows: Sequence[list[tuple[int, int]]], vocab: Vocabulary, config: ModelConfig,
+        themes: Themes | None = None, progress: bool = True, token_ids=None) -> Fitted:
+    """Train LDA on bag-of-words units (every unit must hold at least one token).
+
+    ``bows`` is any re-iterable sequence of bags of words; ``token_ids`` (the same units as term-id
+    arrays) lets tomotopy read the units without building bags.
+
+    With ``themes``, topics ``0..T-1`` are keyed: each seed word present in the vocabulary gets
+    prior ``keyed_prior`` on its theme's topic and ``eta * 1e-3`` on all others (keyATM's idea on
+    the topic-word prior); ``config.num_topics`` free topics follow. Seed words absent from the
+    vocabulary are reported in ``settings["missing_seed_words"]``.
+    """
+    if config.engine not in ENGINES:
+        raise ValueError(f"unknown engine '{config.engine}' (choose from {', '.join(ENGINES)})")
+    if token_ids is None and any(len(b) == 0 for b in bows):
+        raise ValueError("every unit needs at least one token in the vocabulary")
+    n_keyed = themes.k if themes else 0
+    k = config.num_topics + n_keyed
+    priors, missing = _seed_priors(vocab, config, themes)
+    if config.engine == "tomotopy":
+        fitted = _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids)
+    else:
+        fitted = _fit_gensim(bows, vocab, config, k, priors, progress)
+    names = tuple(list(themes.names if themes else ()) + [""] * config.num_topics)
+    settings = {**fitted[2], "missing_seed_words": missing, "num_keyed": n_keyed}
+    return Fitted(fitted[0], fitted[1], names, config.engine, fitted[3], settings)
+
+
+def _seed_priors(vocab: Vocabulary, config: ModelConfig, themes: Themes | None):
+    priors: dict[int, dict[int, float]] = {}
+    missing: dict[str, list[str]] = {}
+    if not themes:
+        return priors, missing
+    index = {t: i for i, t in enumerate(vocab.terms)}
+    for topic, (name, words) in enumerate(zip(themes.names, themes.words)):
+        for w in words:
+            if w in index:
+                priors.setdefault(index[w], {})[topic] = config.keyed_prior
+            else:
+                missing.setdefault(name, []).append(w)
+    return priors, missing
+
+
+def _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids=None):
+    import tomotopy as tp
+    from tqdm import tqdm
+
+    # optim_interval=0 keeps alpha symmetric and fixed, as configured and recorded.
+    tw = {"one": tp.TermWeight.ONE, "idf": tp.TermWeight.IDF, "pmi": tp.TermWeight.PMI}[config.term_weight]
+    mdl = tp.LDAModel(tw=tw, k=k, alpha=config.alpha, eta=config.eta, seed=config.random_state)
+    for tid, topics in sorted(priors.items()):
+        mdl.set_word_prior(vocab.terms[tid], [topics.get(t, config.eta * 1e-3) for t in range(k)])
+    terms = vocab.terms
+    if token_ids is not None:
+        for ids in token_ids:
+            mdl.add_doc([terms[i] for i in ids])
+    else:
+        for bow in bows:
+            mdl.add_doc([terms[tid] for tid, n in bow for _ in range(n)])
+    mdl.optim_interval = 0
+    mdl.burn_in = 0
+    step = 50
+    done = 0
+    with tqdm(total=config.iterations, desc="training (Gibbs)", unit="it", disable=not progress,
+              leave=False) as bar:
+        while done < config.iterations:
+            n = min(step, config.iterations - done)
+            mdl.train(n, workers=config.workers, show_progress=False)
+            done += n
+            bar.update(n)
+    # Map tomotopy's vocabulary order onto ours.
+    tp_index = {w: i for i, w in enumerate(mdl.used_vocabs)}
+    cols = np.array([tp_index[t] for t in vocab.terms])
+    tt = np.array([mdl.get_topic_word_dist(t) for t in range(k)], dtype=np.float64)[:, cols]
+    tt /= tt.sum(axis=1, keepdims=True)
+    dt = np.array([doc.get_topic_dist() for doc in mdl.docs], dtype=np.float64)
+    dt /= dt.sum(axis=1, keepdims=True)
+    settings = {"ll_per_word": float(mdl.ll_per_word), "iterations": config.iterations}
+    return tt, dt, settings, mdl
+
+
+def _fit_gensim(bows, vocab, config, k, priors, progress):
+    from gensim.models import LdaModel
+
+    eta = np.full((k, len(vocab.terms)), config.eta)
+    for tid, topics in priors.items():
+        eta[:, tid] = config.eta * 1e-3
+        for t, p in topics.items():
+            eta[t, tid] = p
+    mdl = LdaModel(corpus=bows, id2word=vocab.dictionary, num_topics=k, alpha=np.full(k, config.alpha),
+                   eta=eta, passes=config.passes, iterations=400, random_state=config.random_state,
+                   eval_every=None, chunksize=max(min(len(bows), 2000), 1))
+    tt = mdl.get_topics().astype(np.float64)
+    tt /= tt.sum(axis=1, keepdims=True)
+    gammas = []
+    for i in range(0, len(bows), 2000):
+        gamma, _ = mdl.inference(bows[i:i + 2000])
+        gammas.append(gamma)
+    gamma = np.vstack(gammas)
+    dt = gamma / gamma.sum(axis=1, keepdims=True)
+    bound = mdl.bound(bows)
+    n_tokens = sum(n for b in bows for _, n in b)
+    return tt, dt, {"ll_per_word": float(bound / max(n_tokens, 1)), "passes": config.passes}, mdl

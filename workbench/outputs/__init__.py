@@ -1,0 +1,1 @@
+"""What leaves the workbench for other programs: exports (``export``) and charts (``charts``)."""
