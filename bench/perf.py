@@ -237,15 +237,21 @@ print(json.dumps({"ldavis_s": time.perf_counter() - t0, "bytes": out.stat().st_s
 """
 
 
-def workbench_run(size: str, i: int, work: Path, iterations: int, train_workers: int = 1,
+DEFAULTS = False  # --defaults: `workbench train FILES --unit UNIT --topics 30`, nothing else set
+UNIT = "article"
+
+
+def workbench_run(size: str, i: int, work: Path, iterations, train_workers: int = 1,
                   time_ldavis: bool = True) -> dict:
     tag = f"{size}-workbench{'-tw' + str(train_workers) if train_workers != 1 else ''}-{i}"
     out = work / tag
     shutil.rmtree(out, ignore_errors=True)
     env = {"WORKBENCH_STORE": str(out / "store" / "store.sqlite"), "WORKBENCH_CACHE": str(out / "store" / "cache")}
-    cmd = [WORKBENCH, "train", *map(str, files_for(size)), "--unit", "article", "--topics", "30",
-           "--iterations", str(iterations), "--train-workers", str(train_workers), "--no-below", "5",
-           "--no-above", "0.5", "--quiet", "--out", str(out / "runs")]
+    cmd = [WORKBENCH, "train", *map(str, files_for(size)), "--unit", UNIT, "--topics", "30"]
+    if not DEFAULTS:
+        cmd += ["--iterations", str(iterations), "--train-workers", str(train_workers), "--no-below", "5",
+                "--no-above", "0.5"]
+    cmd += ["--quiet", "--out", str(out / "runs")]
     res = run_measured(cmd, out, env)
     res.update(pipeline="workbench" if train_workers == 1 else f"workbench_tw{train_workers}", size=size, run=i,
                iterations=iterations, train_workers=train_workers)
@@ -256,6 +262,10 @@ def workbench_run(size: str, i: int, work: Path, iterations: int, train_workers:
         res["seconds"] = res["wall_s"]
         res["stages"] = st
         res["c_npmi"] = m["metrics"]["c_npmi"]
+        ms = m.get("model_settings", {})
+        res["sweeps"] = ms.get("iterations")
+        res["converged"] = (ms.get("convergence") or {}).get("converged")
+        res["train_workers_used"] = ms.get("workers")
         res["seconds_tokenize"] = st.get("seconds_tokenize")
         res["seconds_train"] = st.get("seconds_train")
         res["n_documents"], res["n_terms"], res["n_tokens"] = (m["corpus"]["n_documents"], m["corpus"]["n_terms"],
@@ -305,7 +315,7 @@ def summarize(runs: list[dict]) -> list[dict]:
         row = {"size": size, "years": "-".join(map(str, (SIZES[size][0], SIZES[size][-1])))}
         for name, rs in by.items():
             row[f"{name}_n"] = len(rs)
-            for key in ("seconds", "max_rss_mb", "tree_peak_rss_mb", "c_npmi", "seconds_tokenize", "seconds_train",
+            for key in ("seconds", "max_rss_mb", "tree_peak_rss_mb", "c_npmi", "seconds_tokenize", "seconds_train", "sweeps",
                         "ldavis_s", "ldavis_mb", "cpu_s"):
                 row[f"{name}_{key}"] = med(r.get(key) for r in rs)
             if name != "baseline":
@@ -356,6 +366,7 @@ def write_results(out: Path, meta: dict, runs: list[dict]) -> list[dict]:
                                                  indent=1) + "\n", encoding="utf-8")
     cols = ["pipeline", "size", "run", "returncode", "seconds", "wall_s", "cpu_s", "max_rss_mb", "tree_peak_rss_mb",
             "max_rss_mb_with_coherence", "loadavg_1min_after", "others_cores", "waited_s", "c_npmi", "seconds_tokenize", "seconds_train", "ldavis_s", "ldavis_mb", "iterations", "train_workers",
+            "sweeps", "converged", "train_workers_used",
             "n_documents", "n_terms", "n_tokens", "topic_term_sha256"]
     with open(out / "runs.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, cols, extrasaction="ignore")
@@ -453,13 +464,17 @@ def sweep_chain(size: str, checkpoints: list[int], out: Path, train_workers: int
 
 
 def main(argv=None) -> int:
-    global QUIET_MAX_WAIT
+    global QUIET_MAX_WAIT, DEFAULTS, UNIT
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--runs-for", nargs="*", default=[], metavar="SIZE=N",
                     help="override --runs for some sizes, e.g. 2y=1 4y=2 (to fit a time budget)")
-    ap.add_argument("--iterations", type=int, default=50, help="workbench --iterations (chosen with --sweep)")
+    ap.add_argument("--iterations", type=lambda v: v if v == "auto" else int(v), default=50,
+                    help="workbench --iterations (chosen with --sweep)")
+    ap.add_argument("--defaults", action="store_true",
+                    help="run `workbench train FILES --unit UNIT --topics 30` with every other setting at its default")
+    ap.add_argument("--unit", default="article", help="workbench --unit (default article)")
     ap.add_argument("--tw2-sizes", nargs="*", default=["1y", "all"],
                     help="sizes also run with --train-workers 2 (default 1y all)")
     ap.add_argument("--tw2-runs", type=int, default=2, help="runs with --train-workers 2 (2: checks determinism)")
@@ -477,6 +492,7 @@ def main(argv=None) -> int:
                     help="benchmark workbench/ as committed at git HEAD (a frozen copy), not the working tree")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    DEFAULTS, UNIT = args.defaults, args.unit
 
     if args.snapshot:
         snap = snapshot_package(args.out)

@@ -29,7 +29,7 @@ def _configs(args, num_topics: int):
     d = ModelConfig()
     mc = ModelConfig(engine=args.engine, num_topics=num_topics, random_state=getattr(args, "seed", d.random_state),
                      alpha=d.alpha if args.alpha is None else args.alpha, eta=d.eta if args.eta is None else args.eta,
-                     iterations=args.iterations or d.iterations, passes=args.passes or d.passes,
+                     iterations=d.iterations if args.iterations is None else args.iterations, passes=args.passes or d.passes,
                      no_below=args.no_below, no_above=args.no_above, keyed_prior=args.keyed_prior,
                      workers=args.train_workers, term_weight=args.term_weight)
     return cc, mc
@@ -45,9 +45,12 @@ def cmd_train(args) -> int:
         if args.engine == "spark":
             run = _train_spark(args, cc, mc)
         else:
+            from workbench.outputs.charts import write_run_figures
+
             sources = [Path(s) for s in args.sources] or None
             run = engines.train(sources, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
-                                 themes_file=args.themes, out_dir=args.out, progress=not args.quiet)
+                                themes_file=args.themes, out_dir=args.out, progress=not args.quiet,
+                                figures=write_run_figures)
     except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print(run)
@@ -395,6 +398,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _iterations(value: str):
+    if value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or a positive number of sweeps, not '{value}'")
+    return n
+
+
 def _add_corpus_and_model_options(p, d, engines=None) -> None:
     from workbench.corpus.units import UNIT_KINDS
     from workbench.models.lda import ENGINES
@@ -407,7 +422,10 @@ def _add_corpus_and_model_options(p, d, engines=None) -> None:
     p.add_argument("--engine", choices=engines or ENGINES, default=d.engine, help=f"LDA engine (default {d.engine})")
     p.add_argument("--alpha", type=float, help=f"symmetric document-topic prior (default {d.alpha})")
     p.add_argument("--eta", type=float, help=f"topic-word prior (default {d.eta})")
-    p.add_argument("--iterations", type=int, help=f"Gibbs sweeps, tomotopy (default {d.iterations})")
+    p.add_argument("--iterations", type=_iterations, metavar="auto|N",
+                   help="Gibbs sweeps, tomotopy: 'auto' (the default) trains until the chain has converged "
+                        f"({d.convergence.min_iterations}-{d.convergence.max_iterations} sweeps, the rule is in the "
+                        "manifest and convergence.png), N runs exactly N")
     p.add_argument("--passes", type=int, help=f"passes, gensim (default {d.passes})")
     p.add_argument("--term-weight", choices=("one", "idf", "pmi"), default=d.term_weight,
                    help=f"tomotopy term weighting (default {d.term_weight})")
@@ -425,8 +443,9 @@ def _add_corpus_and_model_options(p, d, engines=None) -> None:
     p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     p.add_argument("--workers", type=int, default=0,
                    help="processes for tokenizing (default: one per core; tokens do not depend on it)")
-    p.add_argument("--train-workers", type=int, default=1,
-                   help="tomotopy training threads (default 1: reruns byte-identical; more is faster but not reproducible)")
+    p.add_argument("--train-workers", type=int, default=d.workers,
+                   help=f"tomotopy training threads (default {d.workers}; reruns are byte-identical for the same seed "
+                        "and thread count, which the manifest records)")
     p.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 

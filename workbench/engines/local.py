@@ -16,9 +16,10 @@ from workbench.text.preprocess import CorpusConfig, prepare
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
           model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
           out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
-          progress: bool = True) -> Path:
+          progress: bool = True, figures=None) -> Path:
     """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
-    a run folder; return its path."""
+    a run folder; return its path. ``figures``: see ``runfolder.write_run`` (the command line passes
+    ``outputs.charts.write_run_figures``, which adds ``convergence.png``)."""
     if corpus_name is None:
         sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
     themes = None
@@ -42,5 +43,5 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
                 "corpus": asdict(corpus_config), "model": asdict(model_config),
                 "themes_file": str(themes_file) if themes_file else None,
                 "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None},
-        themes_file=themes_file,
+        themes_file=themes_file, figures=figures,
     )

@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
+from workbench.models.convergence import Criterion, Monitor
 from workbench.models.themes import Themes
 from workbench.text.vocabulary import Vocabulary
 
@@ -24,19 +25,28 @@ class ModelConfig:
     README "Model defaults"): ``engine="tomotopy"``, its collapsed Gibbs sampler (gensim's
     variational LDA never gave all three seed themes a majority topic of their own);
     ``num_topics=12``; ``alpha=0.1`` symmetric and ``eta=0.01``: a paragraph holds few topics and
-    a topic few words; ``iterations=2000`` Gibbs sweeps (gensim: ``passes=50``); ``no_below=2``: a
+    a topic few words; ``iterations="auto"``: Gibbs sweeps until the chain has converged by
+    ``convergence`` (:class:`~workbench.models.convergence.Criterion`: at least 200, at most 2,000
+    sweeps), or a number of sweeps run exactly (gensim: ``passes=50``); ``no_below=2``: a
     term must occur in two units; ``no_above=0.15``: a term in more than 15% of the units
     (党建, 党员, 发展 in party-building news) names no theme and is dropped;
     ``term_weight="one"`` (tomotopy's IDF/PMI weighting is selectable). ``keyed_prior``: the
     topic-word prior a seed word gets on its keyed topic (``eta * 1e-3`` on the others), in
     pseudo-counts, see :func:`fit`. ``term_weight`` applies to tomotopy only.
+
+    ``optim_interval``: every that many sweeps tomotopy re-estimates an asymmetric document-topic
+    prior (Minka's fixed point, as MALLET's ``--optimize-interval``; Wallach, Mimno & McCallum
+    2009), starting from ``alpha``; 0 keeps ``alpha`` symmetric and fixed. ``workers``: sampler
+    threads and ``parallel`` tomotopy's scheme for them ("default", "copy_merge", "partition").
+    Results depend on both: reruns are byte-identical for the same seed, ``workers`` and
+    ``parallel`` (and tomotopy version and instruction set, recorded in the manifest).
     """
 
     engine: str = "tomotopy"
     num_topics: int = 12
     alpha: float = 0.1
     eta: float = 0.01
-    iterations: int = 2000
+    iterations: int | str = "auto"
     passes: int = 50
     random_state: int = 0
     no_below: int = 2
@@ -44,6 +54,19 @@ class ModelConfig:
     keyed_prior: float = 0.5
     workers: int = 1
     term_weight: str = "one"
+    optim_interval: int = 0
+    parallel: str = "default"
+    convergence: Criterion = Criterion()
+
+    def __post_init__(self):
+        it = self.iterations
+        if not (it == "auto" or (isinstance(it, int) and not isinstance(it, bool) and it > 0)):
+            raise ValueError(f"iterations must be 'auto' or a positive number of sweeps, not {it!r}")
+        if self.parallel not in PARALLEL_SCHEMES:
+            raise ValueError(f"unknown parallel scheme '{self.parallel}' (choose from {', '.join(PARALLEL_SCHEMES)})")
+
+
+PARALLEL_SCHEMES = ("default", "copy_merge", "partition")
 
 
 @dataclass(frozen=True)
@@ -110,7 +133,6 @@ def _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids=None):
     import tomotopy as tp
     from tqdm import tqdm
 
-    # optim_interval=0 keeps alpha symmetric and fixed, as configured and recorded.
     tw = {"one": tp.TermWeight.ONE, "idf": tp.TermWeight.IDF, "pmi": tp.TermWeight.PMI}[config.term_weight]
     mdl = tp.LDAModel(tw=tw, k=k, alpha=config.alpha, eta=config.eta, seed=config.random_state)
     for tid, topics in sorted(priors.items()):
@@ -122,26 +144,45 @@ def _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids=None):
     else:
         for bow in bows:
             mdl.add_doc([terms[tid] for tid, n in bow for _ in range(n)])
-    mdl.optim_interval = 0
+    mdl.optim_interval = config.optim_interval
     mdl.burn_in = 0
-    step = 50
+    crit = config.convergence
+    auto = config.iterations == "auto"
+    total = crit.max_iterations if auto else config.iterations
+    monitor = Monitor(crit)
+    scheme = getattr(tp.ParallelScheme, config.parallel.upper())
+    cols = None
     done = 0
-    with tqdm(total=config.iterations, desc="training (Gibbs)", unit="it", disable=not progress,
-              leave=False) as bar:
-        while done < config.iterations:
-            n = min(step, config.iterations - done)
-            mdl.train(n, workers=config.workers, show_progress=False)
+    with tqdm(total=total, desc="training (Gibbs)", unit="it", disable=not progress, leave=False) as bar:
+        while done < total:
+            n = min(crit.check_every, total - done)
+            mdl.train(n, workers=config.workers, parallel=scheme, show_progress=False)
             done += n
             bar.update(n)
-    # Map tomotopy's vocabulary order onto ours.
-    tp_index = {w: i for i, w in enumerate(mdl.used_vocabs)}
-    cols = np.array([tp_index[t] for t in vocab.terms])
-    tt = np.array([mdl.get_topic_word_dist(t) for t in range(k)], dtype=np.float64)[:, cols]
+            if cols is None:  # tomotopy's vocabulary order onto ours
+                tp_index = {w: i for i, w in enumerate(mdl.used_vocabs)}
+                cols = np.array([tp_index[t] for t in vocab.terms])
+            top = np.argsort(-_topic_word(mdl, k, cols), axis=1, kind="stable")[:, :crit.top_n]
+            if monitor.update(done, float(mdl.ll_per_word), top) and auto:
+                break
+    tt = _topic_word(mdl, k, cols)
     tt /= tt.sum(axis=1, keepdims=True)
     dt = np.array([doc.get_topic_dist() for doc in mdl.docs], dtype=np.float64)
     dt /= dt.sum(axis=1, keepdims=True)
-    settings = {"ll_per_word": float(mdl.ll_per_word), "iterations": config.iterations}
+    record = monitor.record()
+    if not auto:
+        record.update(stopped_by="iterations", criterion=f"fixed: {config.iterations} sweeps (the trace is "
+                      f"checked against the auto rule: {crit.describe()})")
+    settings = {"ll_per_word": float(mdl.ll_per_word), "iterations": done,
+                "iterations_requested": config.iterations, "convergence": record,
+                "alpha": [float(a) for a in np.atleast_1d(mdl.alpha)], "optim_interval": config.optim_interval,
+                "workers": config.workers, "parallel": config.parallel, "tomotopy_isa": tp.isa,
+                "results_depend_on": ["random_state", "workers", "parallel", "tomotopy version", "tomotopy_isa"]}
     return tt, dt, settings, mdl
+
+
+def _topic_word(mdl, k, cols) -> np.ndarray:
+    return np.array([mdl.get_topic_word_dist(t) for t in range(k)], dtype=np.float64)[:, cols]
 
 
 def _fit_gensim(bows, vocab, config, k, priors, progress):

@@ -34,7 +34,9 @@ __all__ = [
     "CjkFont",
     "cjk_font",
     "cjk_style",
+    "plot_convergence",
     "plot_doc_topic_heatmap",
+    "write_run_figures",
     "plot_prevalence",
     "plot_sweep",
     "plot_top_terms",
@@ -501,6 +503,47 @@ def plot_sweep(
         note = f"（均值 ± 标准差，{sweep_df['seed'].nunique()} 个种子）" if seeds else ""
         fig.suptitle((title or "主题数选择") + note)
         return _finish(fig, path)
+
+
+def plot_convergence(convergence: Mapping, *, title: str | None = None,
+                     path: str | Path | None = None) -> Figure:
+    """The Gibbs chain's log-likelihood per token against sweeps, the stop marked (MALLET prints
+    this trace, stm plots it).
+
+    ``convergence``: ``manifest["model_settings"]["convergence"]`` (see
+    :mod:`workbench.models.convergence`): ``trace`` rows of sweeps, ll per token, relative change,
+    smallest top-term overlap; ``sweeps``, ``converged``, ``stopped_by``. Output: the Figure; PNG to
+    ``path`` if given."""
+    trace = np.array([[row[0], row[1]] for row in convergence["trace"]], dtype=float).reshape(-1, 2)
+    stop = convergence.get("sweeps", trace[-1, 0] if len(trace) else 0)
+    how = {"criterion": "已收敛", "max_iterations": "达到上限，未收敛", "iterations": "固定迭代次数"}
+    label = how.get(convergence.get("stopped_by"), "")
+    if convergence.get("stopped_by") == "iterations":
+        label += "（已满足收敛规则）" if convergence.get("converged") else "（未满足收敛规则）"
+    with cjk_style():
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        ax = fig.subplots()
+        ax.plot(trace[:, 0], trace[:, 1], lw=1.2)
+        ax.axvline(stop, color="C3", ls="--", lw=1)
+        if len(trace):
+            ax.annotate(f"停止：第 {int(stop)} 次迭代\n{label}", xy=(stop, trace[-1, 1]),
+                        xytext=(-8, -8), textcoords="offset points", ha="right", va="top", fontsize=9,
+                        color="C3")
+        ax.set_xlabel("吉布斯采样迭代次数")
+        ax.set_ylabel("每词元对数似然")
+        ax.grid(alpha=0.3)
+        fig.suptitle(title or "采样收敛轨迹")
+        return _finish(fig, path)
+
+
+def write_run_figures(settings: Mapping, folder: Path) -> None:
+    """The figures a run folder holds besides the topic map: ``convergence.png`` when the model
+    reports a convergence trace. Passed to ``workbench.engines.train(figures=...)`` by the command
+    line (the run-folder writer sits below this layer and takes it as an argument)."""
+    conv = settings.get("convergence")
+    if conv and conv.get("trace"):
+        fig = plot_convergence(conv, path=Path(folder) / "convergence.png")
+        del fig
 
 
 def word_cloud(

@@ -47,8 +47,13 @@ def run_name(config: dict, fingerprint: str, now: datetime) -> str:
     return f"{now.strftime('%Y%m%d-%H%M%S')}-{h}"
 
 
-def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path | None = None) -> Path:
-    """Write the run folder atomically (temporary sibling folder, then rename); return its path."""
+def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path | None = None,
+              figures=None) -> Path:
+    """Write the run folder atomically (temporary sibling folder, then rename); return its path.
+
+    ``figures``: a callable ``(fitted.settings, folder)`` that draws charts into the folder before it
+    is pinned in the manifest (``workbench.outputs.charts.write_run_figures``, passed in by a caller
+    above the outputs layer)."""
     from workbench.models.metrics import coherence
     from workbench.runfolder import ldavis
 
@@ -79,6 +84,8 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
             fitted.model.save(str(model_dir / "tomotopy.bin"), full=False)
         else:
             fitted.model.save(str(model_dir / "lda.model"))
+        if figures is not None:
+            figures(fitted.settings, tmp)
         c_npmi, per_topic = coherence(fitted.topic_term, terms, token_ids=corpus.token_ids)
         tcfg = corpus.tokenizer_config
         manifest = {

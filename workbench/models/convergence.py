@@ -1,0 +1,92 @@
+"""When has a Gibbs chain settled? A stopping rule on the chain's own trace, tested on plain numbers.
+
+The sampler trains in blocks of ``check_every`` sweeps; after each block it reports the
+log-likelihood per token and every topic's top terms. :class:`Criterion` says the chain has
+converged when, with at least ``min_iterations`` sweeps done,
+
+1. the mean log-likelihood per token over the last ``window`` sweeps differs from the mean over the
+   ``window`` sweeps before by less than ``tol`` (relative): the climb has flattened out, judged on
+   means so that the sampler's sweep-to-sweep noise does not stop it early; and
+2. every topic keeps at least ``top_overlap`` of its ``top_n`` most probable terms over the last
+   ``window`` sweeps: what a reader sees of each topic no longer changes;
+
+and stops at ``max_iterations`` sweeps whatever the trace says (``converged`` is then false). Every
+input is the chain's state, so for a given seed (and thread count) the stop is deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """The stopping rule (see the module docstring). Defaults measured in BENCHMARKS.md."""
+
+    tol: float = 5e-4
+    window: int = 50
+    check_every: int = 10
+    min_iterations: int = 200
+    max_iterations: int = 2000
+    top_n: int = 10
+    top_overlap: int = 9
+
+    def __post_init__(self):
+        if self.window % self.check_every or self.window <= 0:
+            raise ValueError("window must be a positive multiple of check_every")
+        if not 0 < self.min_iterations <= self.max_iterations:
+            raise ValueError("need 0 < min_iterations <= max_iterations")
+
+    def describe(self) -> str:
+        return (f"stop after at least {self.min_iterations} sweeps when the mean log-likelihood per token of the "
+                f"last {self.window} sweeps differs from that of the {self.window} before by less than "
+                f"{self.tol:g} (relative) and every topic keeps at least {self.top_overlap} of its top "
+                f"{self.top_n} terms over the last {self.window} sweeps; at most {self.max_iterations} sweeps")
+
+
+@dataclass
+class Monitor:
+    """Feeds on (sweeps, ll per token, top-term ids) after every block; ``update`` says whether to stop.
+
+    ``trace`` rows: sweeps, ll per token, relative change of the windowed means (None until two
+    windows exist), the smallest top-term overlap of any topic with one window earlier (None
+    likewise)."""
+
+    criterion: Criterion
+    trace: list[list] = field(default_factory=list)
+    _tops: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    converged: bool = False
+
+    def update(self, sweeps: int, ll_per_token: float, top_ids: np.ndarray) -> bool:
+        c = self.criterion
+        self._tops[sweeps] = np.sort(np.asarray(top_ids)[:, :c.top_n], axis=1)
+        for old in [s for s in self._tops if s < sweeps - c.window]:
+            del self._tops[old]
+        rel = overlap = None
+        lls = [row[1] for row in self.trace] + [ll_per_token]
+        per_window = c.window // c.check_every
+        if len(lls) >= 2 * per_window:
+            recent = float(np.mean(lls[-per_window:]))
+            before = float(np.mean(lls[-2 * per_window:-per_window]))
+            rel = abs(recent - before) / max(abs(recent), 1e-12)
+        if sweeps - c.window in self._tops:
+            overlap = min_overlap(self._tops[sweeps - c.window], self._tops[sweeps])
+        self.trace.append([sweeps, float(ll_per_token), rel, overlap])
+        self.converged = (sweeps >= c.min_iterations and rel is not None and rel < c.tol
+                          and overlap is not None and overlap >= c.top_overlap)
+        return self.converged or sweeps >= c.max_iterations
+
+    def record(self) -> dict:
+        """What the manifest keeps: the rule, where it stopped, and the trace."""
+        return {"criterion": self.criterion.describe(), "settings": asdict(self.criterion),
+                "converged": self.converged, "sweeps": self.trace[-1][0] if self.trace else 0,
+                "stopped_by": "criterion" if self.converged else "max_iterations",
+                "trace_columns": ["sweeps", "ll_per_token", "relative_change", "min_top_overlap"],
+                "trace": [[s, round(ll, 6), None if r is None else round(r, 7), o] for s, ll, r, o in self.trace]}
+
+
+def min_overlap(a: np.ndarray, b: np.ndarray) -> int:
+    """Smallest number of shared ids between matching rows of two (topics, n) id arrays."""
+    return int(min(len(np.intersect1d(x, y, assume_unique=True)) for x, y in zip(a, b)))
