@@ -42,6 +42,10 @@ def cmd_train(args) -> int:
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
     try:
+        stm_config = _stm_config(args)
+    except errors.UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    try:
         if args.engine == "spark":
             run = _train_spark(args, cc, mc)
         else:
@@ -50,11 +54,29 @@ def cmd_train(args) -> int:
             sources = [Path(s) for s in args.sources] or None
             run = engines.train(sources, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
                                 themes_file=args.themes, out_dir=args.out, progress=not args.quiet,
-                                figures=write_run_figures)
+                                figures=write_run_figures, stm_config=stm_config)
+    except errors.UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print(run)
     return EXIT_OK
+
+
+def _stm_config(args):
+    """``--model stm --prevalence FORMULA`` as a StmConfig (None for LDA); the formula is parsed here,
+    before any text is read."""
+    from workbench import errors
+    from workbench.models import stm
+
+    if args.model != "stm" and not args.prevalence:
+        return None
+    if not args.prevalence:
+        raise errors.UsageError("--model stm needs --prevalence FORMULA over metadata columns, e.g. \"s(year) + doc_type\"")
+    if args.engine == "spark":
+        raise errors.UsageError("--model stm runs on this machine only (drop --engine spark)")
+    return stm.StmConfig(prevalence=stm.normalize_formula(args.prevalence),
+                         max_em_iterations=args.em_iterations or stm.StmConfig.max_em_iterations)
 
 
 def _train_spark(args, cc, mc) -> Path:
@@ -295,6 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--topics", type=int, default=d.num_topics, help=f"free topics (default {d.num_topics})")
     t.add_argument("--seed", type=int, default=d.random_state, help=f"random seed (default {d.random_state})")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
+    t.add_argument("--model", choices=("lda", "stm"), default="lda",
+                   help="lda (default) or stm: a structural topic model with --prevalence covariates (topica)")
+    t.add_argument("--prevalence", metavar="FORMULA",
+                   help="STM prevalence formula over metadata columns, e.g. \"s(year) + doc_type\" (s(): spline, "
+                        "C(): categories; year comes from date)")
+    t.add_argument("--em-iterations", type=int, help="STM: most EM iterations (default 500; stops at tolerance 1e-5)")
     _add_corpus_and_model_options(t, d, engines=(*ENGINES, "spark"))
     sp = t.add_argument_group("Spark engine (--engine spark; see docs/spark.md)")
     sp.add_argument("--master", default="local[2]",

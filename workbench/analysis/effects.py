@@ -26,15 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.corpus.dates import parse_years
+
 __all__ = ["add_year", "estimate_effect", "prevalence_by", "topic_columns"]
 
-
-# A year is four digits not embedded in a longer number ("2019年", "2021-09-28", "2025"), so
-# epoch timestamps and ids do not yield false years.
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|21\d\d)(?!\d)")
-# Dates in old government documents write the year in Chinese numerals: 二〇一九年.
-_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
-_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
 
 # Bootstrap count matrices are processed in chunks of at most this many cells (8 bytes each),
 # so a group of 10k articles x 1,000 resamples needs ~32 MB instead of 80 MB at once.
@@ -60,20 +55,8 @@ def add_year(doc_topics: pd.DataFrame, date_col: str = "date") -> pd.DataFrame:
     """
     if date_col not in doc_topics.columns:
         raise KeyError(f"no column {date_col!r} to take the year from; columns: {list(doc_topics.columns)}")
-    col = doc_topics[date_col]
     out = doc_topics.copy()
-    if pd.api.types.is_datetime64_any_dtype(col):
-        out["year"] = col.dt.year.astype("Int64")
-        return out
-    if pd.api.types.is_numeric_dtype(col):
-        # 2025 or 2025.0 -> "2025"; NaN stays missing.
-        text = col.map(lambda v: None if pd.isna(v) else f"{v:.0f}" if float(v).is_integer() else str(v))
-        text = text.astype("string")
-    else:
-        text = col.astype("string")
-    text = text.str.replace(_CN_YEAR, lambda m: m.group(1).translate(_CN_DIGITS) + "年", regex=True)
-    year = text.str.extract(_YEAR, expand=False)
-    out["year"] = pd.to_numeric(year, errors="coerce").astype("Int64")
+    out["year"] = parse_years(doc_topics[date_col])
     return out
 
 

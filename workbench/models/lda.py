@@ -75,7 +75,8 @@ class Fitted:
 
     ``topic_term`` (K, V): p(term | topic) over ``Vocabulary.terms``; ``doc_topic`` (N, K): dense
     p(topic | unit), rows sum to 1; ``topic_names``: theme names for keyed topics, "" for free
-    ones; ``log_likelihood`` per token where the engine reports it; ``model`` the engine object.
+    ones; ``log_likelihood`` per token where the engine reports it; ``model`` the engine object;
+    ``tables``: further tables the engine adds to the run folder (file name -> DataFrame).
     """
 
     topic_term: np.ndarray
@@ -84,6 +85,7 @@ class Fitted:
     engine: str
     model: object = field(repr=False, compare=False)
     settings: dict = field(default_factory=dict, compare=False)
+    tables: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def fit(bows: Sequence[list[tuple[int, int]]], vocab: Vocabulary, config: ModelConfig,

@@ -68,6 +68,8 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
         write_doc_topics(corpus, fitted.doc_topic, tmp / "doc_topics.csv")
         write_csv(build_topics_table(fitted.topic_term, terms, labels), tmp / "topics.csv")
         write_csv_chunks(keyword_chunks(corpus), tmp / "keywords.csv")
+        for file_name, table in fitted.tables.items():  # an engine's own tables (STM: covariates, design)
+            write_csv(table, tmp / file_name)
         write_csv(pd.DataFrame({"term_id": range(len(terms)), "term": terms,
                                 "doc_freq": corpus.vocab.doc_freq, "corpus_freq": corpus.vocab.corpus_freq}),
                   tmp / "terms.csv")
@@ -82,8 +84,10 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
         corpus.vocab.dictionary.save_as_text(str(model_dir / "dictionary.txt"))
         if fitted.engine == "tomotopy":
             fitted.model.save(str(model_dir / "tomotopy.bin"), full=False)
-        else:
+        elif fitted.engine == "gensim":
             fitted.model.save(str(model_dir / "lda.model"))
+        else:  # topica models save themselves in their own format
+            fitted.model.save(str(model_dir / f"{fitted.engine}.topica"))
         if figures is not None:
             figures(fitted.settings, tmp)
         c_npmi, per_topic = coherence(fitted.topic_term, terms, token_ids=corpus.token_ids)
