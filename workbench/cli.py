@@ -286,6 +286,29 @@ def cmd_prevalence(args) -> int:
     return EXIT_OK
 
 
+def cmd_effect(args) -> int:
+    from workbench import errors
+    from workbench.analysis import covariates
+
+    try:
+        topics = _int_list(args.topics, "--topics")
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    groups = [g.strip() for g in args.groups.split(",")] if args.groups else None
+    config = covariates.EffectConfig(nsims=args.nsims, cluster=None if args.cluster == "none" else args.cluster,
+                                     seed=args.seed)
+    try:
+        effect, csv, coef_csv, png = covariates.write_effect(_run_path(args.run), args.covariate, formula=args.formula,
+                                                             topics=topics, groups=groups, config=config,
+                                                             out_dir=args.out)
+    except errors.UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    print(covariates.summary(effect))
+    for path in (png, csv, coef_csv):
+        print(path)
+    return EXIT_OK
+
+
 def cmd_notebook(args) -> int:
     from workbench import notebook
 
@@ -411,6 +434,29 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000; 0: no interval)")
     pv.add_argument("--out", type=Path, help="output folder (default RUN/prevalence)")
     pv.set_defaults(func=cmd_prevalence)
+
+    from workbench.analysis.covariates import EffectConfig
+
+    de = EffectConfig()
+    ef = sub.add_parser("effect", help="effect of a covariate on topic prevalence, with the topic model's uncertainty",
+                        description="R stm's estimateEffect by the method of composition: posterior draws of θ "
+                                    "(STM: logistic-normal, global covariance; LDA: Dirichlet of each unit's topic "
+                                    "counts), one regression per draw with errors clustered by article, pooled. "
+                                    "Writes RUN/effects/effect_<covariate>.csv, _coefficients.csv and .png: the "
+                                    "expected proportion over a numeric covariate, or the difference of two groups.")
+    ef.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
+    ef.add_argument("--covariate", required=True, help="the metadata column to vary (year comes from date)")
+    ef.add_argument("--formula", help="regression over metadata columns (default: an STM run's --prevalence; "
+                                      "for LDA s(COVARIATE) when numeric, COVARIATE otherwise)")
+    ef.add_argument("--topics", help="comma-separated topic ids (default: all)")
+    ef.add_argument("--groups", metavar="A,B", help="two values of a categorical covariate: plot A - B "
+                                                    "(default: its two most frequent)")
+    ef.add_argument("--nsims", type=int, default=de.nsims, help=f"posterior draws of θ (default {de.nsims})")
+    ef.add_argument("--cluster", default=de.cluster,
+                    help=f"column whose units share errors (default {de.cluster}; none: every unit alone)")
+    ef.add_argument("--seed", type=int, default=de.seed, help=f"random seed of the draws (default {de.seed})")
+    ef.add_argument("--out", type=Path, help="output folder (default RUN/effects)")
+    ef.set_defaults(func=cmd_effect)
 
     nb = sub.add_parser("notebook", help="open JupyterLab on notebooks/",
                         description="Start JupyterLab in notebooks/; with RUN, the notebooks open that run "

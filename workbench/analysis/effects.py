@@ -7,8 +7,10 @@ Two questions researchers ask of a ``doc_topics`` table (see ``docs/run-folder.m
   bootstrap interval that resamples whole articles (``doc_id`` clusters), because the paragraphs
   of one article share an author, a date and a theme and are not independent draws.
 * Is topic k associated with a covariate, holding others fixed?  :func:`estimate_effect` is an
-  OLS regression of the topic share on metadata in the spirit of R stm's ``estimateEffect``, with
-  cluster-robust (CR1) standard errors by ``doc_id``.
+  OLS regression of the point-estimate topic share on metadata, with cluster-robust (CR1) standard
+  errors by ``doc_id``.  It is kept as the quick, point-estimate version: R stm's
+  ``estimateEffect`` with the topic model's own uncertainty (method of composition, the
+  ``workbench effect`` command) is :func:`workbench.analysis.covariates.estimate_effect`.
 
 Both are descriptive.  Topic shares are compositional (they sum to 1 across topics, so one topic
 rising forces others to fall) and are themselves model estimates; as stm's documentation warns for

@@ -49,7 +49,7 @@ class StmConfig:
     init: str = "spectral"
 
 
-def normalize_formula(text: str) -> str:
+def normalize_formula(text: str, option: str = "--prevalence") -> str:
     """``"s(year) + doc_type"`` -> ``"~ s(year) + doc_type"``; raises :class:`UsageError` when the
     formula does not parse or has a left-hand side."""
     from formulaic import Formula
@@ -59,15 +59,15 @@ def normalize_formula(text: str) -> str:
     if body.startswith("~"):
         body = body[1:].strip()
     if not body:
-        raise UsageError("--prevalence: empty formula (write it over metadata columns, e.g. \"s(year) + doc_type\")")
+        raise UsageError(f"{option}: empty formula (write it over metadata columns, e.g. \"s(year) + doc_type\")")
     if "~" in body:
-        raise UsageError(f"--prevalence {text!r}: a prevalence formula has no left-hand side "
+        raise UsageError(f"{option} {text!r}: the formula has no left-hand side "
                          "(write \"s(year) + doc_type\", not \"y ~ ...\")")
     try:
         Formula("~ " + body).required_variables
     except (FormulaicError, SyntaxError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"--prevalence {text!r}: the formula does not parse ({reason})") from None
+        raise UsageError(f"{option} {text!r}: the formula does not parse ({reason})") from None
     return "~ " + body
 
 
@@ -83,6 +83,30 @@ def formula_columns(formula: str) -> list[str]:
     return sorted(names)
 
 
+def _column(rows: pd.DataFrame, col: str, where: str) -> pd.Series:
+    """Column ``col`` of ``rows`` ("" counted as missing); ``year`` from ``date`` when there is none."""
+    if col in rows.columns:
+        values = rows[col]
+    elif col == "year" and "date" in rows.columns:
+        values = parse_years(rows["date"])
+    else:
+        there = [c for c in rows.columns if c not in ("unit_id", "doc_id")]
+        hint = " (year is parsed from date, which is missing too)" if col == "year" else ""
+        raise UsageError(f"unknown covariate column {col!r}{hint}; the {where} has: {', '.join(map(str, there))}")
+    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        values = values.mask(values.astype("string").str.strip().eq("").fillna(True))
+    return values
+
+
+def complete_rows(rows: pd.DataFrame, columns: list[str], *, where: str = "metadata") -> np.ndarray:
+    """Which rows have a value in every one of ``columns`` (a boolean mask); unknown columns raise
+    as in :func:`covariate_frame`."""
+    keep = np.ones(len(rows), dtype=bool)
+    for col in columns:
+        keep &= _column(rows.reset_index(drop=True), col, where).notna().to_numpy()
+    return keep
+
+
 def covariate_frame(rows: pd.DataFrame, columns: list[str], *, where: str = "metadata") -> pd.DataFrame:
     """The covariate columns of ``rows`` (one row per unit) ready for a formula.
 
@@ -94,16 +118,7 @@ def covariate_frame(rows: pd.DataFrame, columns: list[str], *, where: str = "met
     rows = rows.reset_index(drop=True)
     out = pd.DataFrame(index=rows.index)
     for col in columns:
-        if col in rows.columns:
-            values = rows[col]
-        elif col == "year" and "date" in rows.columns:
-            values = parse_years(rows["date"])
-        else:
-            there = [c for c in rows.columns if c not in ("unit_id", "doc_id")]
-            hint = " (year is parsed from date, which is missing too)" if col == "year" else ""
-            raise UsageError(f"unknown covariate column {col!r}{hint}; the {where} has: {', '.join(map(str, there))}")
-        if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            values = values.mask(values.astype("string").str.strip().eq("").fillna(True))  # "" is missing too
+        values = _column(rows, col, where)
         missing = values.isna()
         if missing.any():
             first = f" (first: unit {rows['unit_id'].iloc[int(np.flatnonzero(missing)[0])]})" \

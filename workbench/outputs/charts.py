@@ -36,6 +36,8 @@ __all__ = [
     "cjk_style",
     "plot_convergence",
     "plot_doc_topic_heatmap",
+    "plot_effect_curve",
+    "plot_effect_difference",
     "write_run_figures",
     "plot_prevalence",
     "plot_sweep",
@@ -587,3 +589,86 @@ def word_cloud(
         path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path, format="PNG", dpi=(DPI, DPI))
     return image
+
+
+_EFFECT_STATS = {"topic", "label", "contrast", "estimate", "lo", "hi", "ols_lo", "ols_hi"}
+
+
+def plot_effect_curve(
+    table: pd.DataFrame,
+    *,
+    labels: Mapping | Sequence[str] | None = None,
+    ci: float = 0.95,
+    note: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Expected topic proportion over a continuous covariate, as R stm's ``plot.estimateEffect``
+    (``method="continuous"``): one panel per topic, the line and shaded band from the method of
+    composition, dashed lines for the narrower OLS band on the point θ.
+
+    Input: ``Effect.table`` of :func:`workbench.analysis.covariates.estimate_effect` (``topic``, the
+    covariate column, ``estimate``, ``lo``, ``hi``, ``ols_lo``, ``ols_hi``). Output: the Figure; PNG to
+    ``path``.
+    """
+    covariate = next(c for c in table.columns if c not in _EFFECT_STATS)
+    topics = list(dict.fromkeys(table["topic"].astype(int)))
+    ncols = min(3, len(topics))
+    nrows = -(-len(topics) // ncols)
+    colors = _colors(max(topics) + 1)
+    with cjk_style():
+        fig = Figure(figsize=(3.6 * ncols + 0.6, 2.7 * nrows + 0.6), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
+        for ax, k in zip(axes, topics):
+            d = table[table["topic"].astype(int) == k].sort_values(covariate)
+            x = d[covariate].to_numpy(float)
+            ax.fill_between(x, d["lo"], d["hi"], color=colors[k], alpha=0.25, linewidth=0,
+                            label=f"{ci:.0%} 区间（合成法）")
+            ax.plot(x, d["estimate"], color=colors[k])
+            ax.plot(x, d["ols_lo"], color="0.3", linestyle="--", linewidth=0.8, label="OLS（点估计 θ）")
+            ax.plot(x, d["ols_hi"], color="0.3", linestyle="--", linewidth=0.8)
+            ax.set_title(topic_name(k, labels, 24), fontsize=9)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            if np.all(x == np.round(x)):
+                ax.xaxis.get_major_locator().set_params(integer=True)
+        for ax in axes[len(topics):]:
+            ax.set_visible(False)
+        for ax in axes[(nrows - 1) * ncols:]:
+            ax.set_xlabel(covariate)
+        axes[0].set_ylabel("预期主题占比")
+        axes[0].legend(fontsize=7, frameon=False)
+        fig.suptitle(f"主题占比随 {covariate} 的变化", fontsize=11)
+        if note:
+            fig.supxlabel(note, fontsize=7, color="0.4")
+        return _finish(fig, path)
+
+
+def plot_effect_difference(
+    table: pd.DataFrame,
+    *,
+    labels: Mapping | Sequence[str] | None = None,
+    ci: float = 0.95,
+    note: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Difference in expected topic proportion between two categories, one row per topic, as R
+    stm's ``plot.estimateEffect(method="difference")``: the point and its composition interval,
+    a thin grey bar for the OLS interval, a line at zero.
+
+    Input: ``Effect.table`` with a ``contrast`` column (``"A - B"``). Output: the Figure; PNG to ``path``.
+    """
+    d = table.reset_index(drop=True)
+    y = np.arange(len(d))[::-1]
+    with cjk_style():
+        fig = Figure(figsize=(7.0, 0.42 * len(d) + 1.6), layout="constrained")
+        ax = fig.subplots()
+        ax.axvline(0, color="0.5", linewidth=0.8)
+        ax.hlines(y, d["ols_lo"], d["ols_hi"], color="0.6", linewidth=4, alpha=0.5, label="OLS（点估计 θ）")
+        ax.errorbar(d["estimate"], y, xerr=np.vstack([d["estimate"] - d["lo"], d["hi"] - d["estimate"]]).clip(min=0),
+                    fmt="o", color="black", capsize=3, label=f"{ci:.0%} 区间（合成法）")
+        ax.set_yticks(y, [topic_name(int(t), labels, 24) for t in d["topic"]])
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel(f"预期主题占比之差：{d['contrast'].iloc[0]}")
+        ax.legend(fontsize=7, frameon=False, loc="best")
+        if note:
+            ax.set_title(note, fontsize=7, color="0.4")
+        return _finish(fig, path)
