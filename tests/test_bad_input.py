@@ -18,7 +18,7 @@ Kinds of bad input tried here, 45 (tests/test_ingest.py covers the basic cases b
    newlines, 37 a field beyond csv's 131,072-character limit;
  JSONL: 38 a malformed line, 39 a line without text, 40 non-object lines (string, number, null),
    41 text that is a JSON object, 42 CR-only and CRLF line endings;
- 43 duplicates under other names and encodings; 44 documents with no words left after cleaning
+ 43 a duplicate under another name and encoding (a record of its own, its text stored once); 44 documents with no words left after cleaning
    (furniture only, symbols and digits only); plus a missing path (exit 1, nothing stored) and
    Traditional characters folded to Simplified when asked; 45 a broken .xlsx beside good files.
 """
@@ -41,7 +41,8 @@ from workbench.corpus.ingest import Problem, html_to_text, looks_like_html, make
 MESSAGE = re.compile(r"^workbench: (?P<path>\S.*?)(?::(?P<where>(?:line|row|record) \d+))?: "
                      r"(?P<what>\S.*) \((?P<action>[^()]+)\)$")
 SUMMARY = re.compile(r"^corpus '(?P<corpus>[^']+)': (?P<added>\d+) added, (?P<unchanged>\d+) unchanged, "
-                     r"(?P<skipped>\d+) skipped(?: \((?P<why>.+)\))?$")
+                     r"(?P<updated>\d+) updated, (?P<skipped>\d+) skipped(?: \((?P<why>.+?)\))?"
+                     r"(?:; (?P<repeated>\d+) with the text of an earlier record \(modelled once\))?$")
 
 S = {  # distinct sentences, so no two good documents share an id by accident
     "utf8": "第一书记驻村帮扶贫困户发展产业，带动群众脱贫致富。",
@@ -70,7 +71,7 @@ def stored(store_path: Path) -> dict[str, list[str]]:
     """file name -> texts of the documents stored from it."""
     out: dict[str, list[str]] = {}
     with closing(sqlite3.connect(store_path)) as conn:
-        for source, text in conn.execute("SELECT source_file, text FROM documents"):
+        for source, text in conn.execute("SELECT source_file, text FROM records JOIN documents USING (doc_id)"):
             out.setdefault(Path(source).name, []).append(text)
     return out
 
@@ -154,7 +155,6 @@ def build_messy_folder(src: Path) -> dict:
         ("bom_on_gbk.txt", None, "invalid UTF-8 after a UTF-8 byte-order mark"),
         ("meta.csv", None, "no text column"),
         ("paper.pdf", None, "unsupported file type"),
-        ("dup_b.txt", None, "duplicate of"),
         ("records.csv", "line 5", "broken CSV row"),
         ("records.csv", "line 7", "wrong number of fields: 2 where the header has 3"),
         ("records.jsonl", "line 2", "malformed JSON"),
@@ -192,8 +192,8 @@ def test_messy_export_folder_through_the_cli(tmp_path):
     summary = SUMMARY.match(out[0])
     assert summary, out
     assert int(summary["skipped"]) == len(expected["problems"])
-    assert int(summary["added"]) == 20 and int(summary["unchanged"]) == 0
-    for reason in ("1 duplicate", "2 empty file", "4 not a text file", "2 no text left after cleaning",
+    assert int(summary["added"]) == 21 and int(summary["unchanged"]) == 0 and summary["repeated"] == "1"
+    for reason in ("2 empty file", "4 not a text file", "2 no text left after cleaning",
                    "1 broken CSV row", "1 malformed JSON", "3 not a JSON object", "2 no text"):
         assert reason in summary["why"], (reason, summary["why"])
     assert out[1] == f"report: {report}"
@@ -205,7 +205,8 @@ def test_messy_export_folder_through_the_cli(tmp_path):
     docs = stored(db)
     for name, key in [("utf8.txt", "utf8"), ("utf8_bom.txt", "bom"), ("gb18030.txt", "gb18030"),
                       ("gbk.txt", "gbk"), ("utf16le.txt", "le"), ("utf16be.txt", "be"), ("nul_inside.txt", "nul"),
-                      ("control_chars.txt", "ctrl"), ("stray_byte.txt", "stray"), ("dup_a.txt", "dup")]:
+                      ("control_chars.txt", "ctrl"), ("stray_byte.txt", "stray"), ("dup_a.txt", "dup"),
+                      ("dup_b.txt", "dup")]:
         assert docs[name] == [S[key]], name
     assert docs["truncated_utf8.txt"] == [S["cut"]]
     assert docs["mixed_endings.txt"] == ["\n".join(ENDINGS)]
@@ -219,12 +220,12 @@ def test_messy_export_folder_through_the_cli(tmp_path):
     assert "坏行之后的一行照样读入，巡察整改落实到位。" in csv_texts  # the row after the unclosed quote
     assert any(t.startswith("网页字段：党员教育培训全覆盖。\n") for t in csv_texts)  # HTML field extracted
     assert len(docs["records.jsonl"]) == 2
-    assert sum(len(v) for v in docs.values()) == 20
+    assert sum(len(v) for v in docs.values()) == 21
 
     # rerunning changes nothing and says so
     again = cli("ingest", src, "--corpus", "messy", "--report", tmp_path / "again.txt", store_path=db)
     assert again.returncode == 3
-    assert again.stdout.startswith("corpus 'messy': 0 added, 20 unchanged, 20 skipped")
+    assert again.stdout.startswith("corpus 'messy': 0 added, 21 unchanged, 0 updated, 19 skipped")
 
 
 def test_clean_ingest_exits_0_and_reingest_is_unchanged(tmp_path):
@@ -235,10 +236,10 @@ def test_clean_ingest_exits_0_and_reingest_is_unchanged(tmp_path):
     db = tmp_path / "s.sqlite"
     r = cli("ingest", src, "--corpus", "c", "--report", tmp_path / "r.txt", store_path=db)
     assert (r.returncode, r.stderr) == (0, "")
-    assert r.stdout.splitlines()[0] == "corpus 'c': 5 added, 0 unchanged, 0 skipped"
+    assert r.stdout.splitlines()[0] == "corpus 'c': 5 added, 0 unchanged, 0 updated, 0 skipped"
     r = cli("ingest", src, "--corpus", "c", "--report", tmp_path / "r2.txt", store_path=db)
-    assert r.returncode == 0 and r.stdout.splitlines()[0] == "corpus 'c': 0 added, 5 unchanged, 0 skipped"
-    assert (tmp_path / "r2.txt").read_text(encoding="utf-8") == "corpus 'c': 0 added, 5 unchanged, 0 skipped\n"
+    assert r.returncode == 0 and r.stdout.splitlines()[0] == "corpus 'c': 0 added, 5 unchanged, 0 updated, 0 skipped"
+    assert (tmp_path / "r2.txt").read_text(encoding="utf-8") == "corpus 'c': 0 added, 5 unchanged, 0 updated, 0 skipped\n"
 
 
 def test_missing_path_exits_1_before_storing_anything(tmp_path):
@@ -281,7 +282,7 @@ def test_nothing_readable_exits_1(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     r = cli("ingest", tmp_path, "--corpus", "c", "--report", tmp_path / "r.txt", store_path=tmp_path / "s.sqlite")
     assert "scan.txt: not a text file: looks like a PDF file (skipped)" in r.stderr
-    assert "0 added, 0 unchanged, 2 skipped" in r.stdout
+    assert "0 added, 0 unchanged, 0 updated, 2 skipped" in r.stdout
     assert r.returncode == 1
 
 

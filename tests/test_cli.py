@@ -95,7 +95,7 @@ def test_ingest_then_train_corpus_and_compare(tmp_path):
                               timeout=300, env={**os.environ, "WORKBENCH_STORE": str(env_store)})
     first = cli("ingest", str(seeds), "--corpus", "seeds", "--report", str(tmp_path / "report.txt"))
     assert first.returncode == 0, first.stderr
-    assert "corpus 'seeds': 5 added, 0 unchanged, 0 skipped" in first.stdout
+    assert "corpus 'seeds': 5 added, 0 unchanged, 0 updated, 0 skipped" in first.stdout
     again = cli("ingest", str(seeds), "--corpus", "seeds")
     assert "0 added, 5 unchanged" in again.stdout
     runs = []

@@ -84,12 +84,13 @@ def check_store(db: Path, expected: dict, corpus: str | None = "c") -> int:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "documents" not in tables:
             return 0
-        rows = conn.execute("SELECT doc_id, source_file, text FROM documents").fetchall()
+        rows = conn.execute("SELECT doc_id, source_file, text FROM records JOIN documents USING (doc_id)").fetchall()
         for doc_id, source, text in rows:
             assert expected[doc_id] == (source, text), f"document {doc_id} is not whole"
+        # records and their texts written in one transaction
+        assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == len(rows)
         if corpus is not None:
-            ids = [r[0] for r in conn.execute("SELECT doc_id FROM corpus_docs WHERE corpus=? ORDER BY seq", (corpus,))]
-            assert sorted(ids) == sorted(r[0] for r in rows)  # both tables written in one transaction
+            ids = [r[0] for r in conn.execute("SELECT doc_id FROM records WHERE corpus=? ORDER BY id", (corpus,))]
             assert list(expected)[:len(ids)] == ids  # a prefix of the sources, in order
             assert len(ids) % store.BATCH == 0 or len(ids) == len(expected)
     return len(rows)
@@ -109,11 +110,11 @@ class NotebookReader(threading.Thread):
                 while True:
                     final = self.stop.is_set()  # one last full pass after stop is asked
                     try:
-                        ids = store.corpus_doc_ids(conn, "c")
+                        ids = [rid for rid, _ in store.corpus_records(conn, "c")]
                     except KeyError:
                         ids = []
                     n = 0
-                    for d in store.iter_documents(conn, ids):
+                    for d in store.iter_records(conn, ids):
                         if self.expected.get(d.doc_id) != (d.source_file, d.text):
                             self.errors.append(f"half or wrong document {d.doc_id}")
                         n += 1
@@ -169,10 +170,10 @@ def test_kill_during_ingest(env, tmp_path):
         proc = start("ingest", env["big"], "--corpus", "c", "--report", tmp_path / "r.txt", store_path=path)
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
-        assert out.splitlines()[0] == f"corpus 'c': {N_INGEST - before} added, {before} unchanged, 0 skipped"
+        assert out.splitlines()[0] == f"corpus 'c': {N_INGEST - before} added, {before} unchanged, 0 updated, 0 skipped"
         assert check_store(path, expected) == N_INGEST
         with closing(store.connect(path)) as conn:
-            assert store.corpus_doc_ids(conn, "c") == list(expected)
+            assert [doc for _, doc in store.corpus_records(conn, "c")] == list(expected)
 
 
 def visible_folders(out: Path) -> list[Path]:

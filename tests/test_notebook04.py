@@ -59,9 +59,9 @@ def _cell_text(cell) -> str:
 @pytest.mark.notebook
 def test_ingests_twice_and_the_second_ingest_adds_nothing(executed):
     text = _stream_text(executed["nb"])
-    first = re.search(r"corpus 'expanded': (\d+) added, (\d+) unchanged, (\d+) skipped", text)
+    first = re.search(r"corpus 'expanded': (\d+) added, (\d+) unchanged, 0 updated, (\d+) skipped", text)
     assert first and int(first.group(1)) == 77, text  # 72 reports and resolutions + 5 seed articles
-    assert re.search(r"again:\s+corpus 'expanded': 0 added, 77 unchanged, 0 skipped", text), text
+    assert re.search(r"again:\s+corpus 'expanded': 0 added, 77 unchanged, 0 updated, 0 skipped", text), text
     assert executed["store"].is_file()  # the store went where WORKBENCH_STORE says
 
 

@@ -41,21 +41,19 @@ def test_ingest_export_round_trip_keeps_ids_and_texts(records):
         f = tmp / "c.jsonl"
         f.write_text("\n".join(json.dumps({"text": t, "author": a}, ensure_ascii=False) for t, a in records) + "\n",
                      encoding="utf-8")
-        expected: dict[str, ingest.Document] = {}
-        for i, (text, author) in enumerate(records, start=1):
-            d = ingest.make_document(text, "c.jsonl", f"line {i}", {"author": author})
-            if d is not None:
-                expected.setdefault(d.doc_id, d)
+        expected = [d for i, (text, author) in enumerate(records, start=1)
+                    if (d := ingest.make_document(text, "c.jsonl", f"line {i}", {"author": author})) is not None]
         with closing(store.connect(tmp / "s.sqlite")) as conn:
             report = store.ingest(conn, [f], "p")
-            assert report.added == len(expected)
+            assert report.added == len(expected)  # every record, even one whose text an earlier one has
             assert report.added + len(report.skipped) == len(records)
-            got = list(store.iter_documents(conn, store.corpus_doc_ids(conn, "p"))) if expected else []
-        assert [d.doc_id for d in got] == list(expected)  # every document, in source order
-        for d in got:
+            assert report.repeated == len(expected) - len({d.doc_id for d in expected})
+            got = list(store.iter_records(conn, [r for r, _ in store.corpus_records(conn, "p")])) if expected else []
+        assert len(got) == len(expected)  # every record, in source order, with its own metadata
+        for d, want in zip(got, expected):
             assert d.doc_id == ingest.doc_id_for(d.text)  # ids are content hashes of the cleaned text
-            assert (d.text, d.record, d.meta) == (expected[d.doc_id].text, expected[d.doc_id].record,
-                                                  expected[d.doc_id].meta)
+            assert (d.doc_id, d.text, d.record, d.meta) == (want.doc_id, want.text, want.record, want.meta)
+        got = [d for i, d in enumerate(got) if d.doc_id not in {e.doc_id for e in got[:i]}]  # a text once
         if not got:
             return
         table = pd.DataFrame({"doc_id": [d.doc_id for d in got], "unit_id": [f"{d.doc_id}-a000" for d in got],

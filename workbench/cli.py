@@ -138,7 +138,7 @@ def cmd_ingest(args) -> int:
     report_file.write_text(report.summary() + "\n" + "".join(f"{p}\n" for p in report.skipped), encoding="utf-8")
     print(report.summary())
     print(f"report: {report_file}")
-    if report.added + report.unchanged == 0:
+    if report.added + report.unchanged + report.updated == 0:
         return _fail(f"no document could be read from {', '.join(map(str, args.sources))} (see the report above)")
     return EXIT_PARTIAL if report.skipped else EXIT_OK
 

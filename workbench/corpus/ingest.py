@@ -16,6 +16,7 @@ import codecs
 import csv
 import hashlib
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -563,28 +564,61 @@ def iter_source_files(paths: Iterable[Path],
                       problems: list[Problem] | None = None) -> Iterator[tuple[Path, str]]:
     """Expand folders recursively (sorted, hidden files skipped) into ``(file, name)`` pairs.
 
-    ``name`` is the file's path from the folder that was named (``seeds/000.txt``), so tables
-    do not depend on where a checkout lives. A file inside a folder whose type is not accepted
-    is left out; when it looks like a document (``.pdf``, ``.docx``, ``.json``, an image ...),
-    with a Problem in ``problems`` (when given). A file named on its own is always tried (its
-    bytes decide). Raises :class:`IngestError` before yielding anything when a path does not
-    exist.
+    ``name`` is the file's path from the folder that was named (``seeds/000.txt``), or the name
+    of a file named on its own (``a.csv``), so tables do not depend on where a checkout lives.
+    With the line or record, it is how the store knows a record again (:func:`source_names`).
+    A file inside a folder whose type is not accepted is left out; when it looks like a
+    document (``.pdf``, ``.docx``, ``.json``, an image ...), with a Problem in ``problems`` (when
+    given). A file named on its own is always tried (its bytes decide). A file reached twice (named
+    twice, or named and inside a named folder) is read once, the second time a Problem. Raises
+    :class:`IngestError` before yielding anything when a path does not exist.
     """
     paths = [Path(p) for p in paths]
     for p in paths:
         if not p.exists():
             raise IngestError(f"{p}: no such file or folder")
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES:
-                        yield f, str(Path(p.resolve().name) / f.relative_to(p))
-                    elif problems is not None and f.suffix.lower() in _UNREAD_DOCUMENTS:
-                        problems.append(Problem(str(f), "", f"unsupported file type: '{f.suffix}' files are "
-                                                            f"not read (accepted: {ACCEPTED})"))
-        else:
-            yield p, p.name
+    read: dict[Path, str] = {}  # resolved file -> the name it was read under
+    for p, prefix in zip(paths, source_names(paths)):
+        if not p.is_dir():
+            yield from _first_read(p, str(prefix), read, problems)
+            continue
+        for f in sorted(p.rglob("*")):
+            if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                continue
+            if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES:
+                yield from _first_read(f, str(prefix / f.relative_to(p)), read, problems)
+            elif problems is not None and f.suffix.lower() in _UNREAD_DOCUMENTS:
+                problems.append(Problem(str(f), "", f"unsupported file type: '{f.suffix}' files are "
+                                                    f"not read (accepted: {ACCEPTED})"))
+
+
+def _first_read(f: Path, name: str, read: dict[Path, str],
+                problems: list[Problem] | None) -> Iterator[tuple[Path, str]]:
+    key = f.resolve()
+    if key not in read:
+        read[key] = name
+        yield f, name
+    elif problems is not None:
+        problems.append(Problem(str(f), "", f"already read as {read[key]}"))
+
+
+def source_names(paths: list[Path]) -> list[Path]:
+    """The name each named path gives its files: its last component (``seeds``, ``a.csv``), or as
+    many trailing components as it takes to tell two different paths apart (``2023/news.csv``
+    beside ``2024/news.csv``): a record is known by its file's name and its line, so two files
+    of one ingest never share a name."""
+    resolved = [Path(os.path.abspath(p)) for p in paths]  # symbolic links keep their own names
+    depth = [1] * len(paths)
+    while True:
+        names = [Path(*r.parts[-d:]) for r, d in zip(resolved, depth)]
+        owners: dict[Path, set[Path]] = {}
+        for name, r in zip(names, resolved):
+            owners.setdefault(name, set()).add(r)
+        clash = [i for i, n in enumerate(names) if len(owners[n]) > 1 and depth[i] < len(resolved[i].parts) - 1]
+        if not clash:
+            return names
+        for i in clash:
+            depth[i] += 1
 
 
 def read_sources(paths: Iterable[Path], *, text_column: str | None = None,

@@ -1,7 +1,15 @@
-"""The corpus store: one SQLite database file holding documents (keyed by content hash), named
-corpora (which documents belong to them, in the order they were added), and the token cache.
+"""The corpus store: one SQLite database file holding records, documents, named corpora and the
+token cache.
 
-Why SQLite: one file, transactions (a killed ingest leaves only whole documents), snapshot reads
+A record is what a source gave: a text file, or a line / row / record of a record file, with its
+source name, line and metadata columns. A document is a cleaned text, keyed by its content hash and
+stored once however many records hold it. Records belong to a named corpus (``workbench ingest
+--corpus NAME``, listed in the order they were first added) or to the direct-training records
+(corpus '', what ``workbench train SOURCE...`` ingests); a record keeps its own metadata, even when
+its text was seen before, and ingesting it again with other metadata updates it. Texts are
+deduplicated for modelling (and for the token cache), never for provenance.
+
+Why SQLite: one file, transactions (a killed ingest leaves only whole records), snapshot reads
 in WAL mode (a notebook reading while the CLI ingests never sees half a document), and rows are
 streamed, so training never needs every document's text in memory at once.
 
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -31,22 +40,28 @@ from typing import Iterable, Iterator, Sequence
 from workbench import paths
 from workbench.corpus.ingest import Document, Problem, read_sources
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id      TEXT PRIMARY KEY,
-    source_file TEXT NOT NULL,
-    record      TEXT NOT NULL,
+SCHEMA_VERSION = 1  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0)
+DOCUMENTS = """CREATE TABLE IF NOT EXISTS documents (
+    doc_id      TEXT PRIMARY KEY,       -- ingest.doc_id_for(text): the hash of the cleaned text
     text        TEXT NOT NULL,
-    meta        TEXT NOT NULL,
-    removed     TEXT NOT NULL,
     added_at    REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS corpus_docs (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-    corpus  TEXT NOT NULL,
-    doc_id  TEXT NOT NULL REFERENCES documents(doc_id),
-    UNIQUE (corpus, doc_id)
-);
+)"""
+RECORDS = """CREATE TABLE IF NOT EXISTS records (
+    id          INTEGER PRIMARY KEY,    -- ingest order: a corpus lists its records by id
+    corpus      TEXT NOT NULL,          -- '' for the sources of `workbench train SOURCE...`
+    source_file TEXT NOT NULL,          -- as ingest.iter_source_files names it
+    record      TEXT NOT NULL,          -- "line 3", "row 7", "record 2"; "" for a text file
+    doc_id      TEXT NOT NULL REFERENCES documents(doc_id),
+    meta        TEXT NOT NULL,          -- JSON object: the record's own columns
+    removed     TEXT NOT NULL,          -- JSON list: the lines its cleaning dropped
+    added_at    REAL NOT NULL,
+    updated_at  REAL NOT NULL,
+    UNIQUE (corpus, source_file, record)
+)"""
+SCHEMA = f"""
+{DOCUMENTS};
+{RECORDS};
+CREATE INDEX IF NOT EXISTS records_doc ON records (doc_id);
 CREATE TABLE IF NOT EXISTS word_sets (
     id      INTEGER PRIMARY KEY,
     digest  TEXT NOT NULL UNIQUE,   -- Tokenizer.word_set_digest
@@ -67,8 +82,10 @@ CREATE TABLE IF NOT EXISTS kept (
     PRIMARY KEY (unit, word_set, filter)
 );
 DROP TABLE IF EXISTS token_cache;  -- the cache's former layout (keys held the user words present)
+PRAGMA user_version = {SCHEMA_VERSION};
 """
 BATCH = 500  # documents per transaction: whole documents only, few fsyncs
+log = logging.getLogger(__name__)
 
 
 def default_path() -> Path:
@@ -77,71 +94,133 @@ def default_path() -> Path:
 
 
 def connect(path: Path | None = None) -> sqlite3.Connection:
-    """Open (creating if needed) the store; WAL mode, 60 s busy timeout."""
+    """Open (creating if needed) the store; WAL mode, 60 s busy timeout. A store of an older
+    layout is migrated in place, in one transaction (:func:`_migrate_documents_v0`)."""
     path = Path(path or default_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(SCHEMA)
+    if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        conn.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
+        try:
+            if "meta" in {r[1] for r in conn.execute("PRAGMA table_info(documents)")}:
+                _migrate_documents_v0(conn, path)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.executescript(SCHEMA)
     return conn
+
+
+def _migrate_documents_v0(conn: sqlite3.Connection, path: Path) -> None:
+    """The first layout kept one row per text, holding the metadata of the first record that
+    brought it, and corpora as lists of texts (``corpus_docs``). Each such row becomes a record
+    of its corpora and of the direct-training records (corpus ''), with the metadata it had;
+    where two texts had been stored for one file and line (the file was edited), the later text
+    is that record's. Runs inside the caller's transaction."""
+    columns = "corpus, source_file, record, doc_id, meta, removed, added_at, updated_at"
+    for statement in (
+            "ALTER TABLE documents RENAME TO documents_v0", DOCUMENTS, RECORDS,
+            "INSERT INTO documents SELECT doc_id, text, added_at FROM documents_v0",
+            f"INSERT OR REPLACE INTO records ({columns}) SELECT c.corpus, d.source_file, d.record, d.doc_id, "
+            "d.meta, d.removed, d.added_at, d.added_at FROM corpus_docs c JOIN documents_v0 d USING (doc_id) "
+            "ORDER BY c.seq",
+            f"INSERT OR REPLACE INTO records ({columns}) SELECT '', source_file, record, doc_id, meta, removed, "
+            "added_at, added_at FROM documents_v0 ORDER BY added_at, rowid",
+            "DROP TABLE corpus_docs", "DROP TABLE documents_v0"):
+        conn.execute(statement)
+    gone = conn.execute("DELETE FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM records)").rowcount
+    n = conn.execute("SELECT COUNT(*) FROM records WHERE corpus != ''").fetchone()[0]
+    log.info("%s: migrated to records (%d in named corpora); %d superseded texts dropped", path, n, gone)
 
 
 @dataclass(frozen=True)
 class IngestReport:
+    """What an ingest did, counted in records (a file's line, row or record; a text file).
+
+    ``added``: records new to the corpus; ``unchanged``: there with the same text and metadata;
+    ``updated``: there with another text or other metadata, now the record's; ``skipped``: bad
+    inputs, each a Problem; ``repeated``: records whose text an earlier record of this ingest
+    has (stored with their own metadata, modelled once). ``records``: the store ids of every
+    record the sources yielded, in source order; ``doc_ids``: the document (text) of each."""
+
     corpus: str | None
     added: int
     unchanged: int
+    updated: int = 0
     skipped: tuple[Problem, ...] = ()
+    repeated: int = 0
+    records: tuple[int, ...] = field(default=(), repr=False)
     doc_ids: tuple[str, ...] = field(default=(), repr=False)
 
     def summary(self) -> str:
         reasons: dict[str, int] = {}
         for p in self.skipped:
             key = p.what.split(" (")[0].split(":")[0]
-            key = "duplicate" if key.startswith("duplicate of") else key
+            key = "read twice" if key.startswith("already read as") else key
             reasons[key] = reasons.get(key, 0) + 1
         why = "; ".join(f"{n} {k}" for k, n in sorted(reasons.items()))
         name = f"corpus '{self.corpus}': " if self.corpus else ""
-        return (f"{name}{self.added} added, {self.unchanged} unchanged, {len(self.skipped)} skipped"
-                + (f" ({why})" if why else ""))
+        return (f"{name}{self.added} added, {self.unchanged} unchanged, {self.updated} updated, "
+                f"{len(self.skipped)} skipped" + (f" ({why})" if why else "")
+                + (f"; {self.repeated} with the text of an earlier record (modelled once)" if self.repeated else ""))
 
 
 def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None = None, *,
            text_column: str | None = None, progress: bool = False) -> IngestReport:
-    """Add the documents of ``sources`` to the store (and to ``corpus`` when named).
+    """Store the records of ``sources`` in ``corpus`` (without one, among the records that
+    ``workbench train SOURCE...`` models), each with its own source, line and metadata; a text
+    is stored once however many records hold it.
 
-    ``added``: documents new to the corpus (or to the store, without a corpus); ``unchanged``:
-    already there; ``skipped``: bad inputs and duplicates within this ingest, each a Problem.
-    Commits every ``BATCH`` documents, so a killed ingest keeps whole documents and a rerun
-    completes it. Returns the ids of every document the sources yielded, in source order.
+    A record is known by its corpus, source name and line (``a.csv``, ``line 3``): ingesting it
+    again with another text or other metadata updates it. Commits every ``BATCH`` records, so a
+    killed ingest keeps whole records and a rerun completes it. See :class:`IngestReport`.
     """
+    if corpus == "":
+        raise ValueError("a corpus needs a name")
+    space = corpus or ""
     problems: list[Problem] = []
-    added = unchanged = 0
-    ids: list[str] = []
-    seen: dict[str, str] = {}
+    counts = {"added": 0, "unchanged": 0, "updated": 0}
+    ids: list[int] = []
+    doc_ids: list[str] = []
+    keys: set[tuple[str, str]] = set()
+    texts: set[str] = set()
+    repeated = 0
     batch: list[Document] = []
 
     def flush():
-        nonlocal added, unchanged
         if not batch:
             return
+        now = time.time()
         conn.execute("BEGIN IMMEDIATE")
         try:
             for d in batch:
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?)",
-                    (d.doc_id, d.source_file, d.record, d.text, json.dumps(d.meta, ensure_ascii=False),
-                     json.dumps(list(d.removed), ensure_ascii=False), time.time()))
-                new_doc = cur.rowcount == 1
-                if corpus is not None:
-                    cur = conn.execute("INSERT OR IGNORE INTO corpus_docs (corpus, doc_id) VALUES (?,?)",
-                                       (corpus, d.doc_id))
-                    new_doc = cur.rowcount == 1
-                if new_doc:
-                    added += 1
+                meta = json.dumps(d.meta, ensure_ascii=False)
+                removed = json.dumps(list(d.removed), ensure_ascii=False)
+                conn.execute("INSERT OR IGNORE INTO documents VALUES (?,?,?)", (d.doc_id, d.text, now))
+                old = conn.execute("SELECT id, doc_id, meta, removed FROM records "
+                                   "WHERE corpus=? AND source_file=? AND record=?",
+                                   (space, d.source_file, d.record)).fetchone()
+                if old is None:
+                    rid = conn.execute(
+                        "INSERT INTO records (corpus, source_file, record, doc_id, meta, removed, added_at, "
+                        "updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                        (space, d.source_file, d.record, d.doc_id, meta, removed, now, now)).lastrowid
+                    counts["added"] += 1
+                elif old[1:] == (d.doc_id, meta, removed):
+                    rid = old[0]
+                    counts["unchanged"] += 1
                 else:
-                    unchanged += 1
+                    rid = old[0]
+                    conn.execute("UPDATE records SET doc_id=?, meta=?, removed=?, updated_at=? WHERE id=?",
+                                 (d.doc_id, meta, removed, now, rid))
+                    conn.execute("DELETE FROM documents WHERE doc_id=? AND NOT EXISTS "
+                                 "(SELECT 1 FROM records WHERE doc_id=?)", (old[1], old[1]))
+                    counts["updated"] += 1
+                ids.append(rid)
+                doc_ids.append(d.doc_id)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -149,57 +228,63 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
         batch.clear()
 
     for d in read_sources(sources, text_column=text_column, problems=problems):
-        if d.doc_id in seen:
-            problems.append(Problem(d.source_file, d.record, f"duplicate of {seen[d.doc_id]}", "skipped"))
+        if (d.source_file, d.record) in keys:  # two files of this ingest under one name
+            problems.append(Problem(d.source_file, d.record, "another file of this ingest has the same name"))
             continue
-        seen[d.doc_id] = f"{d.source_file}{':' + d.record if d.record else ''}"
-        ids.append(d.doc_id)
+        keys.add((d.source_file, d.record))
+        repeated += d.doc_id in texts
+        texts.add(d.doc_id)
         batch.append(d)
         if len(batch) >= BATCH:
             flush()
     flush()
-    return IngestReport(corpus, added, unchanged, tuple(problems), tuple(ids))
+    return IngestReport(corpus, counts["added"], counts["unchanged"], counts["updated"], tuple(problems),
+                        repeated, tuple(ids), tuple(doc_ids))
 
 
 def corpus_names(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT corpus FROM corpus_docs ORDER BY corpus")]
+    return [r[0] for r in conn.execute("SELECT DISTINCT corpus FROM records WHERE corpus != '' ORDER BY corpus")]
 
 
-def corpus_doc_ids(conn: sqlite3.Connection, corpus: str) -> list[str]:
-    ids = [r[0] for r in conn.execute("SELECT doc_id FROM corpus_docs WHERE corpus=? ORDER BY seq", (corpus,))]
-    if not ids:
+def corpus_records(conn: sqlite3.Connection, corpus: str) -> list[tuple[int, str]]:
+    """``(record id, doc_id)`` of the corpus's records, in the order they were first added."""
+    rows = conn.execute("SELECT id, doc_id FROM records WHERE corpus=? AND corpus != '' ORDER BY id",
+                        (corpus,)).fetchall()
+    if not rows:
         known = ", ".join(corpus_names(conn)) or "none yet"
         raise KeyError(f"no corpus named '{corpus}' in {default_path()} (corpora: {known}); "
                        f"add documents with `workbench ingest SOURCE --corpus {corpus}`")
-    return ids
+    return rows
 
 
-def iter_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> Iterator[Document]:
-    """Stream documents by id, in the given order, from one read snapshot."""
-    for row in _iter_rows(conn, "doc_id, source_file, record, text, meta, removed", doc_ids):
-        yield Document(row[0], row[1], row[2], row[3], json.loads(row[4]), tuple(json.loads(row[5])))
+def iter_records(conn: sqlite3.Connection, record_ids: Iterable[int]) -> Iterator[Document]:
+    """Stream records by id, in the given order, from one read snapshot: each a Document with
+    the record's own source, line, metadata and removed lines, and its text."""
+    sql = ("SELECT r.id, r.doc_id, r.source_file, r.record, d.text, r.meta, r.removed FROM records r "
+           "JOIN documents d ON d.doc_id = r.doc_id WHERE r.id IN ({})")
+    for row in _iter_rows(conn, sql, record_ids, "record"):
+        yield Document(row[1], row[2], row[3], row[4], json.loads(row[5]), tuple(json.loads(row[6])))
 
 
 def iter_texts(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(doc_id, text) by id, in the given order, from one read snapshot (no metadata parsed)."""
-    return _iter_rows(conn, "doc_id, text", doc_ids)
+    return _iter_rows(conn, "SELECT doc_id, text FROM documents WHERE doc_id IN ({})", doc_ids, "document")
 
 
-def _iter_rows(conn: sqlite3.Connection, columns: str, doc_ids: Iterable[str]) -> Iterator[tuple]:
-    """``columns`` (the first being doc_id) of the documents, in the order of ``doc_ids``,
-    ``BATCH`` per query."""
+def _iter_rows(conn: sqlite3.Connection, sql: str, keys: Iterable, what: str) -> Iterator[tuple]:
+    """The rows of ``sql`` (its first column the key, ``{}`` where the keys go), in the order of
+    ``keys``, ``BATCH`` keys per query."""
     with closing(conn.cursor()) as cur:
         cur.execute("BEGIN")
         try:
-            ids = iter(doc_ids)
-            while chunk := list(itertools.islice(ids, BATCH)):
+            it = iter(keys)
+            while chunk := list(itertools.islice(it, BATCH)):
                 unique = list(dict.fromkeys(chunk))
-                rows = {r[0]: r for r in cur.execute(
-                    f"SELECT {columns} FROM documents WHERE doc_id IN ({','.join('?' * len(unique))})", unique)}
-                for doc_id in chunk:
-                    row = rows.get(doc_id)
+                rows = {r[0]: r for r in cur.execute(sql.format(",".join("?" * len(unique))), unique)}
+                for key in chunk:
+                    row = rows.get(key)
                     if row is None:
-                        raise KeyError(f"document {doc_id} is not in the store")
+                        raise KeyError(f"{what} {key} is not in the store")
                     yield row
         finally:
             cur.execute("COMMIT")

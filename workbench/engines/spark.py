@@ -589,12 +589,12 @@ def _store_documents(spark, corpus_name: str, store_path: Path | None, uri: str)
 
     with closing(store.connect(store_path)) as conn:
         try:
-            ids = store.corpus_doc_ids(conn, corpus_name)
+            ids = [rid for rid, _ in store.corpus_records(conn, corpus_name)]
         except KeyError as exc:
             raise PipelineError(exc.args[0]) from None
         batch: list[tuple] = []
         mode = "overwrite"
-        for i, d in enumerate(store.iter_documents(conn, ids)):
+        for i, d in enumerate(store.iter_records(conn, ids)):
             batch.append(("doc", 0, 0, "", i, d.doc_id, d.source_file, d.record, d.text,
                           json.dumps(d.meta, ensure_ascii=False)))
             if len(batch) >= 20000:

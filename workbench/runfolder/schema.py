@@ -13,7 +13,8 @@ def topic_columns(k: int) -> list[str]:
     return [f"topic_{i}" for i in range(k)]
 
 
-_RESERVED = ("doc_id", "unit_id", "source_file", "record", "text", "n_tokens", "dominant_topic")
+_RESERVED = ("doc_id", "unit_id", "source_file", "record", "other_records", "text", "n_tokens",
+             "dominant_topic")
 
 
 KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")

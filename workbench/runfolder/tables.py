@@ -69,11 +69,19 @@ def write_doc_topics(corpus, doc_topic: np.ndarray, path: Path, chunk_units: int
     """Write doc_topics.csv: per modelled unit its ids, source, metadata ("" where absent), text,
     token count, dominant topic and dense shares.
 
+    A unit's source, record and metadata are those of its document's first record among the
+    modelled sources (``corpus.record_ids``). When some modelled text came from more than one
+    record, an ``other_records`` column after ``record`` names the others (``source_file:record``,
+    separated by "; "), so every record given can be joined to its topic shares.
+
     Streams the units' texts from the store and writes blocks of ``chunk_units`` rows; memory
     holds one block. The bytes are those of the table built whole (:func:`_meta_dtypes`)."""
     inferred, printed = _meta_dtypes(corpus)
     ordered = [k for k in META_ORDER if k in inferred] + [k for k in inferred if k not in META_ORDER]
-    columns = ["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens"]
+    kept = set(corpus.unit_doc_ids)
+    others = {d: "; ".join(names) for d, names in corpus.other_records.items() if d in kept}
+    columns = ["doc_id", "unit_id", "source_file", "record", *(["other_records"] if others else []), *ordered,
+               "text", "n_tokens"]
     shares_columns = topic_columns(doc_topic.shape[1])
 
     def block(rows: list[dict], first: int) -> pd.DataFrame:
@@ -88,7 +96,8 @@ def write_doc_topics(corpus, doc_topic: np.ndarray, path: Path, chunk_units: int
         first = 0
         for (d, u), n in zip(corpus.iter_units(), corpus.n_tokens):
             rows.append({"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file,
-                         "record": d.record, **_meta_row(d.meta), "text": u.text, "n_tokens": int(n)})
+                         "record": d.record, "other_records": others.get(u.doc_id, ""), **_meta_row(d.meta),
+                         "text": u.text, "n_tokens": int(n)})
             if len(rows) == chunk_units:
                 yield block(rows, first)
                 first += len(rows)

@@ -73,11 +73,17 @@ class Corpus:
     """Units ready for a model.
 
     ``token_ids[i]`` holds unit ``unit_ids[i]``'s in-vocabulary term ids in text order (non-empty).
-    Texts stay in the store (``store_path``) and are streamed when a table needs them.
+    Texts and metadata stay in the store (``store_path``) and are streamed when a table needs them.
+
+    ``doc_ids`` are the modelled texts, each once, in the order of the first record that holds
+    it; ``record_ids[i]`` is that record (its source, line and metadata are the document's in
+    the tables), and ``other_records[doc_id]`` names the later records of the same text among the
+    modelled sources (``source_file:record``), for texts that have any.
     """
 
     store_path: Path
     doc_ids: tuple[str, ...]
+    record_ids: tuple[int, ...]
     unit_ids: tuple[str, ...]
     unit_doc_ids: tuple[str, ...]
     token_ids: tuple[np.ndarray, ...] = field(repr=False)
@@ -88,6 +94,7 @@ class Corpus:
     dropped_units: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     stats: dict = field(default_factory=dict, compare=False)
+    other_records: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def bows(self) -> "Bows":
@@ -104,8 +111,9 @@ class Corpus:
         return TokenLists(self.token_ids, self.vocab.terms)
 
     def documents(self) -> Iterator[Document]:
+        """The modelled documents in ``doc_ids`` order, each with its record's metadata."""
         with closing(store.connect(self.store_path)) as conn:
-            yield from store.iter_documents(conn, self.doc_ids)
+            yield from store.iter_records(conn, self.record_ids)
 
     def iter_units(self) -> Iterator[tuple[Document, Unit]]:
         """The modelled units with their documents, in ``unit_ids`` order (re-split from the store)."""
@@ -229,7 +237,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         problems: list[Problem] = []
         if corpus_name is not None:
             try:
-                doc_ids = store.corpus_doc_ids(conn, corpus_name)
+                records = store.corpus_records(conn, corpus_name)
             except KeyError as exc:
                 raise PipelineError(exc.args[0]) from None
         else:
@@ -239,7 +247,9 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
                 raise PipelineError(str(exc)) from None
             problems = list(report.skipped)
             ingest.report(problems)
-            doc_ids = list(report.doc_ids)
+            records = list(zip(report.records, report.doc_ids))
+        first, others = _first_records(conn, records)
+        doc_ids = list(first)
         if not doc_ids:
             where = ", ".join(str(s) for s in sources or [corpus_name])
             raise PipelineError(f"{where}: no documents with text found"
@@ -303,7 +313,23 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     stats_d = {"cache_hits": cache.hits, "cache_misses": cache.misses,
                "seconds_read": round(t_read - t_start, 3), "seconds_tokenize": round(t_tok - t_read, 3),
                "seconds_segmenting_misses": round(cache.seconds_segmenting, 3), "workers": workers,
-               "no_above_effective": eff_no_above}
-    return Corpus(store_path, tuple(dict.fromkeys(doc_ids)), tuple(kept_units), tuple(kept_docs),
+               "no_above_effective": eff_no_above, "n_records": len(records),
+               "records_repeating_a_text": len(records) - len(doc_ids)}
+    return Corpus(store_path, tuple(doc_ids), tuple(first.values()), tuple(kept_units), tuple(kept_docs),
                   tuple(token_ids), vocab, config, tcfg, tuple(harvested), tuple(dropped), tuple(problems),
-                  stats_d)
+                  stats_d, others)
+
+
+def _first_records(conn, records: Sequence[tuple[int, str]]) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """From ``(record id, doc_id)`` pairs in source order: doc_id -> its first record's id (in
+    first-seen order), and doc_id -> the names (``source_file:record``) of its later records,
+    for the texts that have some. Memory: one entry per text, names only for repeats."""
+    first: dict[str, int] = {}
+    later: list[int] = []
+    for rid, doc_id in records:
+        if first.setdefault(doc_id, rid) != rid:
+            later.append(rid)
+    others: dict[str, list[str]] = {}
+    for d in store.iter_records(conn, later):
+        others.setdefault(d.doc_id, []).append(f"{d.source_file}:{d.record}" if d.record else d.source_file)
+    return first, {k: tuple(v) for k, v in others.items()}
