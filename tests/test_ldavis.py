@@ -280,3 +280,34 @@ def test_no_warnings_and_global_warning_filters_untouched():
                             cwd=pathlib.Path(__file__).parents[1],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_topic_names_are_in_the_data_and_drawn_by_the_script(page):
+    data = page_data(page)
+    assert data["topic.names"] == ["0 脱贫攻坚", "1 基层治理", "2 纪检监察"]
+    text = page.read_text(encoding="utf-8")
+    # the circles, the bar chart's title and the topic box take the names from the data
+    assert "return topic_name(d.topics);" in text
+    assert "Most Relevant Terms for Topic \" + topic_name(topics)" in text
+    assert 'getElementById(topicID + "-value").textContent = topic_name(topics)' in text
+
+
+def test_unlabelled_topics_are_named_by_their_number(tmp_path):
+    plain = write_ldavis_html(tmp_path / "p.html", *make_arrays(), topic_labels={1: "基层治理"})
+    assert page_data(plain)["topic.names"] == ["0", "1 基层治理", "2"]
+
+
+def test_relabelling_a_page_gives_the_bytes_of_a_page_written_with_those_labels(tmp_path):
+    from workbench.runfolder.ldavis import relabel_page
+
+    arrays = make_arrays(extra_terms=[HOSTILE, "R&D"])
+    before = write_ldavis_html(tmp_path / "before.html", *arrays).read_text(encoding="utf-8")
+    new = {0: "精准扶贫", 2: "纪检监察 & 巡视 <中央>"}
+    after = write_ldavis_html(tmp_path / "after.html", *arrays, topic_labels=new).read_text(encoding="utf-8")
+    assert relabel_page(before, new) == after
+    assert relabel_page(after, {}) == before  # and back: labels removed
+    assert page_data(tmp_path / "after.html")["topic.names"][2] == "2 纪检监察 & 巡视 <中央>"
+    with pytest.raises(ValueError, match="topics are 0..2"):
+        relabel_page(before, {3: "多余"})
+    with pytest.raises(ValueError, match="no data block"):
+        relabel_page("<html><body>别的页面</body></html>", new)

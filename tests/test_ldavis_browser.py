@@ -1,5 +1,5 @@
 """The LDAvis page in headless Chromium with the network cut off: it draws, numbers topics
-from 0, and reacts to the mouse. Needs /usr/bin/chromium (.ci/install-chromium.sh) and the
+from 0, names them by their labels, and reacts to the mouse. Needs /usr/bin/chromium (.ci/install-chromium.sh) and the
 `playwright` Python package (no `playwright install`: the system browser is used)."""
 
 import os
@@ -97,21 +97,23 @@ def test_page_draws_offline_with_zero_based_topics_and_reacts(tmp_path):
             page.goto(url)
             page.wait_for_selector("circle.dot")
 
-            # drawn: K circles labelled 0..K-1, and R = 30 bars with their term labels
+            # drawn: K circles labelled 0..K-1 with their names, and R = 30 bars with their term labels
             assert page.locator("circle.dot").count() == K
-            assert page.locator("text.txt").all_text_contents() == [str(k) for k in range(K)]
+            assert page.locator("text.txt").all_text_contents() == ["0 脱贫攻坚", "1 基层治理", "2 纪检监察"]
             assert page.locator("rect.bar-totals").count() == 30
             assert page.locator("text.terms").count() == 30
             assert page.locator("rect.overlay").count() == 0
             visid = page.eval_on_selector("div[id^='ldavis-']", "e => e.id")
             assert page.input_value(f"#{visid}-topic") == ""
+            assert page.text_content(f"#{visid}-topic-value") == ""
             default_labels, default_widths = bar_labels(page), bar_widths(page)
             assert "Most Salient Terms" in title(page)
 
             # a real mouse over topic 1's circle shows topic 1's bars ...
             box = page.locator(f"#{visid}-topic1").bounding_box()
             page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            assert "Topic 1 " in title(page)
+            assert "Topic 1 基层治理 (" in title(page)
+            assert page.text_content(f"#{visid}-topic-value") == "1 基层治理"
             topic1_labels = bar_labels(page)
             assert topic1_labels != default_labels
             assert bar_widths(page) != default_widths
@@ -120,11 +122,13 @@ def test_page_draws_offline_with_zero_based_topics_and_reacts(tmp_path):
             # ... and leaving it (nothing selected) brings the default view back
             page.mouse.move(5, 995)
             assert bar_labels(page) == default_labels
+            assert page.text_content(f"#{visid}-topic-value") == ""
 
             # clicking topic 0 selects it: topic 0 is a real topic, not "no selection"
             page.locator(f"#{visid}-topic0").dispatch_event("click")
-            assert "Topic 0 " in title(page)
+            assert "Topic 0 脱贫攻坚 (" in title(page)
             assert page.input_value(f"#{visid}-topic") == "0"
+            assert page.text_content(f"#{visid}-topic-value") == "0 脱贫攻坚"
             topic0_labels = bar_labels(page)
             assert topic0_labels[0] == "脱贫攻坚"
             assert set(topic0_labels) != set(default_labels)
@@ -151,6 +155,7 @@ def test_page_draws_offline_with_zero_based_topics_and_reacts(tmp_path):
             page.click(f"#{visid}-topic-up")
             page.click(f"#{visid}-topic-up")
             assert page.input_value(f"#{visid}-topic") == str(K - 1)
+            assert page.text_content(f"#{visid}-topic-value") == "2 纪检监察"
         finally:
             browser.close()
 

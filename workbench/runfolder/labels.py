@@ -1,4 +1,4 @@
-"""Topic labels: ``labels.json`` in a run folder."""
+"""Topic labels: ``labels.json`` in a run folder, and the labels in the run's topics.csv and ldavis.html."""
 
 from __future__ import annotations
 
@@ -53,13 +53,18 @@ def _known_topic_count(run_dir: Path) -> int | None:
 
 
 def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
-    """Write {topic id: label} to ``labels.json`` in a run folder, atomically.
+    """Write {topic id: label} to ``labels.json`` in a run folder, and the labels into the run's
+    own files: the ``label`` column of ``topics.csv`` and the topic names of ``ldavis.html``
+    (:func:`workbench.runfolder.ldavis.relabel_page`), with their sha256 in ``manifest.json``
+    brought up to date, so ``verify`` still passes.
 
-    Inputs: the run folder and the labels (int ids; strings of digits are accepted).
-    Output: the path written. The file is UTF-8 with Chinese kept as is
-    (``ensure_ascii=False``), keys in numeric order (``"2"`` before ``"10"``), written
-    to a temporary file in the same folder and moved into place with
-    ``os.replace``, so a reader never sees half a file.
+    Inputs: the run folder and the labels (int ids; strings of digits are accepted; a blank
+    label unsets one). Output: the path of ``labels.json``. ``labels.json`` is UTF-8 with Chinese
+    kept as is (``ensure_ascii=False``), keys in numeric order (``"2"`` before ``"10"``). Every
+    file is written beside its final place and all are moved into place together at the end
+    (``os.replace`` each, the manifest after the files it pins), so a reader never sees half a
+    file and a failure before the end changes nothing. Cost: reads and rewrites topics.csv
+    (K x 20 rows) and the page (no pyLDAvis run).
 
     Raises ValueError naming the offending id when an id is not an integer, or is
     outside 0..K-1 where K is known from ``topic_term.npy`` or ``topics.csv``.
@@ -86,11 +91,38 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
     payload = json.dumps(
         {str(k): clean[k] for k in sorted(clean)}, ensure_ascii=False, indent=2
     ) + "\n"
-    from workbench.files import atomic_file
+    from contextlib import ExitStack
 
+    from workbench.files import atomic_file, sha256_file, write_csv
+    from workbench.runfolder.ldavis import relabel_page
+
+    shown = {k: v.strip() for k, v in clean.items() if v.strip()}
     target = run_dir / LABELS_FILE
-    with atomic_file(target) as tmp:
-        tmp.write_text(payload, encoding="utf-8", newline="\n")
+    with ExitStack() as stack:  # exits in reverse order: files, then the manifest, then labels.json
+        staged = {LABELS_FILE: stack.enter_context(atomic_file(target))}
+        staged[LABELS_FILE].write_text(payload, encoding="utf-8", newline="\n")
+        manifest_path = run_dir / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+        if manifest is not None:
+            staged["manifest.json"] = stack.enter_context(atomic_file(manifest_path))
+        if (run_dir / "topics.csv").is_file():
+            # every column as text: the other cells are written back exactly as they were
+            table = pd.read_csv(run_dir / "topics.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            table["label"] = [shown.get(int(t), "") for t in table["topic"]]
+            staged["topics.csv"] = stack.enter_context(atomic_file(run_dir / "topics.csv"))
+            write_csv(table, staged["topics.csv"])
+        if (run_dir / "ldavis.html").is_file():
+            page = relabel_page((run_dir / "ldavis.html").read_text(encoding="utf-8"), shown)
+            staged["ldavis.html"] = stack.enter_context(atomic_file(run_dir / "ldavis.html"))
+            with open(staged["ldavis.html"], "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(page)
+        if manifest is not None:
+            pinned = manifest.get("files", {})
+            for name in ("topics.csv", "ldavis.html"):
+                if name in pinned and name in staged:
+                    pinned[name] = sha256_file(staged[name])
+            staged["manifest.json"].write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                               encoding="utf-8")
     return target
 
 

@@ -11,7 +11,10 @@ pyLDAvis's own HTML (`prepared_data_to_html` / `save_html`) does not fit a run f
   at 1 (see `_JS_PATCHES`);
 - it embeds the data as a JavaScript literal with random div ids. Here the data sits in a
   `<script type="application/json">` block with `<`, `>`, `&` escaped (a term cannot close the
-  block), and the div id is a hash of the data, so the same inputs give the same bytes."""
+  block), and the div id is a hash of the data, so the same inputs give the same bytes;
+- it names topics by number only. Here the data carries `topic.names` (`labels.topic_names`:
+  "3 纪检监察", or "3" unlabelled), shown in the circles, above the bar chart and beside the topic
+  box. New labels rewrite the page from its own data (:func:`relabel_page`), without pyLDAvis."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["write_ldavis_html"]
+__all__ = ["write_ldavis_html", "relabel_page"]
 
 # ldavis.js draws at most 30 bars (`R = Math.min(data['R'], 30)`): a larger R only adds data.
 _MAX_BARS = 30
@@ -87,6 +90,26 @@ _JS_PATCHES: tuple[tuple[str, str, str, int], ...] = (
      "vis_state.term = term.innerHTML;", "vis_state.term = term.textContent;", 1),
     ("terms with & < > keep their text in the guide title",
      "given term = '\" + term.innerHTML + \"'\"", "given term = '\" + term.textContent + \"'\"", 1),
+    # Topic names (labels) from the data; a page without them shows the numbers as before.
+    ("topic names come with the data",
+     "        K = data['mdsDat'].x.length;\n",
+     "        K = data['mdsDat'].x.length;\n"
+     "        var topicNames = data['topic.names'] || [];\n"
+     "        function topic_name(t) { return topicNames[t] === undefined ? String(t) : topicNames[t]; }\n", 1),
+    ("circles show the topic's name",
+     "            .text(function(d) {\n                return d.topics;\n            });",
+     "            .text(function(d) {\n                return topic_name(d.topics);\n            });", 1),
+    ("the bar chart's title names the topic",
+     "\" Most Relevant Terms for Topic \" + topics + \" (\"",
+     "\" Most Relevant Terms for Topic \" + topic_name(topics) + \" (\"", 1),
+    ("the topic box is labelled with the shown topic's name",
+     "            circle.style.opacity = highlight_opacity;\n",
+     "            circle.style.opacity = highlight_opacity;\n"
+     "            document.getElementById(topicID + \"-value\").textContent = topic_name(topics);\n", 1),
+    ("and with nothing when no topic is shown",
+     "            circle.style.opacity = base_opacity;\n",
+     "            circle.style.opacity = base_opacity;\n"
+     "            document.getElementById(topicID + \"-value\").textContent = \"\";\n", 1),
 )
 
 _PAGE_CSS = """
@@ -111,7 +134,8 @@ def write_ldavis_html(path, topic_term, doc_topic, doc_lengths, vocab, term_freq
       term_frequency: (V,) corpus counts. pyLDAvis checks only its length: it draws the gray
         bars from `topic_term` weighted by topic size, not from these counts.
       topic_labels: optional {topic id: label}, e.g. {0: "脱贫攻坚"}; string keys ("0", as in
-        labels.json) are accepted. Listed in a table under the chart.
+        labels.json) are accepted. Shown with the topic's id in its circle, above its bar chart
+        and beside the topic box, and listed in a table under the chart.
       R: terms per bar chart (pyLDAvis's name); ldavis.js draws at most 30, so larger values
         are lowered to 30 (they would only add data).
       lambda_step: grid step of the relevance slider (pyLDAvis's name).
@@ -133,19 +157,41 @@ def write_ldavis_html(path, topic_term, doc_topic, doc_lengths, vocab, term_freq
 
     data = _prepare_data(topic_term, doc_topic, doc_lengths, vocab, term_frequency,
                          R=int(R), lambda_step=float(lambda_step))
+    # newline="\n": the same bytes on every platform; the handle is closed here, unlike the
+    # one pyLDAvis.save_html opens itself.
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(_page(data, labels))
+    return path
+
+
+_DATA_BLOCK = re.compile(r'<script type="application/json" id="ldavis-[0-9a-f]{16}-data">(.*?)</script>', re.S)
+
+
+def relabel_page(page: str, topic_labels) -> str:
+    """The text of an ``ldavis.html`` page (as :func:`write_ldavis_html` wrote it) with other
+    labels: the same bytes as the page written anew with ``topic_labels``. The data is read back
+    from the page, so pyLDAvis does not run again (milliseconds, not seconds). Raises ValueError
+    when the page holds no workbench data block."""
+    found = _DATA_BLOCK.search(page)
+    if found is None:
+        raise ValueError("not a workbench LDAvis page: no data block")
+    data = json.loads(found.group(1))  # the \u escapes of _script_safe_json are JSON's own
+    return _page(data, _checked_labels(topic_labels, len(data["mdsDat"]["topics"])))
+
+
+def _page(data: dict, labels: dict[int, str]) -> str:
+    """The page for pyLDAvis's ``data`` with ``labels`` (checked): names added to the data."""
+    from workbench.runfolder.labels import topic_names
+
+    num_topics = len(data["mdsDat"]["topics"])
+    data = {**data, "topic.names": topic_names(num_topics, labels)}
     data_json = _script_safe_json(data)
     labels_json = json.dumps(labels, ensure_ascii=False)
     # Derived from the data, so identical inputs give identical pages (pyLDAvis uses pid,
     # id() and random() here); a short hex id is a valid HTML id and CSS selector.
     visid = "ldavis-" + hashlib.sha256(
         (data_json + "\n" + labels_json).encode("utf-8")).hexdigest()[:16]
-
-    page = _render_page(visid, data_json, labels, num_topics)
-    # newline="\n": the same bytes on every platform; the handle is closed here, unlike the
-    # one pyLDAvis.save_html opens itself.
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(page)
-    return path
+    return _render_page(visid, data_json, labels, num_topics)
 
 
 def _checked_inputs(topic_term, doc_topic, doc_lengths, vocab, term_frequency):
