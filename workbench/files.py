@@ -7,9 +7,12 @@ formula-like cells."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -120,33 +123,119 @@ def atomic_file(path: Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+_CLAIM = ".claim"
+#: A staging folder without an owner's process id (made before ids were recorded) counts as stale
+#: once it is this old.
+STALE_UNOWNED_SECONDS = 24 * 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the hidden staging folders and name claims in ``out_dir`` whose writer is gone.
+
+    A staging folder is ``.NAME.PID.XXXX`` and a claim ``.NAME.claim`` holding the writer's process
+    id; either is stale when that process no longer runs. Staging folders from before ids were
+    recorded (``.NAME.XXXX``) are stale after :data:`STALE_UNOWNED_SECONDS`. Returns what was removed.
+    """
+    removed = []
+    run = r"(?:sweep-)?\d{8}-\d{6}-[0-9a-f]{8}(?:-\d+)?"  # the names run_name() makes
+    owned = re.compile(rf"^\.{run}\.(\d+)\.[a-z0-9_]{{8}}$")
+    unowned = re.compile(rf"^\.{run}\.[a-z0-9_]{{8}}$")
+    for entry in Path(out_dir).glob(".*"):
+        try:
+            if entry.name.endswith(_CLAIM) and re.match(rf"^\.{run}{re.escape(_CLAIM)}$", entry.name) \
+                    and entry.is_file():
+                text = entry.read_text(encoding="ascii", errors="replace").strip()
+                if text.isdigit() and not _alive(int(text)):
+                    entry.unlink(missing_ok=True)
+                    removed.append(entry)
+            elif entry.is_dir() and not entry.is_symlink():
+                m = owned.match(entry.name)
+                if m:
+                    stale = not _alive(int(m.group(1)))
+                elif unowned.match(entry.name):
+                    stale = time.time() - entry.stat().st_mtime > STALE_UNOWNED_SECONDS
+                else:
+                    continue  # not a staging folder (.ipynb_checkpoints, .git ...): never touched
+                if stale:
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
+        except OSError:
+            continue  # removed by a concurrent cleaner, or not ours to read
+    folders = sum(not p.name.endswith(_CLAIM) for p in removed)
+    if folders:
+        logging.getLogger(__name__).warning("%s: removed %d staging folder(s) left by killed runs", out_dir, folders)
+    return removed
+
+
 class StagedFolder:
     """Write a result folder whole or not at all.
 
     ``with StagedFolder(out_dir, name) as stage:`` gives ``stage.tmp``, a hidden folder beside the
-    final one; on success it is renamed to ``out_dir/name`` (``name-1``, ``name-2`` ... when taken)
+    final one, and ``stage.name``, the final folder's name, decided on entry: ``name``, or
+    ``name-1``, ``name-2`` ... when taken. The name is claimed atomically (an ``O_EXCL`` claim file
+    holding this process's id), so concurrent writers never pick the same one and a manifest can
+    record it before the folder exists. On success the folder is renamed to ``out_dir/stage.name``
     and ``stage.path`` holds the result; on any error, or a kill, no visible folder is left.
+
+    Staging folders and claims left by killed processes are removed on entry
+    (:func:`remove_stale_staging`); ``stage.removed_stale`` lists them.
     """
 
     def __init__(self, out_dir: Path, name: str):
-        self.out_dir, self.name = Path(out_dir), name
+        self.out_dir, self.base = Path(out_dir), name
+        self.name = name
         self.tmp: Path | None = None
         self.path: Path | None = None
+        self.removed_stale: list[Path] = []
+        self._claim: Path | None = None
+
+    def _claim_name(self) -> None:
+        pid = str(os.getpid()).encode()
+        for n in range(10_000):
+            name = self.base if n == 0 else f"{self.base}-{n}"
+            if (self.out_dir / name).exists():
+                continue
+            claim = self.out_dir / f".{name}{_CLAIM}"
+            try:
+                fd = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pid)
+            if (self.out_dir / name).exists():  # finished by another writer between the checks
+                claim.unlink(missing_ok=True)
+                continue
+            self.name, self._claim = name, claim
+            return
+        raise FileExistsError(f"{self.out_dir}: no free folder name for {self.base}")
 
     def __enter__(self) -> "StagedFolder":
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.", dir=self.out_dir))
+        self.removed_stale = remove_stale_staging(self.out_dir)
+        self._claim_name()
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.{os.getpid()}.", dir=self.out_dir))
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        # mkdtemp makes the folder private (0700); a run folder is shared like any other.
-        os.chmod(self.tmp, 0o777 & ~_umask())
-        final, n = self.out_dir / self.name, 1
-        while final.exists():  # same config and corpus in the same second
-            final = self.out_dir / f"{self.name}-{n}"
-            n += 1
-        os.replace(self.tmp, final)
-        self.path = final
+        try:
+            if exc_type is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return
+            # mkdtemp makes the folder private (0700); a result folder is shared like any other.
+            os.chmod(self.tmp, 0o777 & ~_umask())
+            final = self.out_dir / self.name
+            os.rename(self.tmp, final)  # the claim keeps other writers off this name
+            self.path = final
+        finally:
+            if self._claim is not None:
+                self._claim.unlink(missing_ok=True)

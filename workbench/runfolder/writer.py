@@ -61,7 +61,7 @@ def write_run(*, corpus, fitted, out_dir: Path, config: dict, themes_file: Path 
     fingerprint = corpus_fingerprint(corpus.unit_ids, corpus.token_ids, corpus.vocab.terms)
     name = run_name(config, fingerprint, now)
     with StagedFolder(out_dir, name) as stage:
-        tmp = stage.tmp
+        name, tmp = stage.name, stage.tmp  # the final name, claimed on entry
         k = fitted.topic_term.shape[0]
         labels = {i: n for i, n in enumerate(fitted.topic_names) if n}
         terms = corpus.vocab.terms

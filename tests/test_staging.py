@@ -1,0 +1,70 @@
+"""Result folders appear whole, under unique names, and killed writers leave nothing behind for long."""
+
+import json
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+
+from workbench.files import StagedFolder, remove_stale_staging
+
+NAME = "20261202-120000-0123abcd"
+
+
+def _write(out_dir, barrier):
+    barrier.wait()  # every writer enters and leaves at the same instant
+    with StagedFolder(out_dir, NAME) as stage:
+        (stage.tmp / "manifest.json").write_text(json.dumps({"run_id": stage.name}), encoding="utf-8")
+
+
+def test_fifty_concurrent_writers_get_fifty_folders_named_as_their_manifests(tmp_path):
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(50)
+    procs = [ctx.Process(target=_write, args=(tmp_path, barrier)) for _ in range(50)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * 50
+    folders = sorted(p for p in tmp_path.iterdir())
+    assert len(folders) == 50 and not [p for p in folders if p.name.startswith(".")]
+    for folder in folders:
+        assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["run_id"] == folder.name
+
+
+def test_a_failed_write_leaves_no_folder_and_frees_its_name(tmp_path):
+    try:
+        with StagedFolder(tmp_path, NAME) as stage:
+            (stage.tmp / "doc_topics.csv").write_text("half", encoding="utf-8")
+            raise RuntimeError("killed")
+    except RuntimeError:
+        pass
+    assert list(tmp_path.iterdir()) == []
+    with StagedFolder(tmp_path, NAME) as stage:
+        pass
+    assert stage.path == tmp_path / NAME and stage.path.is_dir()
+
+
+def test_staging_left_by_a_killed_writer_is_removed_by_the_next(tmp_path):
+    # a writer killed with -9 while staging: its folder and claim stay behind
+    code = ("import os, sys; from workbench.files import StagedFolder; "
+            f"s = StagedFolder(sys.argv[1], {NAME!r}).__enter__(); "
+            "(s.tmp / 'doc_topics.csv').write_text('x'); os.kill(os.getpid(), 9)")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)])
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert any(n.endswith(".claim") for n in left) and len(left) == 2, left
+    (tmp_path / ".ipynb_checkpoints").mkdir()  # hidden, but not ours: never touched
+    with StagedFolder(tmp_path, NAME) as stage:
+        pass
+    assert len(stage.removed_stale) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ipynb_checkpoints", NAME]
+
+
+def test_a_live_writers_staging_is_left_alone(tmp_path):
+    with StagedFolder(tmp_path, NAME) as first:
+        assert remove_stale_staging(tmp_path) == []
+        with StagedFolder(tmp_path, NAME) as second:
+            assert second.name == f"{NAME}-1"  # the first's claim holds its name
+        assert first.tmp.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NAME, f"{NAME}-1"]
+    assert os.stat(tmp_path / NAME).st_mode & 0o055  # readable by others, as any new folder (umask)
