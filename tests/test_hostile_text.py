@@ -131,7 +131,6 @@ def hostile_cells(rows) -> list[str]:
 
 @pytest.mark.parametrize("name", ["doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv"])
 def test_run_folder_csv_has_no_formula_cells(hostile_run, name):
-    # Was failing before files.write_csv neutralised formulas (the lead's fix in files.write_csv).
     with open(hostile_run / name, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert hostile_cells(rows) == []
@@ -201,3 +200,26 @@ def test_loading_a_good_run_calls_no_unpickler(hostile_run, monkeypatch):
     monkeypatch.setattr(pickle, "Unpickler", refuse)
     run = runfolder.load_run(hostile_run)
     assert run.num_topics == 5 and len(run.doc_topics) > 0
+
+
+def test_every_table_under_the_run_folder_is_formula_safe(hostile_run, tmp_path):
+    # compare_<A>.csv carries labels from labels.json and theme names into a table of its own
+    from openpyxl import load_workbook
+
+    from workbench.analysis import compare
+
+    run = Path(shutil.copytree(hostile_run, tmp_path / hostile_run.name))
+    table = compare.compare_runs(run, run)
+    assert any(str(v).startswith(HOSTILE_STARTS) for v in table.astype(str).to_numpy().ravel())
+    compare.write_comparison(table, run / f"compare_{run.name}.csv")
+    (run / "exports").mkdir()
+    export.export_table(runfolder.load_run(run).doc_topics, run / "exports" / "doc_topics.xlsx", "xlsx")
+    tables = sorted(run.rglob("*.csv")) + sorted(run.rglob("*.xlsx"))
+    assert any(p.name.startswith("compare_") for p in tables) and any(p.suffix == ".xlsx" for p in tables)
+    for path in tables:
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                assert hostile_cells(csv.reader(fh)) == [], path
+        else:  # text is stored as string cells: no formula cell anywhere
+            cells = [c for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
+            assert [c.coordinate for c in cells if c.data_type == "f"] == [], path

@@ -50,6 +50,8 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from scipy.special import rel_entr
 
+from workbench import files
+
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_SPLIT_THRESHOLD = 0.4
 # A topic with less than half its mass on terms both models know is treated as new / vanished:
@@ -420,9 +422,11 @@ def top_terms(topic_term, vocab, n_terms: int = 10) -> list[str]:
 
 
 def write_comparison(df: pd.DataFrame, path) -> Path:
-    """Write a comparison table as CSV, UTF-8 with BOM (Excel then reads Chinese); returns path."""
+    """Write a comparison table with the one guarded CSV writer (UTF-8 with BOM, no cell a spreadsheet
+    would run: labels come from labels.json and theme names), atomically; returns path."""
     path = Path(path)
-    df.to_csv(path, index=False, encoding="utf-8-sig")
+    with files.atomic_file(path) as tmp:
+        files.write_csv(df, tmp)
     return path
 
 
