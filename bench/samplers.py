@@ -4,7 +4,7 @@
     python bench/samplers.py --corpus xwlb --engines tp1 tp2-partition topica1 --sweeps 300
     python bench/samplers.py --corpus thucnews --topics 10 --sweeps 1000
 
-The corpus is prepared once by ``workbench.pipeline.prepare`` (article units, the workbench's
+The corpus is prepared once by ``workbench.text.preprocess.prepare`` (article units, the workbench's
 tokenizer and filters; ``--no-below 5 --no-above 0.5`` for xinwenlianbo as in bench/perf.py, the
 defaults for THUCNews) and cached as term-id arrays in ``bench/out/samplers/tokens_<corpus>.npz``.
 Each engine then trains in blocks of ``--block`` sweeps; after every block this records the wall
@@ -54,7 +54,7 @@ def load_tokens(name: str):
     OUT.mkdir(parents=True, exist_ok=True)
     cache = OUT / f"tokens_{name}.npz"
     if not cache.exists():
-        from workbench import pipeline
+        from workbench.text import preprocess as pipeline
 
         files, no_below, no_above = CORPORA[name]
         with tempfile.TemporaryDirectory() as tmp:

@@ -61,8 +61,18 @@ def parse_value(v: str):
     return v
 
 
+def with_overrides(cfg, overrides: dict):
+    """``dataclasses.replace`` that also takes ``convergence.window=100`` style nested fields."""
+    nested = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.startswith("convergence.")}
+    flat = {k: v for k, v in overrides.items() if "." not in k}
+    if nested:
+        flat["convergence"] = dataclasses.replace(cfg.convergence, **nested)
+    return dataclasses.replace(cfg, **flat)
+
+
 def in_process(args) -> dict:
-    from workbench import models, pipeline
+    from workbench import models
+    from workbench.text import preprocess as pipeline
     from workbench.models import ModelConfig
 
     overrides = dict(kv.split("=", 1) for kv in args.set)
@@ -76,7 +86,7 @@ def in_process(args) -> dict:
     labels = [by_doc[x] for x in corpus.unit_doc_ids]
     rows = []
     for seed in args.seeds:
-        cfg = dataclasses.replace(ModelConfig(num_topics=args.topics, random_state=seed), **overrides)
+        cfg = with_overrides(ModelConfig(num_topics=args.topics, random_state=seed), overrides)
         w0, c0 = time.perf_counter(), time.process_time()
         f = models.fit(corpus.bows, corpus.vocab, cfg, progress=False, token_ids=corpus.token_ids)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0

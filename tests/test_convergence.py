@@ -41,7 +41,7 @@ def test_climbing_chain_does_not_stop_until_it_flattens():
 
 def test_churning_top_terms_block_the_stop_and_the_cap_ends_it():
     crit = Criterion(min_iterations=50, max_iterations=300, top_overlap=9)
-    churn = lambda i: np.roll(TOPS, i % 2, axis=1) + (i % 2) * 100  # noqa: E731  every id changes each block
+    churn = lambda i: TOPS + i * 100  # noqa: E731  every id changes each block
     m = Monitor(crit)
     assert feed(m, [-7.0] * 100, churn) == 300
     assert not m.converged and m.record()["stopped_by"] == "max_iterations"
@@ -99,3 +99,18 @@ def test_cli_run_records_the_chain_and_draws_it(tmp_path, capsys):
     assert "workers" in ms["results_depend_on"]
     png = run / "convergence.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "convergence.png" in m["files"]
+
+
+def test_rerun_from_the_manifest_settings_is_byte_identical_with_two_workers(tmp_path, capsys):
+    from workbench import engines
+
+    assert cli.main(["train", "--iterations", "60", "--train-workers", "2", "--quiet", "--out", str(tmp_path / "a")]) == 0
+    first = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    m = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    saved = dict(m["config"]["model"])
+    saved["convergence"] = Criterion(**saved["convergence"])
+    assert m["model_settings"]["workers"] == 2
+    again = engines.train(corpus_config=preprocess.CorpusConfig(**m["config"]["corpus"]),
+                          model_config=ModelConfig(**saved), out_dir=tmp_path / "b", progress=False)
+    for name in ("doc_topics.csv", "topics.csv", "topic_term.npy"):
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name

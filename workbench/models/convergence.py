@@ -25,8 +25,8 @@ import numpy as np
 class Criterion:
     """The stopping rule (see the module docstring). Defaults measured in BENCHMARKS.md."""
 
-    tol: float = 5e-4
-    window: int = 50
+    tol: float = 2.5e-4
+    window: int = 100
     check_every: int = 10
     min_iterations: int = 200
     max_iterations: int = 2000
