@@ -31,7 +31,7 @@ class Criterion:
     min_iterations: int = 200
     max_iterations: int = 2000
     top_n: int = 10
-    top_overlap: int = 9
+    top_overlap: int = 7
 
     def __post_init__(self):
         if self.window % self.check_every or self.window <= 0:
