@@ -35,7 +35,7 @@ OUT = Path(__file__).resolve().parent / "out" / "convergence"
 
 def replay(trace, crit: Criterion):
     """The first sweep at which ``crit`` holds on a recorded trace (None: never)."""
-    for s, ll, rel, ov in trace:
+    for s, ll, rel, ov, *_ in trace:
         if s >= crit.min_iterations and rel is not None and rel < crit.tol and ov is not None and ov >= crit.top_overlap:
             return s
     return None

@@ -5,8 +5,11 @@ log-likelihood per token and every topic's top terms. :class:`Criterion` says th
 converged when, with at least ``min_iterations`` sweeps done,
 
 1. the mean log-likelihood per token over the last ``window`` sweeps differs from the mean over the
-   ``window`` sweeps before by less than ``tol`` (relative): the climb has flattened out, judged on
-   means so that the sampler's sweep-to-sweep noise does not stop it early; and
+   ``window`` sweeps before by less than ``tol`` (relative), and the two windows measure that
+   difference to better than ``tol`` (the standard error of the difference of the means, from the
+   spread of the values within each window, is below ``tol`` too): the climb has flattened out,
+   and a chain whose log-likelihood jumps about more than ``tol`` from block to block (a corpus of a
+   few hundred short paragraphs) cannot stop on a chance agreement of two noisy means; and
 2. every topic keeps at least ``top_overlap`` of its ``top_n`` most probable terms over the last
    ``window`` sweeps: what a reader sees of each topic no longer changes;
 
@@ -42,7 +45,7 @@ class Criterion:
     def describe(self) -> str:
         return (f"stop after at least {self.min_iterations} sweeps when the mean log-likelihood per token of the "
                 f"last {self.window} sweeps differs from that of the {self.window} before by less than "
-                f"{self.tol:g} (relative) and every topic keeps at least {self.top_overlap} of its top "
+                f"{self.tol:g} (relative), with a standard error of that difference below {self.tol:g} too, and every topic keeps at least {self.top_overlap} of its top "
                 f"{self.top_n} terms over the last {self.window} sweeps; at most {self.max_iterations} sweeps")
 
 
@@ -52,7 +55,7 @@ class Monitor:
 
     ``trace`` rows: sweeps, ll per token, relative change of the windowed means (None until two
     windows exist), the smallest top-term overlap of any topic with one window earlier (None
-    likewise)."""
+    likewise), the relative standard error of that change (None likewise)."""
 
     criterion: Criterion
     trace: list[list] = field(default_factory=list)
@@ -64,17 +67,18 @@ class Monitor:
         self._tops[sweeps] = np.sort(np.asarray(top_ids)[:, :c.top_n], axis=1)
         for old in [s for s in self._tops if s < sweeps - c.window]:
             del self._tops[old]
-        rel = overlap = None
+        rel = se = overlap = None
         lls = [row[1] for row in self.trace] + [ll_per_token]
         per_window = c.window // c.check_every
         if len(lls) >= 2 * per_window:
-            recent = float(np.mean(lls[-per_window:]))
-            before = float(np.mean(lls[-2 * per_window:-per_window]))
-            rel = abs(recent - before) / max(abs(recent), 1e-12)
+            a, b = np.array(lls[-per_window:]), np.array(lls[-2 * per_window:-per_window])
+            scale = max(abs(float(a.mean())), 1e-12)
+            rel = abs(float(a.mean() - b.mean())) / scale
+            se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))) / scale if per_window > 1 else 0.0
         if sweeps - c.window in self._tops:
             overlap = min_overlap(self._tops[sweeps - c.window], self._tops[sweeps])
-        self.trace.append([sweeps, float(ll_per_token), rel, overlap])
-        self.converged = (sweeps >= c.min_iterations and rel is not None and rel < c.tol
+        self.trace.append([sweeps, float(ll_per_token), rel, overlap, se])
+        self.converged = (sweeps >= c.min_iterations and rel is not None and rel < c.tol and se < c.tol
                           and overlap is not None and overlap >= c.top_overlap)
         return self.converged or sweeps >= c.max_iterations
 
@@ -83,8 +87,9 @@ class Monitor:
         return {"criterion": self.criterion.describe(), "settings": asdict(self.criterion),
                 "converged": self.converged, "sweeps": self.trace[-1][0] if self.trace else 0,
                 "stopped_by": "criterion" if self.converged else "max_iterations",
-                "trace_columns": ["sweeps", "ll_per_token", "relative_change", "min_top_overlap"],
-                "trace": [[s, round(ll, 6), None if r is None else round(r, 7), o] for s, ll, r, o in self.trace]}
+                "trace_columns": ["sweeps", "ll_per_token", "relative_change", "min_top_overlap", "relative_se"],
+                "trace": [[s, round(ll, 6), None if r is None else round(r, 7), o, None if e is None else round(e, 7)]
+                          for s, ll, r, o, e in self.trace]}
 
 
 def min_overlap(a: np.ndarray, b: np.ndarray) -> int:
