@@ -75,7 +75,9 @@ def snapshot_package(out: Path) -> Path:
     snap = out / "snapshot" / sha[:12]
     if not (snap / "workbench" / "cli.py").exists():
         snap.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", "HEAD", "workbench"], cwd=ROOT, capture_output=True, check=True)
+        # A checkout in miniature: the package reads its resource folders beside it (workbench/paths.py).
+        archive = subprocess.run(["git", "archive", "HEAD", "pyproject.toml", "workbench", "seeds", "stopwords",
+                                  "dictionaries"], cwd=ROOT, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(snap)], input=archive.stdout, check=True)
     return snap
 
@@ -497,7 +499,7 @@ def main(argv=None) -> int:
     if args.snapshot:
         snap = snapshot_package(args.out)
         os.environ["PYTHONPATH"] = str(snap) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
-        os.environ["WORKBENCH_HOME"] = str(ROOT)  # stopwords/ and dictionaries/ of this checkout
+        os.environ["WORKBENCH_HOME"] = str(ROOT)  # this checkout's store and caches (resources: the snapshot's)
         sys.path.insert(0, str(snap))  # --sweep imports it in this process
         print(f"benchmarking the package as committed: {snap}", flush=True)
     if args.sweep:

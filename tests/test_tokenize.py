@@ -115,7 +115,7 @@ def test_place_and_person_names_dropped_by_pos(tk):
 
 @pytest.mark.parametrize("name", ["zh_general.txt", "political_boilerplate.txt"])
 def test_stopword_lists_are_single_tokens(tk, name):
-    words = read_word_list(paths.project_root() / "stopwords" / name)
+    words = read_word_list(paths.resource_dir("stopwords") / name)
     assert len(words) > 50
     assert check_stopwords(tk, words) == []
 
@@ -130,6 +130,26 @@ def test_fingerprint_follows_file_contents(tmp_path):
     a = TokenizerConfig(user_dicts=(str(d),)).fingerprint()
     d.write_text("网格党支部 n\n楼栋长 n\n", encoding="utf-8")
     assert TokenizerConfig(user_dicts=(str(d),)).fingerprint() != a
+
+
+def test_cached_tokenizer_follows_an_edited_dictionary(tmp_path):
+    # A notebook edits a dictionary file and prepares again, in the same process: the same config
+    # (same paths) must give the new words, as the manifest records the new file's hash.
+    shipped = next(p for p in paths.user_dict_files() if p.name == "party_building.txt")
+    user = tmp_path / "party_building.txt"
+    user.write_bytes(shipped.read_bytes())
+    config = TokenizerConfig(user_dicts=(str(user),), stopword_files=tuple(map(str, paths.stopword_files())))
+    text = "小区推行红色物业，楼栋长上门走访。"
+    before = get_tokenizer(config).cut(text)
+    assert "红色物业" in before and "楼栋长" not in before
+
+    user.write_text(user.read_text(encoding="utf-8").replace("红色物业 n\n", "") + "楼栋长 n\n", encoding="utf-8")
+    after = get_tokenizer(config)
+    assert "楼栋长" in after.cut(text) and "红色物业" not in after.cut(text)
+    assert after.config.fingerprint() != get_tokenizer(default_config()).config.fingerprint()
+
+    user.write_bytes(shipped.read_bytes())  # back to the shipped words: the first tokenizer again
+    assert get_tokenizer(config).cut(text) == before
 
 
 @settings(max_examples=60, deadline=None)

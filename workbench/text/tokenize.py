@@ -293,9 +293,19 @@ class Tokenizer:
         return self.filter(self.segment(text))
 
 
-@functools.lru_cache(maxsize=4)
 def get_tokenizer(config: TokenizerConfig) -> Tokenizer:
-    """One Tokenizer per config, built once per process (loading jieba's dictionary costs ~1 s)."""
+    """One Tokenizer per config and file contents, built once per process (loading jieba's
+    dictionary costs ~1 s).
+
+    The cache is keyed on :meth:`TokenizerConfig.fingerprint`, which hashes the bytes of the
+    dictionary and stopword files (8 KB as shipped: 0.15 ms a call), not on their paths: a file
+    edited in a long-lived process (a notebook) gives a new tokenizer, as it gives the manifest a
+    new hash."""
+    return _tokenizer(config, config.fingerprint())
+
+
+@functools.lru_cache(maxsize=4)
+def _tokenizer(config: TokenizerConfig, fingerprint: str) -> Tokenizer:
     return Tokenizer(config)
 
 
