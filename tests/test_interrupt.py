@@ -30,6 +30,7 @@ from workbench.corpus import store
 from workbench.corpus.ingest import read_sources
 from workbench.runfolder.reader import load_run, verify_run
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240611
 WORDS = ("脱贫攻坚 第一书记 驻村 帮扶 贫困户 产业 网格员 社区 居民 矛盾纠纷 纪检监察 立案 审查 八项规定 四风 党支部 "
          "党员 学习教育 基层治理 乡村振兴 志愿服务 巡察 整改 廉政 警示教育 主题党日 组织生活 民主评议 村集体经济 合作社 "
@@ -264,3 +265,40 @@ def test_kill_during_train_and_sweep(env, tmp_path):
         print(f"\n{command} kill points (when, was running):", results[command])
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_segmenting_workers_die_with_a_killed_parent(tmp_path):
+    # The default pool (one worker per core) forks when there is enough text; kill -9 of the parent
+    # must not leave workers behind holding memory and the store.
+    code = """
+import os, sys
+from workbench.text.preprocess import _Segmenter
+from workbench.text.tokenize import default_config, get_tokenizer
+seg = _Segmenter(get_tokenizer(default_config()), 2)
+text = open(sys.argv[1], encoding="utf-8").read()
+seg([text[i:i + 2000] for i in range(0, len(text), 2000)] * 20)
+print(" ".join(str(p) for p in seg.pool._processes), flush=True)
+os.kill(os.getpid(), 9)
+"""
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    sample = tmp_path / "sample.txt"
+    sample.write_text("".join(p.read_text(encoding="utf-8") for p in seeds), encoding="utf-8")
+    printed = tmp_path / "workers.txt"  # a file, not a pipe: orphans would hold a pipe open
+    with open(printed, "w") as fh:
+        subprocess.run([sys.executable, "-c", code, str(sample)], stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
+    workers = [int(p) for p in printed.read_text().split()[-2:] if p.isdigit()]
+    assert len(workers) == 2, printed.read_text()
+    deadline = time.monotonic() + 20
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in workers if _running(p)]
+        time.sleep(0.1)
+    assert alive == [], f"workers outlived their parent: {alive}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False

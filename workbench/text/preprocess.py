@@ -6,6 +6,7 @@ Memory grows with the number of tokens kept, never with Python lists of strings.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import Counter
 from contextlib import closing
@@ -182,8 +183,23 @@ class _TermIds(dict):
 _WORKER_TOKENIZER = None
 
 
-def _init_worker(config: TokenizerConfig) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A segmenting worker ends when the process that started it ends, even by ``kill -9``: on Linux
+    the kernel sends it SIGTERM (``prctl(PR_SET_PDEATHSIG)``); elsewhere it lives until its next task."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _init_worker(config: TokenizerConfig, parent: int) -> None:
     global _WORKER_TOKENIZER
+    _die_with_parent(parent)
     _WORKER_TOKENIZER = get_tokenizer(config)
 
 
@@ -210,7 +226,7 @@ class _Segmenter:
 
             # fork: the workers inherit the built tokenizer (the Rust segmenter cannot be pickled)
             self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
-                                            initializer=_init_worker, initargs=(self.tokenizer.config,))
+                                            initializer=_init_worker, initargs=(self.tokenizer.config, os.getpid()))
         size = max(50, len(texts) // (self.workers * 8))
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
         return [seg for part in self.pool.map(_segment_chunk, chunks) for seg in part]
