@@ -270,3 +270,35 @@ def test_government_work_reports_tokenize_as_the_local_engine(session, tmp_path)
     rows.sort(key=lambda r: (r.src, r.sub, r.fkey, r.pos, r.uidx))
     assert [r.unit_id for r in rows] == list(local.unit_ids)
     assert [[mine.terms[i] for i in r.ids] for r in rows] == [list(t) for t in local.tokens]
+
+
+@needs_java
+def test_both_engines_write_the_same_folder(seed_run, spark_seed_run):
+    """One writer: the seeds trained locally and on Spark give the same files (the engine's own
+    model files aside), the same columns and dtypes in every table, the same permissions and the
+    same corpus fingerprint and manifest layout."""
+    import stat
+
+    local, spark = seed_run, spark_seed_run
+
+    def listing(run):
+        return {str(p.relative_to(run)): stat.S_IMODE(p.stat().st_mode) for p in run.rglob("*")
+                if not p.relative_to(run).parts[0] == "model" or p.name == "dictionary.txt"}
+
+    assert listing(local) == listing(spark)
+    assert stat.S_IMODE(local.stat().st_mode) == stat.S_IMODE(spark.stat().st_mode)
+    for table in ("doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv"):
+        a = pd.read_csv(local / table, encoding="utf-8-sig")
+        b = pd.read_csv(spark / table, encoding="utf-8-sig")
+        if table == "doc_topics.csv":  # K differs (12 locally, 6 here): compare the topic columns' kind
+            a, b = a.iloc[:, :-12], b.iloc[:, :-6]
+        assert list(a.columns) == list(b.columns), table
+        assert a.dtypes.tolist() == b.dtypes.tolist(), table
+    ma, mb = (json.loads((r / "manifest.json").read_text(encoding="utf-8")) for r in (local, spark))
+    assert ma["corpus"]["fingerprint"] == mb["corpus"]["fingerprint"]
+    assert list(ma["corpus"]) == list(mb["corpus"])
+    assert [k for k in mb if k != "spark"] == list(ma)
+    # the same vocabulary in the same order, so topic_term columns line up across engines
+    assert (local / "terms.csv").read_bytes() == (spark / "terms.csv").read_bytes()
+    assert (local / "model" / "dictionary.txt").read_bytes() == (spark / "model" / "dictionary.txt").read_bytes()
+    assert (local / "keywords.csv").read_bytes() == (spark / "keywords.csv").read_bytes()

@@ -23,7 +23,6 @@ K = 5..30 x 3 seeds at 1,000 Gibbs iterations on 2 cores (``bench/sweep_gov_repo
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import math
@@ -39,7 +38,7 @@ import pandas as pd
 from workbench import files, models, paths, runfolder
 from workbench.analysis import compare
 from workbench.models.lda import ModelConfig
-from workbench.text.vocabulary import Vocabulary
+from workbench.text.vocabulary import Vocabulary, to_dictionary
 
 COLUMNS = ["num_topics", "seed", "c_npmi", "c_v", "perplexity", "diversity", "stability"]
 DEFAULT_KS = (5, 10, 15, 20, 30)
@@ -375,22 +374,14 @@ def _split_corpus(corpus, fraction: float, seed: int) -> _Split:
         if len(ids):
             test_ids.append(ids)
 
-    dictionary = copy.deepcopy(corpus.vocab.dictionary)
-    dictionary.filter_tokens(bad_ids=np.flatnonzero(~seen).tolist())
-    dictionary.compactify()  # keeps the old id order, so new id j is the j-th kept term
     kept = tuple(t for t, s in zip(terms, seen) if s)
-    assert all(dictionary.token2id[t] == j for j, t in enumerate(kept))
     v = len(kept)
     df = np.zeros(v, dtype=np.int64)
     cf = np.zeros(v, dtype=np.int64)
     for ids in train_ids:
         np.add.at(cf, ids, 1)
         df[np.unique(ids)] += 1
-    dictionary.dfs = {j: int(x) for j, x in enumerate(df)}
-    dictionary.cfs = {j: int(x) for j, x in enumerate(cf)}
-    dictionary.num_docs = len(train_ids)
-    dictionary.num_pos = int(cf.sum())
-    dictionary.num_nnz = int(df.sum())
+    dictionary = to_dictionary(kept, df, len(train_ids), corpus_freq=cf)
     vocab = Vocabulary(dictionary, kept, df, cf)
 
     test_articles = sorted({article_id(unit_ids[i]) for i in test_idx})
@@ -541,8 +532,9 @@ def sweep(sources: Sequence[Path] | None = None, ks: Sequence[int] = DEFAULT_KS,
     from workbench.text import preprocess
 
     corpus_config = corpus_config or preprocess.CorpusConfig()
-    if corpus_name is None:
-        sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
+    sources = preprocess.default_sources(sources, corpus_name)
+    if sources is not None:
+        sources = [Path(s) for s in sources]
     corpus = preprocess.prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
                               no_above=model_config.no_above, store_path=store_path, progress=progress)
     result = run_sweep(corpus, ks, seeds, model_config, progress)

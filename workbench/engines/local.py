@@ -1,4 +1,4 @@
-"""The local engine: prepare on this machine, fit, write the run folder."""
+"""The local engine: prepare on this machine, fit, hand the arrays to the run-folder writer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Sequence
 
 from workbench import models, paths, runfolder
 from workbench.errors import PipelineError
-from workbench.text.preprocess import CorpusConfig, prepare
+from workbench.text.preprocess import CorpusConfig, default_sources, prepare
 
 
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
@@ -18,12 +18,13 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
           out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
           progress: bool = True, figures=None, stm_config=None) -> Path:
     """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
-    a run folder; return its path. ``figures``: see ``runfolder.write_run`` (the command line passes
+    a run folder; return its path. ``figures``: see ``runfolder.RunArrays`` (the command line passes
     ``outputs.charts.write_run_figures``, which adds ``convergence.png``). With ``stm_config``
     (:class:`workbench.models.stm.StmConfig`) the model is a structural topic model with that
     prevalence formula instead of LDA."""
-    if corpus_name is None:
-        sources = [Path(s) for s in (sources or [paths.seeds_dir()])]
+    sources = default_sources(sources, corpus_name)
+    if sources is not None:
+        sources = [Path(s) for s in sources]
     if stm_config is not None and themes_file is not None:
         raise PipelineError("--themes with --model stm: keyed topics are not available for the structural "
                             "topic model yet (train keyed LDA, or STM without --themes)")
@@ -48,12 +49,39 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
     for name, words in fitted.settings.get("missing_seed_words", {}).items():
         print(f"workbench: theme '{name}': seed words not in the vocabulary: {'、'.join(words)}",
               file=sys.stderr)
-    return runfolder.write_run(
-        corpus=corpus, fitted=fitted, out_dir=out_dir or paths.runs_dir(),
-        config={"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
-                "corpus": asdict(corpus_config), "model": asdict(model_config),
-                **({"stm": asdict(stm_config)} if stm_config is not None else {}),
-                "themes_file": str(themes_file) if themes_file else None,
-                "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None},
-        themes_file=themes_file, figures=figures,
-    )
+    config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
+              "corpus": asdict(corpus_config), "model": asdict(model_config),
+              **({"stm": asdict(stm_config)} if stm_config is not None else {}),
+              "themes_file": str(themes_file) if themes_file else None,
+              "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None}
+    return runfolder.write_run(run_arrays(corpus, fitted, config, themes_file, figures), out_dir or paths.runs_dir())
+
+
+def run_arrays(corpus, fitted: models.Fitted, config: dict, themes_file: Path | None = None,
+               figures=None) -> runfolder.RunArrays:
+    """A local corpus (text.preprocess.Corpus) and its fitted model as the writer's input."""
+    c_npmi, per_topic = models.coherence(fitted.topic_term, corpus.vocab.terms, token_ids=corpus.token_ids)
+
+    def save_model(folder: Path) -> None:
+        if fitted.engine == "tomotopy":
+            fitted.model.save(str(folder / "tomotopy.bin"), full=False)
+        elif fitted.engine == "gensim":
+            fitted.model.save(str(folder / "lda.model"))
+        else:  # topica models save themselves in their own format
+            fitted.model.save(str(folder / f"{fitted.engine}.topica"))
+
+    n_tokens = corpus.n_tokens
+    return runfolder.RunArrays(
+        engine=fitted.engine, config=config, topic_term=fitted.topic_term, topic_names=fitted.topic_names,
+        model_settings=fitted.settings,
+        metrics={"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": fitted.settings.get("ll_per_word")},
+        vocab=corpus.vocab, units=lambda: zip(corpus.unit_ids, corpus.token_ids),
+        doc_topics=lambda: runfolder.doc_topic_blocks(corpus, fitted.doc_topic),
+        meta_profile=runfolder.meta_profile(corpus), with_other_records=bool(runfolder.other_records(corpus)),
+        keywords=lambda: runfolder.keyword_chunks(corpus),
+        ldavis=(fitted.doc_topic, n_tokens), save_model=save_model, tokenizer_config=corpus.tokenizer_config,
+        harvested=tuple(corpus.harvested), n_documents=len(corpus.doc_ids), n_units=len(corpus.unit_ids),
+        n_tokens=int(n_tokens.sum()),
+        ids=runfolder.CorpusIds(corpus.doc_ids, corpus.unit_ids, corpus.dropped_units),
+        n_dropped_units=len(corpus.dropped_units), problems=tuple(corpus.problems), n_problems=len(corpus.problems),
+        stats=corpus.stats, themes_file=themes_file, tables=fitted.tables, figures=figures)

@@ -42,7 +42,6 @@ checkpoints. EM stays selectable (``SparkConfig(optimizer="em")``) for users who
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 import os
@@ -55,21 +54,20 @@ import warnings
 from collections import Counter
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 from urllib.parse import unquote
 
 import numpy as np
 
-from workbench import files, paths, runfolder
+from workbench import paths, runfolder
 from workbench.corpus import ingest
 from workbench.corpus.ingest import Problem
-from workbench.corpus.units import split_units
 from workbench.errors import PipelineError
 from workbench.models.lda import ModelConfig
-from workbench.text.preprocess import CorpusConfig
-from workbench.text.tokenize import TokenizerConfig, get_tokenizer, quoted_term_counts, to_simplified
+from workbench.text.preprocess import CorpusConfig, default_sources, no_documents_error, unit_tokens
+from workbench.text.tokenize import TokenizerConfig, get_tokenizer
+from workbench.text.vocabulary import Vocabulary, effective_no_above, empty_vocabulary, keep_terms, to_dictionary
 
 OPTIMIZERS = ("online", "em")
 PYSPARK_REQUIREMENT = "pyspark>=4.3,<4.4"
@@ -81,7 +79,6 @@ UNIT_SCHEMA = ("src int, sub int, fkey string, pos long, uidx int, unit_id strin
                "source_file string, record string, meta string, text string, tokens array<string>, "
                "kept boolean")
 
-_BATCH_ROWS = 5000
 
 _LOG4J = """\
 # workbench: Spark's and Hadoop's own log at ERROR, so a run prints only what the researcher needs.
@@ -649,37 +646,50 @@ def executor_tokenizer(payload: TokenizerPayload):
     return get_tokenizer(config)
 
 
-def tokens_of(tokenizer, text: str) -> list[str]:
-    """The kept tokens of one unit, exactly as the local engine computes them (segmentation as
-    cached in the store, then the filters)."""
-    return tokenizer.filter_joined(*tokenizer.segment_joined(text))
-
-
-def _units_partition(bc_payload, unit: str, chunk_chars: int, min_tokens: int, rows) -> Iterator[tuple]:
+def _units_partition(bc_payload, config: CorpusConfig, rows) -> Iterator[tuple]:
     tokenizer = None
     for r in rows:
         if tokenizer is None:
             tokenizer = executor_tokenizer(bc_payload.value)
-        doc = ingest.Document(r.doc_id, r.source_file, r.record, r.text)
-        for u in split_units(doc, unit, chunk_chars=chunk_chars):
-            toks = tokens_of(tokenizer, u.text)
+        for u in config.units(r.doc_id, r.text):
+            toks = unit_tokens(tokenizer, u.text)
             yield (r.src, r.sub, r.fkey, r.pos, u.index, u.unit_id, u.doc_id, r.source_file, r.record,
-                   r.meta, u.text, toks, len(toks) >= min_tokens)
+                   r.meta, u.text, toks, len(toks) >= config.min_tokens)
 
 
-def _harvest_partition(harvest: bool, simplify: bool, rows) -> list[tuple[Counter, int]]:
-    n = 0
-    texts = []
-    for r in rows:
-        n += 1
-        if harvest:
-            texts.append(r.text)
-    counts = quoted_term_counts(map(to_simplified, texts) if simplify else texts) if harvest else Counter()
-    return [(counts, n)]
+def _harvest_partition(config: CorpusConfig, rows) -> list[tuple[Counter, int]]:
+    texts = [r.text for r in rows]
+    return [(config.quoted_counts(texts), len(texts))]
 
 
 # =============================================================================================
 # Vocabulary, bags of words, counts (executors; broadcast vocabulary)
+
+
+def _term_stats_partition(rows) -> Iterator[tuple[str, tuple[int, tuple]]]:
+    """Per term of a partition's kept units: (units holding it, its first position), a position
+    being (order key, unit index, token index): the local engine numbers terms in that order."""
+    stats: dict[str, list] = {}
+    for r in rows:
+        key = (r.src, r.sub, r.fkey, r.pos, r.uidx)
+        for i, t in enumerate(r.tokens):
+            st = stats.get(t)
+            if st is None:
+                stats[t] = [1, (*key, i), key]
+            elif st[2] != key:  # a unit's tokens come together, in text order; units in any order
+                st[0] += 1
+                st[2] = key
+                st[1] = min(st[1], (*key, i))
+    for t, (df, first, _) in stats.items():
+        yield t, (df, first)
+
+
+def _kept_terms_partition(n_units: int, no_below: int, no_above: float, items) -> Iterator[tuple]:
+    items = list(items)
+    keep, _ = keep_terms(np.array([df for _, (df, _) in items], dtype=np.int64), n_units, no_below, no_above)
+    for (t, (df, first)), k in zip(items, keep):
+        if k:
+            yield first, t, df
 
 
 @functools.lru_cache(maxsize=2)
@@ -702,71 +712,63 @@ def _bows_partition(bc_terms, rows) -> Iterator[tuple]:
                r.meta, r.text, len(ids), ids, vec)
 
 
-def _unit_digest(r) -> int:
-    h = hashlib.sha256()
-    h.update(json.dumps([r.src, r.sub, r.fkey, r.pos, r.uidx, r.unit_id], ensure_ascii=False).encode())
-    h.update(b"\x00")
-    h.update(np.asarray(r.ids, dtype="<i4").tobytes())
-    return int.from_bytes(h.digest(), "big")
-
-
 def _count_partition(size: int, rows):
-    """Per partition: document and corpus frequency per term (V each), units, tokens, and the
-    sum of the units' digests (order-aware: each digest covers the unit's order key)."""
+    """Per partition: document and corpus frequency per term (V each), units and tokens."""
     df = np.zeros(size, dtype=np.int64)
     cf = np.zeros(size, dtype=np.int64)
-    units = tokens = digest = 0
+    units = tokens = 0
     for r in rows:
         ids = np.asarray(r.ids, dtype=np.int64)
         np.add.at(cf, ids, 1)
         df[np.unique(ids)] += 1
         units += 1
         tokens += len(ids)
-        digest = (digest + _unit_digest(r)) % (1 << 256)
-    yield df, cf, units, tokens, digest
+    yield df, cf, units, tokens
 
 
 def _add_counts(a, b):
-    return a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], (a[4] + b[4]) % (1 << 256)
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]
 
 
 # ---------------------------------------------------------------------------------------------
-# TF-IDF keywords (gensim's TfidfModel on the executors, from corpus-wide document frequencies)
+# TF-IDF keywords: models.tfidf_top per partition (as runfolder.keyword_chunks), from corpus-wide
+# document frequencies broadcast to the executors
 
 
-@functools.lru_cache(maxsize=4)
-def _tfidf_model(dfs: tuple[int, ...], num_docs: int):
-    from gensim.corpora import Dictionary
-    from gensim.models import TfidfModel
+def _keyword_rows(bc, n: int, level: int, keys: list[tuple], bags: list[tuple[np.ndarray, np.ndarray]]):
+    import scipy.sparse as sp
 
-    d = Dictionary()
-    d.dfs = {i: int(x) for i, x in enumerate(dfs) if x}
-    d.num_docs = num_docs
-    d.num_nnz = 0
-    return TfidfModel(dictionary=d, smartirs="ntc")
+    from workbench.models.metrics import tfidf_top
 
-
-def _keywords(model, terms, bow, n):
-    # as workbench.models.tfidf_keywords: ties break on the term
-    scored = sorted(model[bow], key=lambda x: (-x[1], terms[x[0]]))[:n]
-    return [(terms[t], float(s)) for t, s in scored]
+    terms, idf, order = bc.value
+    if not bags:
+        return
+    lengths = [len(ids) for ids, _ in bags]
+    counts = sp.csr_matrix((np.concatenate([c for _, c in bags]),
+                            np.concatenate([ids for ids, _ in bags]), np.concatenate([[0], np.cumsum(lengths)])),
+                           shape=(len(bags), len(terms)))
+    rows, cols, scores = tfidf_top(counts, idf, order, n)
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows) + 1
+    for r, c, sc, k in zip(rows.tolist(), cols.tolist(), scores.tolist(), rank.tolist()):
+        yield (level, *keys[r], k, terms[c], sc)
 
 
 def _unit_keywords_partition(bc, n: int, rows):
-    terms, dfs, num_docs = bc.value
-    model = _tfidf_model(dfs, num_docs)
+    keys, bags = [], []
     for r in rows:
-        c = Counter(r.ids)
-        for rank, (t, s) in enumerate(_keywords(model, terms, sorted(c.items()), n)):
-            yield (0, r.src, r.sub, r.fkey, r.pos, r.uidx, rank + 1, "unit", r.doc_id, r.unit_id, t, s)
+        ids, counts = np.unique(np.asarray(r.ids, dtype=np.int64), return_counts=True)
+        keys.append((r.src, r.sub, r.fkey, r.pos, r.uidx, "unit", r.doc_id, r.unit_id))
+        bags.append((ids, counts))
+    yield from _keyword_rows(bc, n, 0, keys, bags)
 
 
 def _article_keywords_partition(bc, n: int, rows):
-    terms, dfs, num_docs = bc.value
-    model = _tfidf_model(dfs, num_docs)
+    keys, bags = [], []
     for (src, sub, fkey, pos, doc_id), counts in rows:
-        for rank, (t, s) in enumerate(_keywords(model, terms, sorted(counts.items()), n)):
-            yield (1, src, sub, fkey, pos, 0, rank + 1, "article", doc_id, "", t, s)
+        ids = np.array(sorted(counts), dtype=np.int64)
+        keys.append((src, sub, fkey, pos, 0, "article", doc_id, ""))
+        bags.append((ids, np.array([counts[i] for i in ids.tolist()], dtype=np.int64)))
+    yield from _keyword_rows(bc, n, 1, keys, bags)
 
 
 def _article_df_partition(size: int, rows):
@@ -819,98 +821,61 @@ def coherence(spark_bows, topic_term: np.ndarray, terms: Sequence[str], topn: in
 
 
 # =============================================================================================
-# Writing the big tables: sorted on Spark, formatted on the executors, concatenated on the driver
-#
-# doc_topics.csv and keywords.csv grow with the corpus (one row per unit; ten keywords per unit).
-# Each partition of the sorted rows is turned into CSV text on its executor, with files.write_csv's
-# rules (UTF-8, CRLF, shares as %.10f, formula-like text cells neutralised by
-# export.neutralize_formulas, cell by cell); Spark writes the partitions as text files in sort
-# order; the driver writes the BOM and the header, then appends the part files' bytes. The driver
-# formats nothing and holds one block of bytes at a time: 100,000 rows cost it about 9 s to
-# format with pandas on this machine, copying their bytes a fraction of a second.
-
-_RESERVED = ("doc_id", "unit_id", "source_file", "record", "text", "n_tokens", "dominant_topic")
+# Rows for the run-folder writer: sorted on Spark, streamed to the driver one block at a time
 
 
 def _is_local_uri(uri: str) -> bool:
     return uri.startswith("file:")
 
 
-def _csv_text(df, header: bool = False) -> str:
-    import io
-
-    from workbench.files import neutralize_formulas
-
-    buf = io.StringIO()
-    neutralize_formulas(df).to_csv(buf, index=False, header=header, float_format=files.SHARE_FORMAT,
-                                   lineterminator="\r\n")
-    return buf.getvalue()
+STREAM_ROWS = 20_000  # rows per partition streamed to the driver: its memory holds one partition
 
 
-def csv_header(columns: Sequence[str]) -> str:
-    """The header line files.write_csv would write for a frame with these columns."""
+def _stream(df, keys: Sequence[str], n_rows: int) -> Iterator:
+    """The rows of ``df`` in ``keys`` order, one partition of at most about ``STREAM_ROWS`` rows
+    at a time (Spark's toLocalIterator: the driver never holds the table)."""
+    parts = max(1, math.ceil(n_rows / STREAM_ROWS))
+    return df.repartitionByRange(parts, *keys).sortWithinPartitions(*keys).toLocalIterator()
+
+
+def _blocks(rows: Iterable, size: int = runfolder.CHUNK_UNITS) -> Iterator[list]:
+    block: list = []
+    for r in rows:
+        block.append(r)
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _doc_topic_blocks(dt, n_rows: int) -> Iterator[tuple[list[dict], np.ndarray]]:
+    """doc-topic rows for runfolder.write_doc_topic_rows, shares renormalised to sum to 1."""
+    cols = ("doc_id", "unit_id", "source_file", "record", "meta", "text", "n_tokens", "shares")
+    for block in _blocks(_stream(dt.select(*ORDER, "uidx", *cols), (*ORDER, "uidx"), n_rows)):
+        shares = np.array([r.shares for r in block], dtype=np.float64)
+        shares /= shares.sum(axis=1, keepdims=True)
+        yield ([{"doc_id": r.doc_id, "unit_id": r.unit_id, "source_file": r.source_file, "record": r.record,
+                 "meta": json.loads(r.meta or "{}"), "text": r.text, "n_tokens": int(r.n_tokens)} for r in block],
+               shares)
+
+
+def _keyword_blocks(kw, n_rows: int) -> Iterator:
     import pandas as pd
 
-    return _csv_text(pd.DataFrame(columns=list(columns)), header=True)
+    columns = list(runfolder.KEYWORD_COLUMNS)
+    for block in _blocks(_stream(kw, ("lvl", *ORDER, "uidx", "rank"), n_rows), 10 * runfolder.CHUNK_UNITS):
+        yield pd.DataFrame([[getattr(r, c) for c in columns] for r in block], columns=columns).astype(
+            {"rank": np.int64, "score": np.float64})
 
 
-def _format_partition(frame_fn, rows) -> Iterator[str]:
-    """Rows -> CSV text in blocks of ``_BATCH_ROWS``. Each element loses its final "\\n":
-    saveAsTextFile appends one, which completes the CRLF."""
-    import pandas as pd
+def _profile_partition(rows):
+    from workbench.runfolder.tables import MetaProfile
 
-    batch: list[dict] = []
-
-    def emit():
-        text = _csv_text(frame_fn(pd.DataFrame(batch)))
-        batch.clear()
-        return text[:-1]
-
+    profile = MetaProfile()
     for r in rows:
-        batch.append(r.asDict())
-        if len(batch) >= _BATCH_ROWS:
-            yield emit()
-    if batch:
-        yield emit()
-
-
-def _list_parts(spark, uri: str) -> list[str]:
-    if _is_local_uri(uri):
-        return [str(p) for p in sorted(Path(_display(uri)).glob("part-*"))]
-    path, fs = _hadoop(spark, uri)
-    names = [st.getPath().toString() for st in fs.listStatus(path) if st.getPath().getName().startswith("part-")]
-    return sorted(names)
-
-
-def write_sorted_csv(sorted_df, frame_fn, columns: Sequence[str], path: Path, scratch_uri: str) -> None:
-    """Write ``sorted_df`` (a DataFrame already in table order) to the CSV ``path``: executors turn
-    each partition into CSV text with ``frame_fn(pandas batch) -> frame with ``columns````, Spark
-    saves it under ``scratch_uri``, the driver concatenates the parts in order after the BOM and
-    the header. Part files are read from a local scratch folder directly, from a cluster file
-    system one part at a time through Spark."""
-    spark = sorted_df.sparkSession
-    sorted_df.rdd.mapPartitions(functools.partial(_format_partition, frame_fn)).saveAsTextFile(scratch_uri)
-    with open(path, "wb") as out:
-        out.write(csv_header(columns).encode(files.CSV_ENCODING))  # utf-8-sig: the BOM, once
-        for part in _list_parts(spark, scratch_uri):
-            if _is_local_uri(scratch_uri):
-                with open(part, "rb") as fh:
-                    shutil.copyfileobj(fh, out, 1 << 22)
-            else:
-                for _, data in spark.sparkContext.binaryFiles(part).collect():
-                    out.write(bytes(data))
-
-
-def _meta_keys_partition(rows):
-    first: dict[str, tuple] = {}
-    for r in rows:
-        key = (r.src, r.sub, r.fkey, r.pos)
-        for j, k in enumerate(json.loads(r.meta or "{}")):
-            name = k if k not in _RESERVED else f"meta_{k}"
-            cand = (key, j)
-            if name not in first or cand < first[name]:
-                first[name] = cand
-    return list(first.items())
+        profile.add((r.src, r.sub, r.fkey, r.pos, r.uidx), json.loads(r.meta or "{}"))
+    yield profile
 
 
 def _sizes_partition(k: int, rows):
@@ -922,40 +887,6 @@ def _sizes_partition(k: int, rows):
         sizes += r.n_tokens * s / s.sum()
         n += 1
     yield sizes, n
-
-
-def doc_topics_columns(meta_cols: Sequence[str], k: int) -> list[str]:
-    ordered = [c for c in runfolder.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runfolder.META_ORDER]
-    return ["doc_id", "unit_id", "source_file", "record", *ordered, "text", "n_tokens", "dominant_topic",
-            *runfolder.topic_columns(k)]
-
-
-def doc_topics_frame(meta_cols: Sequence[str], k: int, b):
-    """Doc-topic rows (pandas: ids, ``meta`` as JSON, ``text``, ``n_tokens``, ``shares``) ->
-    doc_topics.csv's frame, built as runfolder.write_doc_topics writes it (metadata as text columns,
-    "" when absent; dense shares renormalised to sum to 1; dominant topic = largest share)."""
-    import pandas as pd
-
-    ordered = [c for c in runfolder.META_ORDER if c in meta_cols] + [c for c in meta_cols if c not in runfolder.META_ORDER]
-    rows = [{(key if key not in _RESERVED else f"meta_{key}"): v for key, v in json.loads(m or "{}").items()}
-            for m in b["meta"]]
-    meta = pd.DataFrame(rows, columns=ordered, index=range(len(b)))
-    df = pd.DataFrame({"doc_id": b["doc_id"].to_numpy(), "unit_id": b["unit_id"].to_numpy(),
-                       "source_file": b["source_file"].to_numpy(), "record": b["record"].to_numpy()})
-    df = pd.concat([df, meta.astype(object).where(meta.notna(), "")], axis=1)
-    df["text"] = b["text"].to_numpy()
-    df["n_tokens"] = b["n_tokens"].to_numpy().astype(np.int64)
-    shares = np.vstack(b["shares"].to_numpy()).astype(np.float64) if len(b) else np.zeros((0, k))
-    shares /= shares.sum(axis=1, keepdims=True)
-    df["dominant_topic"] = shares.argmax(axis=1)
-    return pd.concat([df, pd.DataFrame(shares, columns=runfolder.topic_columns(k))], axis=1)
-
-
-KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")
-
-
-def keywords_frame(b):
-    return b[list(KEYWORD_COLUMNS)].astype({"rank": np.int64, "score": np.float64})
 
 
 # =============================================================================================
@@ -986,21 +917,16 @@ class SparkCorpus:
     n_units: int  # modelled units (at least one in-vocabulary token)
     n_tokens: int
     no_above_effective: float
-    fingerprint: str
     problems: tuple[Problem, ...]
     n_problems: int
     stats: dict = field(default_factory=dict)
 
-    def dictionary(self):
-        """gensim Dictionary of the vocabulary (for TF-IDF and model/dictionary.txt),
-        as pipeline.build_vocabulary builds it."""
-        from gensim.corpora import Dictionary
-
-        d = Dictionary()
-        d.token2id = {t: i for i, t in enumerate(self.terms)}
-        d.dfs = {i: int(x) for i, x in enumerate(self.doc_freq)}
-        d.num_docs = self.n_units_min_tokens
-        return d
+    @property
+    def vocab(self) -> Vocabulary:
+        """The vocabulary as the local engine's (text.vocabulary.to_dictionary over the units
+        with at least ``min_tokens`` tokens)."""
+        return Vocabulary(to_dictionary(self.terms, self.doc_freq, self.n_units_min_tokens), self.terms,
+                          self.doc_freq, self.corpus_freq)
 
     def modelled(self):
         """The bows DataFrame restricted to modelled units."""
@@ -1009,7 +935,7 @@ class SparkCorpus:
 
 def _scratch_uri(spark, config: SparkConfig, tmp: Path) -> str:
     if config.scratch_dir is None and config.is_local:
-        return "file:" + str(tmp / ".spark" / "scratch")
+        return "file:" + str(tmp / "scratch")
     base = config.scratch_dir or "workbench-scratch"
     path, fs = _hadoop(spark, f"{base.rstrip('/')}/{tmp.name.lstrip('.')}")
     return fs.makeQualified(path).toString()
@@ -1037,10 +963,9 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     into Parquet under ``scratch``.
 
     Cost: one pass over the sources, one shuffle (de-duplication), one tokenizing pass, one
-    CountVectorizer fit and one vectorizing pass; the driver holds the vocabulary (V terms and
-    two V-long count arrays) and at most ``problem_limit`` problems.
+    shuffle of per-term counts (the vocabulary) and one vectorizing pass; the driver holds the
+    vocabulary (V terms and two V-long count arrays) and at most ``problem_limit`` problems.
     """
-    from pyspark.ml.feature import CountVectorizer
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -1081,17 +1006,14 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     n_problems = len(first) if len(first) <= problem_limit else problems_df.filter("NOT colerr").count()
     problems = tuple(Problem(r.path, r.where or "", r.what) for r in first[:problem_limit])
     # one pass: the harvested “quoted” terms (per partition, merged here) and the document count
-    found = documents.select("text").rdd.mapPartitions(functools.partial(
-        _harvest_partition, config.harvest_quoted, config.to_simplified)).collect()
+    found = documents.select("text").rdd.mapPartitions(functools.partial(_harvest_partition, config)).collect()
     n_documents = sum(n for _, n in found)
     t_read = time.perf_counter()
     _say(progress, f"{n_documents:,} documents read ({n_problems:,} inputs skipped) in {t_read - t0:.1f} s")
     if not n_documents:
         if column_errors:  # read_sources's rule: the one thing to fix, with --text-column
             raise PipelineError(column_errors[0])
-        where = ", ".join(str(s) for s in (sources or [corpus_name]))
-        raise PipelineError(f"{where}: no documents with text found"
-                            + (f" ({n_problems} inputs skipped, see messages above)" if n_problems else ""))
+        raise no_documents_error(sources, corpus_name, n_problems)
 
     harvested = config.harvested_terms(sum((counts for counts, _ in found), Counter()))
     tcfg = config.tokenizer_config(harvested)
@@ -1100,7 +1022,7 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     dp = sc.defaultParallelism
     n_parts = partitions or max(dp, min(4 * dp, math.ceil(n_documents / 2000)))
     units_rdd = documents.repartition(n_parts).rdd.mapPartitions(functools.partial(
-        _units_partition, bc_tok, config.unit, config.chunk_chars, config.min_tokens))
+        _units_partition, bc_tok, config))
     spark.createDataFrame(units_rdd, UNIT_SCHEMA).write.mode("overwrite").parquet(units_uri)
     bc_tok.unpersist()
     units = spark.read.parquet(units_uri)
@@ -1108,27 +1030,18 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     n_kept = kept.count()
     t_tok = time.perf_counter()
     _say(progress, f"{n_kept:,} units tokenized in {t_tok - t_read:.1f} s")
-    if n_kept < 2:
-        raise PipelineError(f"only {n_kept} unit(s) with at least {config.min_tokens} tokens: "
-                            f"too little text to model (try --unit paragraph or more documents)")
+    config.check_units(n_kept)
 
-    # pipeline.build_vocabulary's rule: no_below <= df <= eff_no_above * N. Both bounds are
-    # passed as counts: CountVectorizer reads a value >= 1 as a count and < 1 as a fraction, so
-    # a fraction of 1.0 would mean "one unit".
-    eff_no_above = max(no_above, min(1.0, (no_below + 1) / n_kept))
-    max_df = math.floor(eff_no_above * n_kept)
-    empty = PipelineError("the vocabulary is empty after filtering (no_below/no_above too strict for this corpus)")
-    if max_df < max(no_below, 1):
-        raise empty
-    cv = CountVectorizer(inputCol="tokens", outputCol="features", minDF=float(max(no_below, 0)),
-                         maxDF=float(max_df), vocabSize=(1 << 31) - 1)
-    try:
-        cv_model = cv.fit(kept.select("tokens"))
-    except Exception as exc:  # noqa: BLE001 - Spark raises IllegalArgumentException via py4j
-        if "vocabulary size should be > 0" in str(exc):
-            raise empty from None
-        raise
-    terms = tuple(sorted(cv_model.vocabulary))  # deterministic whatever the partitioning
+    # text.vocabulary's rule on per-term unit counts, judged on the executors; the kept terms
+    # numbered in first-seen order, as the local engine numbers them
+    kept_terms = (kept.select(*ORDER, "uidx", "tokens").rdd.mapPartitions(_term_stats_partition)
+                  .reduceByKey(lambda a, b: (a[0] + b[0], min(a[1], b[1])))
+                  .mapPartitions(functools.partial(_kept_terms_partition, n_kept, no_below, no_above)).collect())
+    if not kept_terms:
+        raise empty_vocabulary()
+    kept_terms.sort()
+    terms = tuple(t for _, t, _ in kept_terms)
+    eff_no_above = effective_no_above(n_kept, no_below, no_above)
     bc_terms = sc.broadcast(terms)
     bows_rdd = kept.rdd.mapPartitions(functools.partial(_bows_partition, bc_terms))
     from pyspark.ml.linalg import VectorUDT
@@ -1145,18 +1058,16 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     bc_terms.unpersist()
     modelled = spark.read.parquet(bows_uri).filter("n_tokens > 0")
     V = len(terms)
-    df, cf, n_units, n_tokens, digest = modelled.select(*ORDER, "uidx", "unit_id", "ids").rdd.mapPartitions(
+    df, cf, n_units, n_tokens = modelled.select("ids").rdd.mapPartitions(
         functools.partial(_count_partition, V)).treeReduce(_add_counts)
-    h = hashlib.sha256("\x00".join(terms).encode())
-    h.update(digest.to_bytes(32, "big"))
     t_vocab = time.perf_counter()
     _say(progress, f"{V:,} terms, {n_units:,} units modelled ({time.perf_counter() - t_tok:.1f} s)")
     stats = {"seconds_read": round(t_read - t0, 3), "seconds_tokenize": round(t_tok - t_read, 3),
              "seconds_vocabulary": round(t_vocab - t_tok, 3), "partitions": n_parts,
-             "no_above_effective": eff_no_above, "max_df_units": max_df}
+             "no_above_effective": eff_no_above}
     return SparkCorpus(spark, scratch, docs_uri, units_uri, bows_uri, config, tcfg, tuple(harvested), terms,
                        df, cf, n_documents, n_kept, int(n_units), int(n_tokens), eff_no_above,
-                       h.hexdigest(), problems, n_problems, stats)
+                       problems, n_problems, stats)
 
 
 # =============================================================================================
@@ -1205,28 +1116,29 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
     bundled seeds); or ``corpus_name`` from the store. ``spark``: an existing SparkSession to
     use (left running); otherwise one is started for ``spark_config.master`` and stopped.
 
-    The run folder is written into a hidden temporary folder beside its final place (scratch
-    Parquet inside it in local mode) and renamed when complete, as runfolder.write_run does.
+    Spark's scratch (Parquet, the session's local folder) goes to a hidden folder beside the run
+    in local mode, deleted at the end; the run folder itself is written by runfolder.write_run.
     """
     if themes_file is not None:
         raise PipelineError("keyed topics (--themes) need the tomotopy engine: Spark MLlib's LDA has "
                             "one topic-word prior for every word")
-    if corpus_name is None:
-        sources = [str(s) for s in (sources or [paths.seeds_dir()])]
+    sources = default_sources(sources, corpus_name)
+    if sources is not None:
+        sources = [str(s) for s in sources]
     versions = check_spark()
     if spark_config.optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown Spark LDA optimizer '{spark_config.optimizer}' "
                          f"(choose from {', '.join(OPTIMIZERS)})")
     out_dir = Path(out_dir or paths.runs_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".spark-run.", dir=out_dir))
+    work = Path(tempfile.mkdtemp(prefix=".spark-work.", dir=out_dir))
     own = spark is None
     scratch = None
     t_start = time.perf_counter()
     try:
         if own:
-            spark = start_session(spark_config, tmp / ".spark" / "local")
-        scratch = _scratch_uri(spark, spark_config, tmp)
+            spark = start_session(spark_config, work / "local")
+        scratch = _scratch_uri(spark, spark_config, work)
         corpus = prepare(spark, sources, corpus_config, scratch=scratch, corpus_name=corpus_name,
                          store_path=store_path, no_below=model_config.no_below, no_above=model_config.no_above,
                          partitions=spark_config.partitions, progress=progress)
@@ -1234,27 +1146,29 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
         if corpus.n_problems > len(corpus.problems):
             print(f"workbench: ... and {corpus.n_problems - len(corpus.problems)} more skipped inputs",
                   file=sys.stderr)
-        final = _write_spark_run(spark, corpus, model_config, spark_config, tmp, out_dir, sources,
-                                 corpus_name, versions, progress, t_start)
-    except BaseException:
+        run = _run_arrays(spark, corpus, model_config, spark_config, work, sources, corpus_name, versions,
+                          progress, t_start)
+        t_write = time.perf_counter()
+        final = runfolder.write_run(run, out_dir)
+        _say(progress, f"run written in {time.perf_counter() - t_write:.1f} s")
+    finally:
         if scratch and not _is_local_uri(scratch):
             _delete(spark, scratch)
         if own and spark is not None:
             spark.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if own:
-        spark.stop()
+        shutil.rmtree(work, ignore_errors=True)
     return final
 
 
-def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_config: SparkConfig,
-                     tmp: Path, out_dir: Path, sources, corpus_name, versions: dict, progress: bool,
-                     t_start: float) -> Path:
+def _run_arrays(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_config: SparkConfig,
+                work: Path, sources, corpus_name, versions: dict, progress: bool,
+                t_start: float) -> runfolder.RunArrays:
+    """Train, infer and score on Spark; what runfolder.write_run needs, its big tables as row
+    streams over Parquet in scratch (the driver holds one block of rows at a time)."""
     from pyspark import StorageLevel
     from pyspark.ml.functions import vector_to_array
 
-    from workbench.runfolder import ldavis
+    from workbench.models.metrics import term_order, tfidf_idf
 
     k = model_config.num_topics
     terms = corpus.terms
@@ -1288,168 +1202,93 @@ def _write_spark_run(spark, corpus: SparkCorpus, model_config: ModelConfig, spar
 
     _say(progress, f"LDA trained ({spark_config.optimizer}, K={k}) in {t_train - t0:.1f} s")
 
-    # -- doc-topic rows: inference once into Parquet, then sorted, formatted and concatenated
+    # -- doc-topic rows: inference once into Parquet; the metadata profile and topic sizes per partition
     dt_uri = f"{corpus.scratch}/doc_topics"
     (lda_model.transform(modelled)
      .select(*ORDER, "uidx", "doc_id", "unit_id", "source_file", "record", "meta", "text", "n_tokens",
              vector_to_array("shares_vec").alias("shares"))
      .write.mode("overwrite").parquet(dt_uri))
-    laps["seconds_doc_topics_spark"] = _lap()  # inference for every unit
     dt = spark.read.parquet(dt_uri)
-    found = dt.select(*ORDER, "meta").rdd.mapPartitions(_meta_keys_partition).reduceByKey(min).collect()
-    meta_cols = [name for name, _ in sorted(found, key=lambda kv: kv[1])]
+    profile = dt.select(*ORDER, "uidx", "meta").rdd.mapPartitions(_profile_partition).treeReduce(
+        lambda a, b: a.merge(b))
     sizes, n_rows = dt.select("n_tokens", "shares").rdd.mapPartitions(
         functools.partial(_sizes_partition, k)).treeReduce(lambda a, b: (a[0] + b[0], a[1] + b[1]))
     if n_rows != corpus.n_units:
         raise RuntimeError(f"{n_rows} doc-topic rows for {corpus.n_units} units")
-    write_sorted_csv(dt.orderBy(*ORDER, "uidx"), functools.partial(doc_topics_frame, meta_cols, k),
-                     doc_topics_columns(meta_cols, k), tmp / "doc_topics.csv", f"{corpus.scratch}/doc_topics_csv")
-    list_ids = corpus.n_units + corpus.n_documents <= spark_config.manifest_id_limit
+    laps["seconds_doc_topics_spark"] = _lap()  # inference for every unit
 
-    laps["seconds_doc_topics_csv"] = _lap()  # sort, format on the executors, concatenate
-    # -- topics, terms, topic_term, labels
-    labels: dict[int, str] = {}
-    files.write_csv(runfolder.build_topics_table(topic_term, terms, labels), tmp / "topics.csv")
-    import pandas as pd
-
-    files.write_csv(pd.DataFrame({"term_id": range(V), "term": terms, "doc_freq": corpus.doc_freq,
-                                 "corpus_freq": corpus.corpus_freq}), tmp / "terms.csv")
-    np.save(tmp / "topic_term.npy", topic_term, allow_pickle=False)
-    (tmp / "labels.json").write_text("{}\n", encoding="utf-8")
-
-    laps["seconds_tables"] = _lap()
-    # -- keywords (TF-IDF per unit and per article), streamed like doc_topics
+    # -- keywords (TF-IDF per unit and per article) into Parquet
     kw_uri = f"{corpus.scratch}/keywords"
+    order = term_order(terms)
     bows = modelled.select(*ORDER, "uidx", "doc_id", "unit_id", "ids")
-    bc_units = sc.broadcast((terms, tuple(int(x) for x in corpus.doc_freq), corpus.n_units))
+    bc_units = sc.broadcast((terms, tfidf_idf(corpus.doc_freq, corpus.n_units), order))
     unit_kw = bows.rdd.mapPartitions(functools.partial(_unit_keywords_partition, bc_units, 10))
     articles = (bows.rdd.map(lambda r: ((r.src, r.sub, r.fkey, r.pos, r.doc_id), Counter(r.ids)))
                 .reduceByKey(_merge_counters).persist(StorageLevel.MEMORY_AND_DISK))
     art_df, n_articles = articles.mapPartitions(functools.partial(_article_df_partition, V)).treeReduce(
         lambda a, b: (a[0] + b[0], a[1] + b[1]))
-    bc_art = sc.broadcast((terms, tuple(int(x) for x in art_df), n_articles))
+    bc_art = sc.broadcast((terms, tfidf_idf(art_df, n_articles), order))
     art_kw = articles.mapPartitions(functools.partial(_article_keywords_partition, bc_art, 10))
-    kw_schema = ("lvl int, src int, sub int, fkey string, pos long, uidx int, rank int, level string, "
-                 "doc_id string, unit_id string, term string, score double")
+    kw_schema = ("lvl int, src int, sub int, fkey string, pos long, uidx int, level string, doc_id string, "
+                 "unit_id string, rank int, term string, score double")
     spark.createDataFrame(sc.union([unit_kw, art_kw]), kw_schema).write.mode("overwrite").parquet(kw_uri)
     articles.unpersist()
     bc_units.unpersist()
     bc_art.unpersist()
-    write_sorted_csv(spark.read.parquet(kw_uri).orderBy("lvl", *ORDER, "uidx", "rank"), keywords_frame,
-                     KEYWORD_COLUMNS, tmp / "keywords.csv", f"{corpus.scratch}/keywords_csv")
+    kw = spark.read.parquet(kw_uri)
+    n_keywords = kw.count()
+    laps["seconds_keywords_spark"] = _lap()
 
-    laps["seconds_keywords"] = _lap()
-    # -- the topic map: pyLDAvis needs topic sizes only (sum of n_tokens x share), so K
-    # one-topic pseudo-documents weighted by those sizes give the same page without N x K
-    ldavis.write_ldavis_html(tmp / "ldavis.html", topic_term, np.eye(k), np.maximum(sizes, 1e-12),
-                             list(terms), corpus.corpus_freq, topic_labels=labels)
-
-    laps["seconds_ldavis"] = _lap()
-    # -- coherence, model, dictionary
-    dictionary = corpus.dictionary()
+    # -- coherence; the model on the cluster's file system when the scratch is there
     c_npmi, per_topic = coherence(modelled, topic_term, terms)
-    model_dir = tmp / "model"
-    model_dir.mkdir()
-    dictionary.save_as_text(str(model_dir / "dictionary.txt"))
-    if _is_local_uri(corpus.scratch):
-        model_uri = "file:" + str(model_dir / "spark_lda")
-    else:  # executors write the model: it stays on the cluster's file system
-        model_uri = f"{corpus.scratch.rsplit('/', 1)[0]}/{tmp.name.lstrip('.')}-model"
-    lda_model.write().overwrite().save(model_uri)
-    laps["seconds_coherence_and_model"] = _lap()
-    t_write = time.perf_counter()
+    model_uri = None
+    if not _is_local_uri(corpus.scratch):  # executors write the model: it stays on the cluster
+        model_uri = f"{corpus.scratch.rsplit('/', 1)[0]}/{work.name.lstrip('.')}-model"
+        lda_model.write().overwrite().save(model_uri)
 
-    # -- ids for the manifest (bounded), then the manifest
-    doc_ids: list[str] | None = None
-    dropped: list[str] | None = None
+    def save_model(folder: Path) -> None:
+        if model_uri is None:
+            lda_model.write().overwrite().save("file:" + str(folder / "spark_lda"))
+
+    laps["seconds_coherence"] = _lap()
+
+    # -- ids for the manifest (bounded)
+    ids = None
     units = spark.read.parquet(corpus.units)
-    n_dropped = None
-    if list_ids:  # at most manifest_id_limit small tuples: sorted here, not by a Spark job
+    if corpus.n_units + corpus.n_documents <= spark_config.manifest_id_limit:
+        # at most manifest_id_limit small tuples: sorted here, not by a Spark job
         rows = sorted(tuple(r) for r in units.select(*ORDER, "uidx", "unit_id", "doc_id", "kept").collect())
-        doc_ids = list(dict.fromkeys(r[6] for r in rows))
         empty = {r.unit_id for r in spark.read.parquet(corpus.bows).filter("n_tokens = 0").select("unit_id").collect()}
         # the local engine's order: too few tokens, then no vocabulary term
-        dropped = [r[5] for r in rows if not r[7]] + [r[5] for r in rows if r[5] in empty]
-        n_dropped = len(dropped)
-        unit_ids = [r[5] for r in rows if r[7] and r[5] not in empty]
+        ids = runfolder.CorpusIds(list(dict.fromkeys(r[6] for r in rows)),
+                                  [r[5] for r in rows if r[7] and r[5] not in empty],
+                                  [r[5] for r in rows if not r[7]] + [r[5] for r in rows if r[5] in empty])
+        n_dropped = len(ids.dropped_units)
     else:
         n_dropped = units.count() - corpus.n_units
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
     mc = asdict(model_config)
     mc["engine"] = "spark"
     config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
               "corpus": asdict(corpus.config), "model": mc, "themes_file": None, "themes": None,
               "spark": {**asdict(spark_config), "conf": [list(kv) for kv in spark_config.conf]}}
-    name = runfolder.run_name(config, corpus.fingerprint, now)
-    tcfg = corpus.tokenizer_config
-    stats = {**corpus.stats, "seconds_train": round(t_train - t0, 3),
-             "seconds_write": round(t_write - t_train, 3), **laps,
-             "seconds_total": round(time.perf_counter() - t_start, 3)}
-    corpus_info = {
-        "fingerprint": corpus.fingerprint,
-        "fingerprint_method": "sha256(terms) + sum of per-unit sha256 (order key, unit id, term ids) mod 2^256",
-        "n_documents": corpus.n_documents,
-        "n_units": corpus.n_units,
-        "n_terms": V,
-        "n_tokens": corpus.n_tokens,
-        "n_dropped_units": int(n_dropped),
-        "n_skipped_inputs": corpus.n_problems,
-    }
-    if list_ids:
-        corpus_info.update({"doc_ids": doc_ids, "unit_ids": unit_ids, "dropped_units": dropped})
-    else:
-        corpus_info["ids"] = (f"more than {spark_config.manifest_id_limit:,} ids: doc_topics.csv lists every "
-                              f"doc_id and unit_id")
-    corpus_info.update({"skipped_inputs": [str(p) for p in corpus.problems], "stats": stats})
-    manifest = {
-        "run_id": name,
-        "created": now.isoformat(),
-        "engine": "spark",
-        "seed": model_config.random_state,
-        "num_topics": k,
-        "topic_labels": {},
-        "config": config,
-        "model_settings": settings,
-        "spark": {"version": spark.version, "master": sc.master, "optimizer": spark_config.optimizer,
-                  "default_parallelism": sc.defaultParallelism, "java": versions.get("java", ""),
-                  "model": model_uri if not model_uri.startswith("file:") else "model/spark_lda"},
-        "tokenizer": {
-            "fingerprint": tcfg.fingerprint(), "min_len": tcfg.min_len, "drop_numbers": tcfg.drop_numbers,
-            "hmm": tcfg.hmm, "pos_drop": list(tcfg.pos_drop or []), "engine": tcfg.engine,
-            "to_simplified": tcfg.to_simplified,
-            "user_dicts": {p: files.sha256_file(Path(p)) for p in tcfg.user_dicts},
-            "stopword_files": {p: files.sha256_file(Path(p)) for p in tcfg.stopword_files},
-            "harvested_terms": list(corpus.harvested),
-        },
-        "themes_file": None,
-        "corpus": corpus_info,
-        "metrics": {"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": settings["ll_per_word"]},
-        "versions": {**runfolder.package_versions(), "pyspark": versions.get("pyspark", ""), "spark": spark.version},
-    }
-    _say(progress, f"run written in {t_write - t_train:.1f} s")
-    # The scratch Parquet is not part of the run: gone before the files are hashed.
-    shutil.rmtree(tmp / ".spark" / "scratch", ignore_errors=True)
-    if not _is_local_uri(corpus.scratch):
-        _delete(spark, corpus.scratch)
-    return _finish(tmp, out_dir, name, manifest)
-
-
-def _finish(tmp: Path, out_dir: Path, name: str, manifest: dict) -> Path:
-    """Hash the files, write manifest.json, rename the folder into place (runfolder.write_run's
-    rules). The Spark session's own scratch (``.spark/``) is left for the caller to clear."""
-    keep = [p for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "labels.json"
-            and ".spark" not in p.relative_to(tmp).parts]
-    manifest["files"] = {str(p.relative_to(tmp)): files.sha256_file(p) for p in keep}
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8")
-    final = out_dir / name
-    n = 1
-    while final.exists():
-        final = out_dir / f"{name}-{n}"
-        n += 1
-    spark_dir = tmp / ".spark"
-    if spark_dir.exists():
-        shutil.rmtree(spark_dir, ignore_errors=True)
-    os.replace(tmp, final)
-    return final
+    stats = {**corpus.stats, "seconds_train": round(t_train - t0, 3), **laps,
+             "seconds_before_writing": round(time.perf_counter() - t_start, 3)}
+    return runfolder.RunArrays(
+        engine="spark", config=config, topic_term=topic_term, topic_names=("",) * k, model_settings=settings,
+        metrics={"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": None},
+        vocab=corpus.vocab,
+        units=lambda: ((r.unit_id, r.ids) for r in _stream(modelled.select(*ORDER, "uidx", "unit_id", "ids"),
+                                                            (*ORDER, "uidx"), corpus.n_units)),
+        doc_topics=lambda: _doc_topic_blocks(dt, corpus.n_units), meta_profile=profile, with_other_records=False,
+        keywords=lambda: _keyword_blocks(kw, n_keywords),
+        # pyLDAvis needs topic sizes only (sum of n_tokens x share): K one-topic pseudo-documents
+        # weighted by those sizes give the same page without N x K
+        ldavis=(np.eye(k), np.maximum(sizes, 1e-12)), save_model=save_model,
+        tokenizer_config=corpus.tokenizer_config, harvested=corpus.harvested, n_documents=corpus.n_documents,
+        n_units=corpus.n_units, n_tokens=corpus.n_tokens, ids=ids, n_dropped_units=int(n_dropped),
+        problems=corpus.problems, n_problems=corpus.n_problems, stats=stats,
+        engine_info={"version": spark.version, "master": sc.master, "optimizer": spark_config.optimizer,
+                     "default_parallelism": sc.defaultParallelism, "java": versions.get("java", ""),
+                     "model": model_uri or "model/spark_lda"},
+        versions={"pyspark": versions.get("pyspark", ""), "spark": spark.version})

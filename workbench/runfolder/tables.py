@@ -4,7 +4,7 @@ model object, so a run trained by any engine reads the same way."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -25,87 +25,143 @@ def _blank_missing(df: pd.DataFrame, columns: list[str]) -> None:
     df[columns] = df[columns].astype(object).where(df[columns].notna(), "")
 
 
-def _meta_dtypes(corpus) -> tuple[dict, dict]:
-    """Metadata columns in first-seen order over the modelled units, each with two dtypes of the
-    whole table: the one pandas infers for its values, and the one it has once missing values
-    are blanked and formulas neutralised (a block alone may infer others, e.g. floats without
-    the "" of a missing value print as floats).
+class MetaProfile:
+    """What doc_topics.csv needs to know of its metadata before the first block is written: the
+    columns in first-seen order and, per column, the dtype of the whole table (a block alone may
+    infer another, e.g. ints without the gap of a missing value print as ints, not floats).
 
-    One pass over the documents that keep a unit, holding a sample value per column and kind of
-    value (the smallest and largest int) and whether some document lacks the column."""
-    from workbench.files import neutralize_formulas
+    Built from (order key, metadata) pairs, one per modelled unit or document, in any order:
+    :meth:`merge` joins profiles of parts (the Spark engine profiles each partition). Holds a
+    sample value per column and kind of value (the smallest and largest int), each column's first
+    position and how many rows have it: memory grows with the columns, not the rows."""
 
+    def __init__(self):
+        self.first: dict[str, tuple] = {}
+        self.samples: dict[str, dict] = {}
+        self.counts: dict[str, int] = {}
+        self.n = 0
+
+    def add(self, key, meta: dict) -> "MetaProfile":
+        for j, (name, value) in enumerate(_meta_row(meta).items()):
+            if name not in self.first or (key, j) < self.first[name]:
+                self.first[name] = (key, j)
+            self.counts[name] = self.counts.get(name, 0) + 1
+            _add_sample(self.samples.setdefault(name, {}), value)
+        self.n += 1
+        return self
+
+    def merge(self, other: "MetaProfile") -> "MetaProfile":
+        for name, pos in other.first.items():
+            if name not in self.first or pos < self.first[name]:
+                self.first[name] = pos
+            self.counts[name] = self.counts.get(name, 0) + other.counts[name]
+            col = self.samples.setdefault(name, {})
+            for kind, value in other.samples[name].items():
+                if kind in ("low", "high"):
+                    _add_sample(col, value)
+                else:
+                    col.setdefault(kind, value)
+        self.n += other.n
+        return self
+
+    def columns(self) -> list[str]:
+        """Metadata columns as doc_topics.csv orders them: META_ORDER first, then first seen."""
+        seen = sorted(self.first, key=self.first.__getitem__)
+        return [k for k in META_ORDER if k in self.first] + [k for k in seen if k not in META_ORDER]
+
+    def dtypes(self) -> tuple[dict, dict]:
+        """Two dtypes per column over the whole table: the one pandas infers for its values, and
+        the one it has once missing values are blanked and formulas neutralised."""
+        from workbench.files import neutralize_formulas
+
+        inferred, printed = {}, {}
+        for name in sorted(self.first, key=self.first.__getitem__):
+            col = self.samples[name]
+            missing = self.counts[name] < self.n
+            df = pd.DataFrame([{name: v} for v in col.values()] + [{}] * missing, columns=[name])
+            inferred[name] = df.dtypes.iloc[0]
+            _blank_missing(df, [name])
+            printed[name] = neutralize_formulas(df).dtypes.iloc[0]
+        return inferred, printed
+
+
+def _add_sample(col: dict, value) -> None:
+    if type(value) is int:
+        col["low"] = min(col.get("low", value), value)
+        col["high"] = max(col.get("high", value), value)
+    else:
+        col.setdefault((type(value), value != value), value)  # NaN is a kind of its own
+
+
+def meta_profile(corpus) -> MetaProfile:
+    """The profile of the documents of ``corpus`` (text.preprocess.Corpus) that keep a unit:
+    one pass over them, in the store's order."""
     kept = set(corpus.unit_doc_ids)
-    samples: dict[str, dict] = {}
-    missing: set[str] = set()
-    n_docs = 0
-    for doc in corpus.documents():
-        if doc.doc_id not in kept:
-            continue
-        row = _meta_row(doc.meta)
-        missing.update(samples.keys() - row.keys())
-        for name, value in row.items():
-            if name not in samples:
-                samples[name] = {}
-                if n_docs:
-                    missing.add(name)
-            col = samples[name]
-            if type(value) is int:
-                col["low"] = min(col.get("low", value), value)
-                col["high"] = max(col.get("high", value), value)
-            else:
-                col.setdefault((type(value), value != value), value)  # NaN is a kind of its own
-        n_docs += 1
-    inferred, printed = {}, {}
-    for name, col in samples.items():
-        df = pd.DataFrame([{name: v} for v in col.values()] + [{}] * (name in missing), columns=[name])
-        inferred[name] = df.dtypes.iloc[0]
-        _blank_missing(df, [name])
-        printed[name] = neutralize_formulas(df).dtypes.iloc[0]
-    return inferred, printed
+    profile = MetaProfile()
+    for i, doc in enumerate(d for d in corpus.documents() if d.doc_id in kept):
+        profile.add(i, doc.meta)
+    return profile
+
+
+def other_records(corpus) -> dict[str, str]:
+    """doc_id -> the later records of its text among the modelled sources (``source_file:record``,
+    separated by "; "), for the modelled texts that have some."""
+    kept = set(corpus.unit_doc_ids)
+    return {d: "; ".join(names) for d, names in corpus.other_records.items() if d in kept}
+
+
+def doc_topic_blocks(corpus, doc_topic: np.ndarray, chunk_units: int = CHUNK_UNITS
+                     ) -> Iterator[tuple[list[dict], np.ndarray]]:
+    """The local engine's doc-topic rows for :func:`write_doc_topic_rows`: the units' texts
+    streamed from the store, ``chunk_units`` rows and their shares at a time. A unit's source,
+    record and metadata are those of its document's first record among the modelled sources
+    (``corpus.record_ids``); ``other_records`` names the others."""
+    others = other_records(corpus)
+    rows: list[dict] = []
+    first = 0
+    for (d, u), n in zip(corpus.iter_units(), corpus.n_tokens):
+        rows.append({"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file,
+                     "record": d.record, "other_records": others.get(u.doc_id, ""), "meta": d.meta,
+                     "text": u.text, "n_tokens": int(n)})
+        if len(rows) == chunk_units:
+            yield rows, doc_topic[first:first + len(rows)]
+            first += len(rows)
+            rows = []
+    if rows:
+        yield rows, doc_topic[first:first + len(rows)]
+
+
+def write_doc_topic_rows(blocks: Iterable[tuple[list[dict], np.ndarray]], profile: MetaProfile,
+                         path: Path, with_other_records: bool = False) -> None:
+    """Write doc_topics.csv from blocks of (rows, shares): per modelled unit its ids, source,
+    metadata ("" where absent), text, token count, dominant topic and dense shares. A row is a
+    dict with ``doc_id``, ``unit_id``, ``source_file``, ``record``, ``meta`` (a dict), ``text``
+    and ``n_tokens``; ``shares`` is (rows, K) with rows summing to 1. ``with_other_records``: an
+    ``other_records`` column after ``record`` (the rows' ``other_records``: the other records of
+    the same text, so every record given can be joined to its topic shares).
+
+    Memory holds one block; the bytes are those of the table built whole (``profile``, of the
+    same rows)."""
+    inferred, printed = profile.dtypes()
+    ordered = profile.columns()
+    columns = ["doc_id", "unit_id", "source_file", "record", *(["other_records"] if with_other_records else []),
+               *ordered, "text", "n_tokens"]
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for rows, shares in blocks:
+            df = pd.DataFrame([{**{k: v for k, v in r.items() if k != "meta"}, **_meta_row(r["meta"])}
+                               for r in rows]).reindex(columns=columns).astype({c: inferred[c] for c in ordered})
+            _blank_missing(df, ordered)
+            df["dominant_topic"] = shares.argmax(axis=1)
+            yield pd.concat([df, pd.DataFrame(shares, columns=topic_columns(shares.shape[1]))], axis=1)
+
+    write_csv_chunks(frames(), path, printed)
 
 
 def write_doc_topics(corpus, doc_topic: np.ndarray, path: Path, chunk_units: int = CHUNK_UNITS) -> None:
-    """Write doc_topics.csv: per modelled unit its ids, source, metadata ("" where absent), text,
-    token count, dominant topic and dense shares.
-
-    A unit's source, record and metadata are those of its document's first record among the
-    modelled sources (``corpus.record_ids``). When some modelled text came from more than one
-    record, an ``other_records`` column after ``record`` names the others (``source_file:record``,
-    separated by "; "), so every record given can be joined to its topic shares.
-
-    Streams the units' texts from the store and writes blocks of ``chunk_units`` rows; memory
-    holds one block. The bytes are those of the table built whole (:func:`_meta_dtypes`)."""
-    inferred, printed = _meta_dtypes(corpus)
-    ordered = [k for k in META_ORDER if k in inferred] + [k for k in inferred if k not in META_ORDER]
-    kept = set(corpus.unit_doc_ids)
-    others = {d: "; ".join(names) for d, names in corpus.other_records.items() if d in kept}
-    columns = ["doc_id", "unit_id", "source_file", "record", *(["other_records"] if others else []), *ordered,
-               "text", "n_tokens"]
-    shares_columns = topic_columns(doc_topic.shape[1])
-
-    def block(rows: list[dict], first: int) -> pd.DataFrame:
-        df = pd.DataFrame(rows).reindex(columns=columns).astype({c: inferred[c] for c in ordered})
-        _blank_missing(df, ordered)
-        shares = doc_topic[first:first + len(rows)]
-        df["dominant_topic"] = shares.argmax(axis=1)
-        return pd.concat([df, pd.DataFrame(shares, columns=shares_columns)], axis=1)
-
-    def blocks() -> Iterator[pd.DataFrame]:
-        rows: list[dict] = []
-        first = 0
-        for (d, u), n in zip(corpus.iter_units(), corpus.n_tokens):
-            rows.append({"doc_id": u.doc_id, "unit_id": u.unit_id, "source_file": d.source_file,
-                         "record": d.record, "other_records": others.get(u.doc_id, ""), **_meta_row(d.meta),
-                         "text": u.text, "n_tokens": int(n)})
-            if len(rows) == chunk_units:
-                yield block(rows, first)
-                first += len(rows)
-                rows = []
-        if rows:
-            yield block(rows, first)
-
-    write_csv_chunks(blocks(), path, printed)
+    """doc_topics.csv of a local corpus (:func:`write_doc_topic_rows` of :func:`doc_topic_blocks`)."""
+    write_doc_topic_rows(doc_topic_blocks(corpus, doc_topic, chunk_units), meta_profile(corpus), path,
+                         bool(other_records(corpus)))
 
 
 def build_topics_table(topic_term: np.ndarray, terms, labels: dict[int, str], n: int = 20) -> pd.DataFrame:

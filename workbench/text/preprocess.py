@@ -12,10 +12,11 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from workbench import paths
 from workbench.corpus import ingest, store
 from workbench.corpus.ingest import Document, Problem
 from workbench.corpus.units import Unit, split_units
@@ -63,10 +64,48 @@ class CorpusConfig:
             return []
         return select_quoted_terms(counts, DEFAULT_POS_DROP if self.pos_filter else None)
 
+    def quoted_counts(self, texts: Iterable[str]) -> Counter[str]:
+        """The counts :meth:`harvested_terms` chooses from: ``quoted_term_counts`` of ``texts``
+        (Traditional converted first when ``to_simplified``), nothing when the harvest is off.
+        Counts of parts of a corpus add up to the counts of the whole (Spark sums partitions')."""
+        if not self.harvest_quoted:
+            return Counter()
+        return quoted_term_counts(map(to_simplified, texts) if self.to_simplified else texts)
+
     def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
         return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,
                               engine=self.tokenizer_engine, to_simplified=self.to_simplified,
                               **({} if self.pos_filter else {"pos_drop": None}))
+
+    def units(self, doc_id: str, text: str) -> list[Unit]:
+        """The modelling units of one document (only its id and text matter)."""
+        return split_units(Document(doc_id, "", "", text), self.unit, chunk_chars=self.chunk_chars)
+
+    def check_units(self, n_kept: int) -> None:
+        """Raise PipelineError when fewer than two units keep ``min_tokens`` tokens."""
+        if n_kept < 2:
+            raise PipelineError(f"only {n_kept} unit(s) with at least {self.min_tokens} tokens: "
+                                f"too little text to model (try --unit paragraph or more documents)")
+
+
+def unit_tokens(tokenizer, text: str) -> list[str]:
+    """The kept tokens of one unit: its segmentation, then the filters (what the token cache
+    stores and returns for a unit, computed without the cache)."""
+    return tokenizer.filter_joined(*tokenizer.segment_joined(text))
+
+
+def default_sources(sources: Sequence | None, corpus_name: str | None) -> list | None:
+    """What a command reads: ``sources`` as given, the bundled seeds when neither sources nor a
+    corpus of the store is named, None (the store's corpus) otherwise."""
+    if corpus_name is not None:
+        return list(sources) if sources else None
+    return list(sources) if sources else [paths.seeds_dir()]
+
+
+def no_documents_error(sources: Sequence | None, corpus_name: str | None, n_problems: int) -> PipelineError:
+    where = ", ".join(str(s) for s in sources or [corpus_name])
+    return PipelineError(f"{where}: no documents with text found"
+                         + (f" ({n_problems} inputs skipped, see messages above)" if n_problems else ""))
 
 
 @dataclass(frozen=True)
@@ -267,14 +306,9 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         first, others = _first_records(conn, records)
         doc_ids = list(first)
         if not doc_ids:
-            where = ", ".join(str(s) for s in sources or [corpus_name])
-            raise PipelineError(f"{where}: no documents with text found"
-                                + (f" ({len(problems)} inputs skipped, see messages above)" if problems else ""))
+            raise no_documents_error(sources, corpus_name, len(problems))
         t_read = time.perf_counter()
-        texts = (text for _, text in store.iter_texts(reader, doc_ids))
-        harvested = config.harvested_terms(
-            quoted_term_counts(map(to_simplified, texts) if config.to_simplified else texts)
-            if config.harvest_quoted else Counter())
+        harvested = config.harvested_terms(config.quoted_counts(text for _, text in store.iter_texts(reader, doc_ids)))
         tcfg = config.tokenizer_config(harvested)
         tokenizer = get_tokenizer(tcfg)
         workers = config.workers or os.cpu_count() or 1
@@ -302,7 +336,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
                        disable=not progress or len(doc_ids) < 500)
             for doc_id, text in store.iter_texts(reader, doc_ids):
                 # units need only the id and the text: the metadata stays unparsed in the store
-                batch.extend(split_units(Document(doc_id, "", "", text), config.unit, chunk_chars=config.chunk_chars))
+                batch.extend(config.units(doc_id, text))
                 bar.update(1)
                 if len(batch) >= 5000:
                     flush()
@@ -311,9 +345,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         finally:
             segmenter.close()
     t_tok = time.perf_counter()
-    if len(unit_ids) < 2:
-        raise PipelineError(f"only {len(unit_ids)} unit(s) with at least {config.min_tokens} tokens: "
-                            f"too little text to model (try --unit paragraph or more documents)")
+    config.check_units(len(unit_ids))
     vocab, remap, eff_no_above = build_vocabulary(token2id, raw_ids, no_below, no_above)
     kept_units, kept_docs, token_ids = [], [], []
     for uid, did, ids in zip(unit_ids, unit_docs, raw_ids):
