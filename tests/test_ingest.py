@@ -8,7 +8,6 @@ from workbench.corpus.ingest import (
     Problem,
     clean_article,
     decode_bytes,
-    dedupe,
     normalize_date,
     parse_byline,
     read_sources,
@@ -142,10 +141,33 @@ def test_csv_without_text_column_names_the_file(tmp_path):
         list(read_sources([f]))
 
 
-def test_duplicates_dropped_with_message(tmp_path):
-    body = "纪检监察机关持续纠治四风，立案查处享乐主义问题。"
-    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
-    (tmp_path / "b.txt").write_text(body, encoding="utf-8")
+def test_bytes_parse_as_the_file_does(tmp_path):
+    """ingest.read_bytes (what the Spark engine's executors call) gives the documents and problems
+    read_sources gives for the same file, without touching it; JSONL lines can start later."""
+    from workbench.corpus import ingest
+
+    files = {
+        "a.txt": "平桥区召开党建工作会议\n会议强调，要持续推进“整县推进”。\n".encode("gb18030"),
+        "page.html": "<html><body><h1>基层治理</h1><p>推进网格化治理，服务群众。</p></body></html>".encode(),
+        "news.jsonl": ('{"title": "乡村振兴", "text": "扎实推进乡村振兴，巩固拓展脱贫攻坚成果。"}\n{broken\n'
+                       '{"id": 5, "body": null}\n').encode(),
+        "table.csv": "标题,正文\n两学一做,深入开展两学一做学习教育。\n坏行\n".encode("utf-8-sig"),
+        "empty.txt": b"",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        expected_problems: list = []
+        expected = list(ingest.read_sources([tmp_path / name], problems=expected_problems))
+        problems: list = []
+        got = list(ingest.read_bytes(data, str(tmp_path / name), name, problems=problems))
+        assert [(d.doc_id, d.record, d.text, d.meta) for d in got] == \
+            [(d.doc_id, d.record, d.text, d.meta) for d in expected], name
+        assert problems == expected_problems, name
     problems = []
-    docs = list(dedupe(read_sources([tmp_path]), problems))
-    assert len(docs) == 1 and "duplicate of" in problems[0].what
+    shifted = list(ingest.read_bytes(files["news.jsonl"], "x.jsonl", "x.jsonl", problems=problems, first_line=41))
+    assert [d.record for d in shifted] == ["line 41"] and [p.where for p in problems] == ["line 42", "line 43"]
+    with pytest.raises(ingest.NoTextColumn):
+        list(ingest.read_bytes("id,date\n1,2020\n".encode(), "m.csv", "m.csv", problems=problems))
+    assert [ingest.classify(n) for n in ("a.TXT", "b.htm", "c.parquet", "d.pdf", "themes.toml")] == \
+        ["text", "html", "records", "unread", None]
+    assert "'.pdf' files are not read" in ingest.unread_problem("x/scan.pdf").what

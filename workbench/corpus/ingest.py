@@ -205,11 +205,10 @@ def _control_share(text: str) -> float:
     return bad / len(sample)
 
 
-def read_text_file(path: Path) -> tuple[str, str]:
-    """Read and decode one text file (see :func:`decode_bytes`); NUL characters are removed.
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode the bytes of one text file (see :func:`decode_bytes`); NUL characters are removed.
 
     Raises :class:`DecodeError` when the file is mostly control characters (binary)."""
-    data = Path(path).read_bytes()
     text, enc = decode_bytes(data)
     share = _control_share(text)
     if _too_much(share, text):
@@ -555,9 +554,30 @@ def make_document(raw: str, source_file: str, record: str = "", meta: dict | Non
 ACCEPTED = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES))
 # Files in a source folder that someone may have meant as documents but that are not read:
 # each is named in a Problem. Anything else (themes.toml, README.rst, scripts) is passed over.
-_UNREAD_DOCUMENTS = {".pdf", ".doc", ".docx", ".rtf", ".odt", ".wps", ".xls", ".ods", ".json", ".xml",
+UNREAD_SUFFIXES = {".pdf", ".doc", ".docx", ".rtf", ".odt", ".wps", ".xls", ".ods", ".json", ".xml",
                      ".epub", ".mht", ".mhtml", ".caj", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif",
                      ".tiff", ".webp", ".zip", ".rar", ".7z", ".gz"}
+
+
+def classify(name: str) -> str | None:
+    """How a file found in a source folder is read, by its name: ``"text"``, ``"html"``,
+    ``"records"``, ``"unread"`` (looks like a document but is not read: :func:`unread_problem`)
+    or None (passed over: themes.toml, scripts). A file named on its own is always read
+    (:func:`read_bytes`: records by their suffix, anything else as text)."""
+    suffix = Path(name).suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in RECORD_SUFFIXES:
+        return "records"
+    return "unread" if suffix in UNREAD_SUFFIXES else None
+
+
+def unread_problem(path: str) -> Problem:
+    """The Problem of a file in a source folder that is not read (:func:`classify` "unread")."""
+    suffix = Path(path).suffix
+    return Problem(path, "", f"unsupported file type: '{suffix}' files are not read (accepted: {ACCEPTED})")
 
 
 def iter_source_files(paths: Iterable[Path],
@@ -587,9 +607,8 @@ def iter_source_files(paths: Iterable[Path],
                 continue
             if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES:
                 yield from _first_read(f, str(prefix / f.relative_to(p)), read, problems)
-            elif problems is not None and f.suffix.lower() in _UNREAD_DOCUMENTS:
-                problems.append(Problem(str(f), "", f"unsupported file type: '{f.suffix}' files are "
-                                                    f"not read (accepted: {ACCEPTED})"))
+            elif problems is not None and classify(f.name) == "unread":
+                problems.append(unread_problem(str(f)))
 
 
 def _first_read(f: Path, name: str, read: dict[Path, str],
@@ -637,32 +656,52 @@ def read_sources(paths: Iterable[Path], *, text_column: str | None = None,
     column_errors: list[str] = []
     yielded = False
     for f, name in iter_source_files(paths, problems):
-        suffix = f.suffix.lower()
         try:
-            if suffix in RECORD_SUFFIXES:
-                docs = _read_records(f, name, text_column, problems)
-            else:
-                docs = _read_txt(f, name, problems, html=suffix in HTML_SUFFIXES)
-            for d in docs:
-                yielded = True
-                yield d
-        except DecodeError as exc:
-            problems.append(Problem(str(f), "", str(exc)))
+            data = f.read_bytes()
         except OSError as exc:
             problems.append(Problem(str(f), "", f"cannot read the file: {exc.strerror or exc}"))
-        except _NoTextColumn as exc:
+            continue
+        try:
+            for d in read_bytes(data, str(f), name, text_column=text_column, problems=problems):
+                yielded = True
+                yield d
+        except NoTextColumn as exc:
             column_errors.append(f"{f}: {exc}")
-            problems.append(Problem(str(f), "", str(exc)))
     if column_errors and not yielded:
         raise IngestError(column_errors[0])
 
 
-class _NoTextColumn(Exception):
+class NoTextColumn(Exception):
     """A record file without the text column (a Problem of that file, see read_sources)."""
 
 
-def _read_txt(f: Path, name: str, problems: list[Problem], html: bool = False) -> Iterator[Document]:
-    text, _ = read_text_file(f)
+def read_bytes(data: bytes, path: str, name: str, *, text_column: str | None = None,
+               problems: list[Problem], first_line: int = 1) -> Iterator[Document]:
+    """Yield the Documents of one file given as its bytes; append each bad input to ``problems``.
+
+    ``path`` names the file in problems, ``name`` in the tables (``source_file``); the suffix of
+    ``name`` decides how it is parsed (records by their suffix, HTML, anything else as text).
+    ``first_line``: the line number of the first line (a part of a JSONL file). A file that
+    cannot be decoded or parsed becomes a Problem; a record file without its text column too,
+    and then :class:`NoTextColumn` is raised (read_sources decides whether that is fatal).
+    No file is touched: the Spark engine parses what its executors read."""
+    suffix = Path(name).suffix.lower()
+    try:
+        if suffix in RECORD_SUFFIXES:
+            yield from _read_records(data, path, suffix, name, text_column, problems, first_line)
+        else:
+            yield from _read_txt(data, path, name, problems, html=suffix in HTML_SUFFIXES)
+    except DecodeError as exc:
+        problems.append(Problem(path, "", str(exc)))
+    except OSError as exc:
+        problems.append(Problem(path, "", f"cannot read the file: {exc.strerror or exc}"))
+    except NoTextColumn as exc:
+        problems.append(Problem(path, "", str(exc)))
+        raise
+
+
+def _read_txt(data: bytes, f: str, name: str, problems: list[Problem], html: bool = False) -> Iterator[Document]:
+    text, _ = decode_text(data)
     if not text:
         problems.append(Problem(str(f), "", "empty file"))
         return
@@ -678,7 +717,9 @@ def _read_txt(f: Path, name: str, problems: list[Problem], html: bool = False) -
     yield doc
 
 
-def _pick_text_column(columns: list[str], wanted: str | None) -> str | None:
+def pick_text_column(columns: list[str], wanted: str | None) -> str | None:
+    """The text column among ``columns``: ``wanted`` when given and present, else the first
+    alias (text, content, 正文 ...) in any letter case; None when there is none."""
     if wanted:
         return wanted if wanted in columns else None
     lower = {c.lower().strip(): c for c in columns if isinstance(c, str)}
@@ -688,14 +729,18 @@ def _pick_text_column(columns: list[str], wanted: str | None) -> str | None:
     return None
 
 
-def _no_text_column(columns, wanted: str | None) -> _NoTextColumn:
+def no_text_column(columns, wanted: str | None) -> NoTextColumn:
+    """The error of a record file without its text column, listing the columns it has."""
     names = ", ".join(map(str, columns)) or "none"
     want = f"'{wanted}'" if wanted else "(text, content, body, 正文, 内容 ...)"
-    return _NoTextColumn(f"no text column {want}: the columns are {names}; name it with --text-column")
+    return NoTextColumn(f"no text column {want}: the columns are {names}; name it with --text-column")
 
 
-def _record_doc(row: dict, text_col: str, f: Path, name: str, where: str,
-                problems: list[Problem]) -> Document | None:
+def record_document(row: dict, text_col: str, f: str, name: str, where: str,
+                    problems: list[Problem]) -> Document | None:
+    """One record (a row of a JSONL, CSV, XLSX or Parquet file) as a Document: ``text_col`` its
+    text, the other fields its metadata; None, with a Problem at ``f``:``where``, when its text
+    is missing or empty after cleaning."""
     raw = row.get(text_col)
     if raw is None or (isinstance(raw, float) and raw != raw):
         problems.append(Problem(str(f), where, f"no text: the '{text_col}' field is missing or empty"))
@@ -726,27 +771,28 @@ def _plain(v):
     return str(v)
 
 
-def _read_records(f: Path, name: str, text_column: str | None, problems: list[Problem]) -> Iterator[Document]:
-    suffix = f.suffix.lower()
+def _read_records(data: bytes, f: str, suffix: str, name: str, text_column: str | None, problems: list[Problem],
+                  first_line: int = 1) -> Iterator[Document]:
     if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(f, name, text_column, problems)
+        yield from _read_jsonl(data, f, name, text_column, problems, first_line)
     elif suffix in (".csv", ".tsv"):
-        yield from _read_csv(f, name, text_column, problems, delimiter="\t" if suffix == ".tsv" else ",")
+        yield from _read_csv(data, f, name, text_column, problems, delimiter="\t" if suffix == ".tsv" else ",")
     else:
-        yield from _read_table(f, name, text_column, problems)
+        yield from _read_table(data, f, suffix, name, text_column, problems)
 
 
 # JSON strings cannot hold a raw CR or LF, so every CR, LF or CRLF ends a JSONL line.
 _JSONL_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _read_jsonl(f: Path, name: str, text_column: str | None, problems: list[Problem]) -> Iterator[Document]:
-    text, _ = read_text_file(f)
+def _read_jsonl(data: bytes, f: str, name: str, text_column: str | None, problems: list[Problem],
+                first_line: int = 1) -> Iterator[Document]:
+    text, _ = decode_text(data)
     if not text.strip():
         problems.append(Problem(str(f), "", "empty file"))
         return
     col = text_column
-    for lineno, line in enumerate(_JSONL_LINE_END.split(text), start=1):
+    for lineno, line in enumerate(_JSONL_LINE_END.split(text), start=first_line):
         if not line.strip():
             continue
         where = f"line {lineno}"
@@ -763,8 +809,8 @@ def _read_jsonl(f: Path, name: str, text_column: str | None, problems: list[Prob
                     type(None): "null"}.get(type(row), type(row).__name__)
             problems.append(Problem(str(f), where, f"not a JSON object: the line holds {kind}"))
             continue
-        use = col or _pick_text_column(list(row), None) or "text"
-        doc = _record_doc(row, use, f, name, where, problems)
+        use = col or pick_text_column(list(row), None) or "text"
+        doc = record_document(row, use, f, name, where, problems)
         if doc is not None:
             yield doc
 
@@ -787,12 +833,12 @@ def _next_row(reader):
         csv.field_size_limit(old)
 
 
-def _read_csv(f: Path, name: str, text_column: str | None, problems: list[Problem],
+def _read_csv(data: bytes, f: str, name: str, text_column: str | None, problems: list[Problem],
               delimiter: str = ",") -> Iterator[Document]:
     """Rows of a CSV/TSV file. A broken row (an unclosed quote, text after a closing quote, a
     wrong number of fields) is reported at the line it starts on and skipped; reading resumes on
     the next line, so an unclosed quote cannot swallow the rest of the file."""
-    text, _ = read_text_file(f)
+    text, _ = decode_text(data)
     if not text.strip():
         problems.append(Problem(str(f), "", "empty file"))
         return
@@ -822,9 +868,9 @@ def _read_csv(f: Path, name: str, text_column: str | None, problems: list[Proble
             return
         if header:
             break
-    col = _pick_text_column(header, text_column)
+    col = pick_text_column(header, text_column)
     if col is None:
-        raise _no_text_column(header, text_column)
+        raise no_text_column(header, text_column)
     while True:
         start = pos
         where = f"line {start + 1}"
@@ -843,40 +889,30 @@ def _read_csv(f: Path, name: str, text_column: str | None, problems: list[Proble
             problems.append(Problem(str(f), where, f"wrong number of fields: {len(row)} where the header "
                                                    f"has {len(header)}"))
             continue
-        doc = _record_doc(dict(zip(header, row)), col, f, name, where, problems)
+        doc = record_document(dict(zip(header, row)), col, f, name, where, problems)
         if doc is not None:
             yield doc
 
 
-def _read_table(f: Path, name: str, text_column: str | None, problems: list[Problem]) -> Iterator[Document]:
+def _read_table(data: bytes, f: str, suffix: str, name: str, text_column: str | None,
+                problems: list[Problem]) -> Iterator[Document]:
+    import io
+
     import pandas as pd
 
     try:
-        df = pd.read_excel(f) if f.suffix.lower() == ".xlsx" else pd.read_parquet(f)
+        df = pd.read_excel(io.BytesIO(data)) if suffix == ".xlsx" else pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # the readers raise many types for a broken file
-        raise DecodeError(f"cannot read as {f.suffix.lstrip('.').upper()}: {exc}") from None
-    col = _pick_text_column([str(c) for c in df.columns], text_column)
+        raise DecodeError(f"cannot read as {suffix.lstrip('.').upper()}: {exc}") from None
+    col = pick_text_column([str(c) for c in df.columns], text_column)
     if col is None:
-        raise _no_text_column(df.columns, text_column)
-    first_row = 2 if f.suffix.lower() == ".xlsx" else 1  # a spreadsheet's row 1 is the header
+        raise no_text_column(df.columns, text_column)
+    first_row = 2 if suffix == ".xlsx" else 1  # a spreadsheet's row 1 is the header
     for i, row in enumerate(df.to_dict(orient="records")):
         label = f"row {i + first_row}"
-        doc = _record_doc(row, col, f, name, label, problems)
+        doc = record_document(row, col, f, name, label, problems)
         if doc is not None:
             yield doc
-
-
-def dedupe(docs: Iterable[Document], problems: list[Problem] | None = None) -> Iterator[Document]:
-    """Drop documents whose cleaned text was already seen (same doc_id)."""
-    seen: dict[str, str] = {}
-    for d in docs:
-        if d.doc_id in seen:
-            if problems is not None:
-                problems.append(Problem(d.source_file, d.record,
-                                        f"duplicate of {seen[d.doc_id]}", "skipped"))
-            continue
-        seen[d.doc_id] = f"{d.source_file}{':' + d.record if d.record else ''}"
-        yield d
 
 
 def report(problems: list[Problem], stream=sys.stderr) -> None:

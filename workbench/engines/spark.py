@@ -5,31 +5,32 @@ For corpora that outgrow one machine (millions of documents). ``workbench train 
 run folder (docs/run-folder.md), so notebooks and ``workbench compare`` read a Spark run
 unchanged. See docs/spark.md for when to use it and how to point it at a cluster.
 
-Data flow (each arrow is a Spark job; ``scratch`` is Parquet in the run's temporary folder in
-local mode, or on the cluster's file system)::
+Data flow (each arrow is a Spark job; ``scratch`` is Parquet in a hidden folder beside the run
+in local mode, or on the cluster's file system)::
 
     sources (txt folders, JSONL / CSV / TSV / XLSX / Parquet, globs, hdfs:// s3a:// URIs)
-      -> read + clean on the executors: workbench.corpus.ingest.make_document, decode_bytes   scratch/raw
+      -> read + clean on the executors: workbench.corpus.ingest.read_bytes per file     scratch/raw
       -> de-duplicate by doc_id (first in source order wins; the rest are "duplicate of")
                                                                                      scratch/documents
-      -> harvest “quoted” terms (tokenize.quoted_term_counts per partition, summed; then
+      -> harvest “quoted” terms (CorpusConfig.quoted_counts per partition, summed; then
          CorpusConfig.harvested_terms)                                              -> broadcast
-      -> units (units.split_units) + tokens (tokenize.Tokenizer, built once per executor process
-         from a broadcast TokenizerConfig and the dictionary / stopword files' bytes) scratch/units
-      -> vocabulary: CountVectorizer(minDF=no_below as a count, maxDF=the local engine's
-         effective no_above x N as a count), terms sorted                        -> broadcast
+      -> units (CorpusConfig.units) + tokens (preprocess.unit_tokens; the Tokenizer built once
+         per executor process from a broadcast TokenizerConfig and the files' bytes) scratch/units
+      -> vocabulary: per-term unit counts and first positions, text.vocabulary.keep_terms,
+         terms in first-seen order (the local engine's)                          -> broadcast
       -> bags of words, term ids, document / corpus frequencies                     scratch/bows
       -> pyspark.ml.clustering.LDA (online variational Bayes)
-      -> doc-topic shares, TF-IDF keywords: Parquet, then sorted and formatted as CSV text on the
-         executors; the driver concatenates the parts into doc_topics.csv / keywords.csv
+      -> doc-topic shares, TF-IDF keywords (models.tfidf_top per partition): Parquet, then
+         sorted and streamed to the driver one partition at a time into runfolder.write_run,
+         the writer every engine uses
       -> c_npmi coherence from per-partition sliding-window counts (models.window_counts)
 
 What comes back to the driver: the vocabulary and its frequencies (V), the topic-term matrix
-(K x V), the harvested terms, topic sizes (K), the meta-column names, coherence counts
-((10K)^2), problems (capped) and, below ``SparkConfig.manifest_id_limit`` ids, the document
-and unit ids. Documents, units and doc-topic rows are never collected: the driver copies
-CSV bytes formatted by the executors, one block at a time. Memory on the driver therefore grows
-with V x K, not with N.
+(K x V), the harvested terms, topic sizes (K), the metadata profile (per column), coherence
+counts ((10K)^2), problems (capped) and, below ``SparkConfig.manifest_id_limit`` ids, the
+document and unit ids. Documents, units and doc-topic rows are never collected: the writer
+reads them one sorted partition (about ``STREAM_ROWS`` rows) at a time. Memory on the driver
+therefore grows with V x K, not with N; its time for the tables grows with N.
 
 Why the online optimizer (Hoffman, Blei & Bach 2010) and not EM: it is the algorithm of the
 gensim engine (comparable results); it accepts the workbench's sparse priors (``alpha=0.1``,
@@ -260,11 +261,11 @@ def start_session(config: SparkConfig = SparkConfig(), local_dir: Path | None = 
 # =============================================================================================
 # Sources -> documents (runs on the executors)
 #
-# Every file is parsed by workbench.corpus.ingest.read_sources itself, on the executor, from a copy of
-# its bytes laid out so that read_sources names it as it would the original (``<folder>/<path>``
-# or the file name): decoding, HTML, cleaning, metadata, records, problems and their messages
-# are the local engine's by construction. A large JSONL file is split by Spark and each split
-# goes through read_sources the same way, its line numbers shifted to the file's.
+# Every file's bytes are parsed by workbench.corpus.ingest.read_bytes (what read_sources calls for
+# each file) on the executor, named as read_sources names the original (``<folder>/<path>`` or the
+# file name): decoding, HTML, cleaning, metadata, records, problems and their messages are the
+# local engine's by construction. A large JSONL file is split by Spark and each split goes through
+# read_bytes the same way, starting at its first line number in the file.
 
 
 @dataclass(frozen=True)
@@ -319,45 +320,24 @@ def _worker_dir() -> Path:
     return path
 
 
-def _with_ingest(f: _File, data: bytes, text_column: str | None, shift=None) -> Iterator[tuple]:
-    """Rows of one file (or one JSONL split) read by workbench.corpus.ingest.read_sources from a copy.
+def _with_ingest(f: _File, data: bytes, text_column: str | None, first_line: int = 1) -> Iterator[tuple]:
+    """Rows of one file (or one JSONL split starting at ``first_line``) parsed by
+    workbench.corpus.ingest.read_bytes, named as the local engine names it.
 
-    ``shift``: (first line number, file) for a JSONL split: "line k" becomes the file's line.
     Rows: kind ``doc``, ``problem`` (path, where, what in source_file, record, text) and
     ``colerr`` (a record file without its text column: fatal only when no source yields a
     document, as in read_sources)."""
-    base = Path(tempfile.mkdtemp(dir=_worker_dir()))
+    problems: list[Problem] = []
     try:
-        if f.root_name is not None:
-            source = base / f.root_name
-            target = base / f.name
-        else:
-            source = target = base / f.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        here = str(target)
-
-        def where_of(where: str) -> str:
-            if shift is None or not where.startswith("line "):
-                return where
-            head, _, rest = where[5:].partition(",")
-            return f"line {int(head) + shift - 1}" + (f",{rest}" if rest else "")
-
-        problems: list[Problem] = []
-        try:
-            for doc in ingest.read_sources([source], text_column=text_column, problems=problems):
-                if shift is not None:
-                    doc = replace(doc, record=where_of(doc.record))
-                yield _row("doc", f, _pos_of(doc.record), doc.doc_id, doc.source_file, doc.record, doc.text,
-                           json.dumps(doc.meta, ensure_ascii=False))
-        except ingest.IngestError as exc:
-            yield _row("colerr", f, 0, None, f.display, "", str(exc).replace(here, f.display))
-        for p in problems:
-            what = p.what if p.action == "skipped" else f"{p.what} [{p.action}]"
-            where = where_of(p.where)
-            yield _row("problem", f, _pos_of(where), None, f.display if p.path == here else p.path, where, what)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+        for doc in ingest.read_bytes(data, f.display, f.name, text_column=text_column, problems=problems,
+                                     first_line=first_line):
+            yield _row("doc", f, _pos_of(doc.record), doc.doc_id, doc.source_file, doc.record, doc.text,
+                       json.dumps(doc.meta, ensure_ascii=False))
+    except ingest.NoTextColumn as exc:
+        yield _row("colerr", f, 0, None, f.display, "", f"{f.display}: {exc}")
+    for p in problems:
+        what = p.what if p.action == "skipped" else f"{p.what} [{p.action}]"
+        yield _row("problem", f, _pos_of(p.where), None, p.path, p.where, what)
 
 
 def _files_partition(roots: dict, text_column: str | None, rows) -> Iterator[tuple]:
@@ -373,12 +353,12 @@ def _jsonl_partition(files: list[_File], owners: list[int], starts: list[int], t
     if not any(line.strip() for line in lines):
         return  # blank lines only: nothing, as read_sources skips blank lines
     data = ("\n".join(lines) + "\n").encode("utf-8")
-    yield from _with_ingest(files[owners[index]], data, text_column, shift=starts[index] + 1)
+    yield from _with_ingest(files[owners[index]], data, text_column, first_line=starts[index] + 1)
 
 
 def _parquet_partition(roots: dict, text_col: str, rows) -> Iterator[tuple]:
     """Parquet rows (with Spark's ``_metadata`` file path and row index) -> documents through
-    workbench.corpus.ingest's record reader (``_record_doc``), labelled "row N" as the local engine."""
+    workbench.corpus.ingest.record_document, labelled "row N" as the local engine."""
     for r in rows:
         d = r.asDict(recursive=False)
         path = unquote(d.pop("__wb_file"))  # _metadata.file_path is a URI (a space is %20)
@@ -386,7 +366,7 @@ def _parquet_partition(roots: dict, text_col: str, rows) -> Iterator[tuple]:
         f = _file_for(path, roots)
         where = f"row {index + 1}"
         problems: list[Problem] = []
-        doc = ingest._record_doc(d, text_col, f.display, f.name, where, problems)
+        doc = ingest.record_document(d, text_col, f.display, f.name, where, problems)
         if doc is not None:
             yield _row("doc", f, index + 1, doc.doc_id, doc.source_file, doc.record, doc.text,
                        json.dumps(doc.meta, ensure_ascii=False))
@@ -476,22 +456,7 @@ def _sniff_utf8(uri: str) -> str | None:
     return None
 
 
-def _unread_problem(f: _File) -> Problem | None:
-    """The Problem workbench.corpus.ingest.iter_source_files reports for a file in a folder that it does
-    not read (a PDF, an image, ...), asked of ingest itself on an empty stand-in."""
-    base = Path(tempfile.mkdtemp(dir=paths.cache_dir()))
-    try:
-        stand_in = base / (f.root_name or "x") / f.name.split("/", 1)[-1]
-        stand_in.parent.mkdir(parents=True, exist_ok=True)
-        stand_in.touch()
-        problems: list[Problem] = []
-        list(ingest.iter_source_files([base / (f.root_name or "x")], problems))
-        return replace(problems[0], path=f.display) if problems else None
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
-# JSONL files up to this size are read whole by read_sources (its encoding detection included);
+# JSONL files up to this size are read whole by read_bytes (its encoding detection included);
 # larger ones are split by Spark, as UTF-8.
 WHOLE_JSONL_MAX = 8 << 20
 
@@ -499,7 +464,7 @@ WHOLE_JSONL_MAX = 8 << 20
 def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
     """A DataFrame (``RAW_SCHEMA``) of every document and every problem in ``sources``.
 
-    Every file is read by workbench.corpus.ingest.read_sources on an executor, from a copy named as the
+    Every file is read by workbench.corpus.ingest.read_bytes on an executor, named as the
     original (see above): the same doc_id, source_file, record, text, metadata (as JSON) and
     problems as the local engine. Rows of kind ``problem`` carry (path, where, what) in
     (source_file, record, text); kind ``colerr`` is a record file without its text column.
@@ -511,14 +476,13 @@ def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
     sc = spark.sparkContext
     resolved = resolve_sources(spark, sources)
     roots = {uri: (src, sub, name, is_dir) for src, sub, uri, is_dir, name, _ in resolved}
-    text_suffixes = ingest.TEXT_SUFFIXES | getattr(ingest, "HTML_SUFFIXES", set())
-    unread = getattr(ingest, "_UNREAD_DOCUMENTS", set())
+    text_suffixes = ingest.TEXT_SUFFIXES | ingest.HTML_SUFFIXES
     dirs, files = [], []
     for src, sub, uri, is_dir, name, size in resolved:
         if is_dir:
             dirs.append(uri)
             listing = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
-                       .option("pathGlobFilter", _ci_glob(ingest.RECORD_SUFFIXES | unread)).load(uri)
+                       .option("pathGlobFilter", _ci_glob(ingest.RECORD_SUFFIXES | ingest.UNREAD_SUFFIXES)).load(uri)
                        .select("path", "length"))
             files += [(r.path, r.length) for r in listing.collect()]
         else:
@@ -526,16 +490,17 @@ def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
     whole, jsonl, parquet, problems = [], [], [], []
     for uri, size in files:
         suffix = Path(uri).suffix.lower()
-        in_dir = _file_for(uri, roots).root_name is not None
-        if in_dir and suffix in unread and suffix not in ingest.RECORD_SUFFIXES:
-            p = _unread_problem(_file_for(uri, roots))
-            if p is not None:
-                problems.append(_row("problem", _file_for(uri, roots), 0, None, p.path, p.where, p.what))
+        f = _file_for(uri, roots)
+        kind = ingest.classify(f.name)
+        in_dir = f.root_name is not None
+        if in_dir and kind == "unread":
+            p = ingest.unread_problem(f.display)
+            problems.append(_row("problem", f, 0, None, p.path, p.where, p.what))
         elif suffix in (".jsonl", ".ndjson") and size > WHOLE_JSONL_MAX:
             jsonl.append(uri)
         elif suffix == ".parquet":
             parquet.append(uri)
-        elif in_dir and suffix in text_suffixes:
+        elif in_dir and kind in ("text", "html"):
             continue  # read with the folder below
         else:
             whole.append(uri)
@@ -562,10 +527,10 @@ def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
     if parquet:
         df = spark.read.option("mergeSchema", "true").parquet(*parquet)
         columns = list(df.columns)
-        col = ingest._pick_text_column(columns, text_column)
+        col = ingest.pick_text_column(columns, text_column)
         if col is None:
             bad = [_file_for(uri, roots) for uri in parquet]
-            msg = str(ingest._no_text_column(columns, text_column))
+            msg = str(ingest.no_text_column(columns, text_column))
             rows = [_row("problem", f, 0, None, f.display, "", msg) for f in bad]
             rows.append(_row("colerr", bad[0], 0, None, bad[0].display, "", f"{bad[0].display}: {msg}"))
             parts.append(sc.parallelize(rows, 1))
@@ -959,7 +924,7 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
             no_above: float = 0.5, partitions: int = 0, problem_limit: int = 10_000,
             progress: bool = False) -> SparkCorpus:
     """Read, clean, de-duplicate, harvest, split, tokenize and vectorize on Spark: the local
-    engine's pipeline.prepare, with the same results (units, tokens, vocabulary, frequencies),
+    engine's text.preprocess.prepare, with the same results (units, tokens, vocabulary, frequencies),
     into Parquet under ``scratch``.
 
     Cost: one pass over the sources, one shuffle (de-duplication), one tokenizing pass, one

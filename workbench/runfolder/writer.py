@@ -78,8 +78,8 @@ class RunArrays:
 
     ``topic_term`` (K, V) over ``vocab.terms``; ``units()`` yields (unit id, term ids) in table
     order (the corpus fingerprint); ``doc_topics()`` blocks of (rows, shares) for
-    :func:`tables.write_doc_topic_rows`, described by ``meta_profile`` (and ``with_other_records``: an ``other_records`` column); ``keywords()`` blocks of
-    keywords.csv (``KEYWORD_COLUMNS``); ``ldavis`` (doc_topic, doc_lengths) for the topic map
+    :func:`tables.write_doc_topic_rows`, described by ``meta_profile`` and ``with_other_records``
+    (an ``other_records`` column); ``keywords()`` blocks of keywords.csv (``KEYWORD_COLUMNS``); ``ldavis`` (doc_topic, doc_lengths) for the topic map
     (an engine may pass K one-topic pseudo-documents weighted by topic size: the page needs
     sizes only); ``ids`` None when there are too many to list (counts only); ``save_model(folder)``
     writes the engine's model into ``model/``; ``tables``: further tables of the engine (file
