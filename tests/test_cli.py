@@ -1,4 +1,5 @@
 """The command line: contracts other tools rely on, and clear errors."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,16 +63,6 @@ def test_usage_error_exit_code():
     assert exc.value.code == 2
 
 
-def test_every_command_has_help():
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command")
-    for name, p in sub.choices.items():
-        assert p.description or p.format_help(), name
-        for action in p._actions:
-            if action.dest not in ("help",):
-                assert action.help, f"{name} {action.dest} has no help"
-
-
 def test_sweep_prints_recommendation_and_folder(tmp_path):
     r = run_cli("sweep", "--topics", "3,6", "--seeds", "0,1", "--iterations", "100", "--quiet", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
@@ -129,3 +120,180 @@ def test_ingest_then_train_corpus_and_compare(tmp_path):
     assert exp.returncode == 0 and Path(exp.stdout.strip()).exists()
     top = cli("topics", runs[0])
     assert "[0 测试标签]" in top.stdout
+
+
+# --- usage: no abbreviations, the command's own usage, bare `workbench`, --version ---------------
+
+
+def test_an_abbreviated_option_is_an_error_that_shows_the_commands_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--topic", "8"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: workbench train ")
+    assert err.strip().splitlines()[-1] == ("workbench train: error: unrecognized arguments: --topic "
+                                            "(did you mean --topics?)")
+
+
+@pytest.mark.parametrize("argv, command", [(["export", "--formt", "csv"], "export"),
+                                           (["verify", "runs/a", "runs/b"], "verify"),
+                                           (["label", "runs/a", "脱贫攻坚"], "label"),
+                                           (["prevalence", "--topics", "1,x"], "prevalence")])
+def test_a_bad_argument_shows_that_commands_usage(argv, command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0].startswith(f"usage: workbench {command} ") and lines[-1].startswith(f"workbench {command}: error:")
+
+
+def test_bare_workbench_prints_the_help_and_exits_2(capsys):
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("usage: workbench ")
+    for name in ("train", "ingest", "export", "compare", "verify"):
+        assert f"    {name} " in out
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"workbench {version('workbench')}"
+
+
+# --- defaults come from the library -------------------------------------------------------------
+
+
+def test_options_not_given_keep_the_dataclasses_defaults():
+    from workbench.cli import _settings
+    from workbench.engines.spark import SparkConfig
+    from workbench.models.lda import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
+
+    args = build_parser().parse_args(["train"])
+    assert _settings(CorpusConfig, args) == CorpusConfig()
+    assert _settings(ModelConfig, args, workers="train_workers") == ModelConfig()
+    assert _settings(SparkConfig, args) == SparkConfig()
+    args = build_parser().parse_args(["train", "--topics", "4", "--seed", "7", "--unit", "article", "--no-harvest",
+                                      "--workers", "1", "--train-workers", "2", "--no-above", "0.3",
+                                      "--spark-conf", "spark.a=1", "--spark-conf", "spark.b = 2", "--max-iter", "5"])
+    assert _settings(CorpusConfig, args) == CorpusConfig(unit="article", harvest_quoted=False, workers=1)
+    assert _settings(ModelConfig, args, workers="train_workers") == ModelConfig(num_topics=4, random_state=7,
+                                                                               workers=2, no_above=0.3)
+    assert _settings(SparkConfig, args) == SparkConfig(conf=(("spark.a", "1"), ("spark.b", "2")), max_iter=5)
+
+
+def test_help_shows_the_defaults_the_library_uses(capsys):
+    from workbench.analysis.compare import DEFAULT_THRESHOLD
+    from workbench.models.lda import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    m, c = ModelConfig(), CorpusConfig()
+    for option, value in [("--topics K", m.num_topics), ("--no-above NO_ABOVE", m.no_above),
+                          ("--passes PASSES", m.passes), ("--min-tokens MIN_TOKENS", c.min_tokens),
+                          ("--unit {article,paragraph,section,chunk}", c.unit)]:
+        assert re.search(rf"{re.escape(option)} [^-]*\(default {re.escape(str(value))}\)", out), option
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    assert f"(default {DEFAULT_THRESHOLD})" in " ".join(capsys.readouterr().out.split())
+
+
+# --- library messages, the commands' library functions -------------------------------------------
+
+
+def test_library_warnings_print_as_one_workbench_line_each(tmp_path, monkeypatch, capsys):
+    import logging
+
+    monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "store" / "store.sqlite"))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.txt").write_text("第一书记驻村帮扶贫困户发展产业，带动群众脱贫致富。", encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    handlers = list(logging.getLogger("workbench").handlers)
+    for _ in range(2):  # a second call prints the line once, too
+        assert main(["ingest", str(src), "--corpus", "c"]) == 3
+        out, err = capsys.readouterr()
+        assert err.splitlines() == [f"workbench: {src / 'empty.txt'}: empty file (skipped)"]
+    assert logging.getLogger("workbench").handlers == handlers
+    report = Path(out.splitlines()[-1].removeprefix("report: "))
+    assert report.parent == tmp_path / "store" / "reports" and re.fullmatch(r"ingest-\d{8}-\d{6}-c\.txt", report.name)
+    assert report.read_text(encoding="utf-8").splitlines() == [
+        "corpus 'c': 0 added, 1 unchanged, 1 skipped (1 empty file)", f"{src / 'empty.txt'}: empty file (skipped)"]
+
+
+def test_library_callers_get_log_records_not_prints(tmp_path, caplog, capsys):
+    from workbench.corpus import store
+
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "a.txt").write_text("社区网格员走访居民，化解矛盾纠纷，服务群众。", encoding="utf-8")
+    report, path = store.ingest_with_report([tmp_path], "c", store_path=tmp_path / "s.sqlite",
+                                            report_file=tmp_path / "r.txt")
+    assert (report.added, path) == (1, tmp_path / "r.txt")
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("workbench.corpus.ingest", "WARNING", f"{tmp_path / 'empty.txt'}: empty file (skipped)")]
+    assert capsys.readouterr().err == ""
+
+
+@pytest.fixture
+def two_runs(seed_run, tmp_path):
+    import shutil
+
+    return [Path(shutil.copytree(seed_run, tmp_path / name)) for name in ("a", "b")]
+
+
+def test_label_sets_and_removes_labels(two_runs, capsys):
+    from workbench.runfolder import read_labels
+
+    run = two_runs[0]
+    assert main(["label", str(run), "0=脱贫攻坚", "3=纪检监察"]) == 0
+    assert main(["label", str(run), "3=", "1= 网格化治理 "]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == ["0\t脱贫攻坚", "1\t网格化治理"]
+    assert read_labels(run) == {0: "脱贫攻坚", 1: "网格化治理"}
+    assert main(["label", str(run), "99=无"]) == 1
+    assert "topic id 99 is out of range" in capsys.readouterr().err
+    assert read_labels(run) == {0: "脱贫攻坚", 1: "网格化治理"}
+
+
+def test_compare_carries_labels_as_the_library_does(two_runs, tmp_path, capsys):
+    import shutil
+
+    from workbench.analysis import compare, timeline
+    from workbench.runfolder import read_labels, write_labels
+
+    a, b = two_runs
+    write_labels(a, {0: "脱贫攻坚", 1: "网格化治理", 2: "纪检监察"})
+    write_labels(b, {1: "基层治理", 2: " "})  # B's own label stays; a blank one is no label
+    b2 = Path(shutil.copytree(b, tmp_path / "b2"))
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("matched: 12 ") and out[-1] == str(b / "compare_a.csv")
+    assert read_labels(b) == {0: "脱贫攻坚", 1: "基层治理", 2: "纪检监察"}
+    assert timeline.compare_and_carry is compare.compare_and_carry
+    table = compare.compare_and_carry(a, b2)
+    assert read_labels(b2) == read_labels(b)
+    assert (b2 / "compare_a.csv").read_bytes() == (b / "compare_a.csv").read_bytes()
+    assert table.attrs["path"] == str(b2 / "compare_a.csv")
+    write_labels(b2, {})
+    assert main(["compare", str(a), str(b2), "--no-carry-labels", "--out", str(tmp_path / "c.csv")]) == 0
+    assert read_labels(b2) == {} and (tmp_path / "c.csv").exists()
+
+
+def test_export_writes_where_the_notebook_helper_does(two_runs, capsys):
+    from workbench.analysis import explore
+    from workbench.runfolder import load_run
+
+    run = two_runs[0]
+    assert main(["export", str(run), "--articles"]) == 0
+    assert main(["export", str(run), "--format", "parquet"]) == 0
+    printed = [Path(p) for p in capsys.readouterr().out.split()]
+    assert printed == [run / "exports" / "articles.csv", run / "exports" / "doc_topics.parquet"]
+    by_cli = {p.name: p.read_bytes() for p in printed}
+    files = explore.export_run(load_run(run), formats=["csv", "parquet"])
+    assert {Path(p) for p in files["path"]} >= set(printed)
+    assert {p.name: p.read_bytes() for p in printed} == by_cli

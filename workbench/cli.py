@@ -1,12 +1,18 @@
 """The command line: each command parses its arguments and calls one library function.
 
+Defaults live in the library (the config dataclasses and the functions' own parameters): an option
+the user does not give is not passed on, and its ``--help`` line reads the default from there.
+Library code reports through the ``workbench`` logger; :func:`main` prints those records on
+standard error as ``workbench: ...`` lines.
+
 Exit codes: 0 success; 1 the command could not do its work (bad input, nothing to model: the
-message names the file); 2 usage error (bad arguments); 3 success, but some inputs were skipped
-(each one named on standard error)."""
+message names the file); 2 usage error (bad arguments, or no command: bare ``workbench`` prints
+the help and exits 2); 3 success, but some inputs were skipped (each one named on standard error)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -18,43 +24,176 @@ def _fail(msg: str, code: int = EXIT_ERROR) -> int:
     return code
 
 
-def _configs(args, num_topics: int):
-    from workbench.models.lda import ModelConfig
-    from workbench.text import preprocess
+# ---------------------------------------------------------------------------
+# defaults and choices that live in the library
 
-    cc = preprocess.CorpusConfig(unit=args.unit, chunk_chars=args.chunk_chars, min_tokens=args.min_tokens,
-                               harvest_quoted=not args.no_harvest, min_len=args.min_len,
-                               pos_filter=not args.no_pos_filter, text_column=args.text_column,
-                               workers=args.workers, to_simplified=args.to_simplified)
-    d = ModelConfig()
-    mc = ModelConfig(engine=args.engine, num_topics=num_topics, random_state=getattr(args, "seed", d.random_state),
-                     alpha=d.alpha if args.alpha is None else args.alpha, eta=d.eta if args.eta is None else args.eta,
-                     iterations=d.iterations if args.iterations is None else args.iterations, passes=args.passes or d.passes,
-                     no_below=args.no_below, no_above=args.no_above, keyed_prior=args.keyed_prior,
-                     workers=args.train_workers, term_weight=args.term_weight)
-    return cc, mc
+
+def _lookup(target: str):
+    """``"package.module:Name"`` -> that object, imported only now (the pipeline's modules take a
+    second or more to import; ``workbench --help`` and usage errors need none of them)."""
+    from importlib import import_module
+
+    module, _, name = target.partition(":")
+    return getattr(import_module(module), name)
+
+
+class _Default:
+    """An option's default, read from the library: a dataclass field or a function parameter
+    (``_Default("workbench.models.lda:ModelConfig", "num_topics")``), an attribute of one
+    (``"convergence.min_iterations"``) or a constant (no ``name``).
+
+    ``--help`` shows it (``%(default)s``); a command never passes it on (see :func:`_given`), so
+    the library's own default applies and there is one source for it."""
+
+    def __init__(self, target: str, name: str | None = None):
+        self.target, self.name = target, name
+
+    def value(self):
+        import dataclasses
+        import inspect
+
+        obj = _lookup(self.target)
+        if self.name is None:
+            return obj
+        name, *attributes = self.name.split(".")
+        if dataclasses.is_dataclass(obj):
+            value = next(f.default for f in dataclasses.fields(obj) if f.name == name)
+        else:
+            value = inspect.signature(obj).parameters[name].default
+        for attribute in attributes:
+            value = getattr(value, attribute)
+        return value
+
+    def __str__(self) -> str:
+        value = self.value()
+        return ",".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+
+
+class _Choices:
+    """The allowed values of an option, read from the library when argparse first looks at them."""
+
+    def __init__(self, target: str, extra: tuple[str, ...] = ()):
+        self.target, self.extra = target, extra
+
+    def _values(self) -> tuple:
+        return (*_lookup(self.target), *self.extra)
+
+    def __contains__(self, value) -> bool:
+        return value in self._values()
+
+    def __iter__(self):
+        return iter(self._values())
+
+
+def _given(args, *names: str, **dests: str) -> dict:
+    """The options among ``names`` (and ``dests``: parameter name -> option dest) that the user
+    gave, as keyword arguments; the others are left out so the library's defaults apply."""
+    pairs = [(n, n) for n in names] + list(dests.items())
+    return {name: getattr(args, dest) for name, dest in pairs
+            if hasattr(args, dest) and not isinstance(getattr(args, dest), _Default)}
+
+
+def _settings(cls, args, **dests: str):
+    """A config dataclass built from the options the user gave (option dest = field name unless
+    ``dests`` maps it); every other field keeps the dataclass's default."""
+    import dataclasses
+
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in dests]
+    return cls(**_given(args, *names, **dests))
+
+
+def _value(value):
+    return value.value() if isinstance(value, _Default) else value
+
+
+# ---------------------------------------------------------------------------
+# argument types (a bad value is a usage error that shows the command's usage)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': write comma-separated whole numbers, e.g. 3,7") from None
+
+
+def _pair(what: str, example: str):
+    def parse(text: str) -> tuple[str, str]:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise argparse.ArgumentTypeError(f"'{text}': write {what}, e.g. {example}")
+        return key.strip(), value.strip()
+
+    return parse
+
+
+class _Append(argparse.Action):
+    """A repeatable option collected as a tuple (as the config dataclasses hold it); given no
+    times, it keeps its :class:`_Default`."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        current = getattr(namespace, self.dest)
+        setattr(namespace, self.dest, (*(() if isinstance(current, _Default) else current), values))
+
+
+def _label_item(text: str) -> tuple[int, str]:
+    topic, sep, label = text.partition("=")
+    if not sep or not topic.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}': write labels as TOPIC=LABEL, e.g. 0=脱贫攻坚")
+    return int(topic), label
+
+
+def _iterations(value: str):
+    if value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or a positive number of sweeps, not '{value}'")
+    return n
+
+
+def _str_list(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",")]
+
+
+def _cluster(text: str) -> str | None:
+    return None if text == "none" else text
+
+
+# ---------------------------------------------------------------------------
+# commands
 
 
 def cmd_train(args) -> int:
     from workbench import engines, errors
+    from workbench.models.lda import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
 
-    cc, mc = _configs(args, args.topics)
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
+    cc, mc = _settings(CorpusConfig, args), _settings(ModelConfig, args, workers="train_workers")
     try:
-        stm_config = _stm_config(args)
+        stm_config = _stm_config(args, mc)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     try:
-        if args.engine == "spark":
-            run = _train_spark(args, cc, mc)
+        if mc.engine == "spark":
+            from workbench.engines import spark
+
+            sc = _settings(spark.SparkConfig, args)
+            # The Spark engine reads its sources itself (globs and hdfs:// or s3a:// URIs pass through).
+            run = spark.train(args.sources or None, corpus_config=cc, model_config=mc, spark_config=sc,
+                              themes_file=args.themes, out_dir=args.out, corpus_name=args.corpus,
+                              progress=not args.quiet)
         else:
             from workbench.outputs.charts import write_run_figures
 
-            sources = [Path(s) for s in args.sources] or None
-            run = engines.train(sources, corpus_config=cc, model_config=mc, corpus_name=args.corpus,
-                                themes_file=args.themes, out_dir=args.out, progress=not args.quiet,
-                                figures=write_run_figures, stm_config=stm_config)
+            run = engines.train([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
+                                corpus_name=args.corpus, themes_file=args.themes, out_dir=args.out,
+                                progress=not args.quiet, figures=write_run_figures, stm_config=stm_config)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
@@ -63,7 +202,7 @@ def cmd_train(args) -> int:
     return EXIT_OK
 
 
-def _stm_config(args):
+def _stm_config(args, mc):
     """``--model stm --prevalence FORMULA`` as a StmConfig (None for LDA); the formula is parsed here,
     before any text is read."""
     from workbench import errors
@@ -73,46 +212,25 @@ def _stm_config(args):
         return None
     if not args.prevalence:
         raise errors.UsageError("--model stm needs --prevalence FORMULA over metadata columns, e.g. \"s(year) + doc_type\"")
-    if args.engine == "spark":
+    if mc.engine == "spark":
         raise errors.UsageError("--model stm runs on this machine only (drop --engine spark)")
     return stm.StmConfig(prevalence=stm.normalize_formula(args.prevalence),
-                         max_em_iterations=args.em_iterations or stm.StmConfig.max_em_iterations)
-
-
-def _train_spark(args, cc, mc) -> Path:
-    from workbench.engines import spark
-
-    conf = []
-    for item in args.spark_conf:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"'{item}': write Spark settings as KEY=VALUE, e.g. spark.executor.memory=8g")
-        conf.append((key.strip(), value.strip()))
-    d = spark.SparkConfig()
-    sc = spark.SparkConfig(master=args.master, conf=tuple(conf), scratch_dir=args.spark_scratch,
-                           max_iter=args.max_iter or d.max_iter,
-                           subsampling_rate=args.subsampling_rate or d.subsampling_rate)
-    # The Spark engine reads its sources itself (globs and hdfs:// or s3a:// URIs pass through).
-    return spark.train(args.sources or None, corpus_config=cc, model_config=mc,
-                       spark_config=sc, themes_file=args.themes, out_dir=args.out, corpus_name=args.corpus,
-                       progress=not args.quiet)
+                         **_given(args, max_em_iterations="em_iterations"))
 
 
 def cmd_sweep(args) -> int:
     from workbench import errors
     from workbench.analysis import sweep
+    from workbench.models.lda import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
 
-    try:
-        ks = [int(k) for k in args.topics.split(",") if k.strip()]
-        seeds = [int(k) for k in args.seeds.split(",") if k.strip()]
-    except ValueError:
-        return _fail("--topics and --seeds take comma-separated whole numbers, e.g. --topics 5,10,15", EXIT_USAGE)
-    cc, mc = _configs(args, ks[0] if ks else 1)
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both", EXIT_USAGE)
+    cc, mc = _settings(CorpusConfig, args), _settings(ModelConfig, args, workers="train_workers")
     try:
-        folder = sweep.sweep([Path(s) for s in args.sources] or None, ks, seeds, cc, mc, args.out,
-                             progress=not args.quiet, corpus_name=args.corpus)
+        folder = sweep.sweep([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
+                             out_dir=args.out, progress=not args.quiet, corpus_name=args.corpus,
+                             **_given(args, "ks", "seeds"))
     except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print((folder / "recommendation.txt").read_text(encoding="utf-8").strip())
@@ -121,21 +239,13 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from contextlib import closing
-    from datetime import datetime, timezone
-
     from workbench.corpus import ingest, store
 
     try:
-        with closing(store.connect()) as conn:
-            report = store.ingest(conn, args.sources, args.corpus, text_column=args.text_column)
+        report, report_file = store.ingest_with_report(args.sources, args.corpus, text_column=args.text_column,
+                                                       report_file=args.report)
     except ingest.IngestError as exc:
         return _fail(str(exc))
-    ingest.report(list(report.skipped))
-    report_file = args.report or (store.default_path().parent / "reports" /
-                                  f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{args.corpus}.txt")
-    report_file.parent.mkdir(parents=True, exist_ok=True)
-    report_file.write_text(report.summary() + "\n" + "".join(f"{p}\n" for p in report.skipped), encoding="utf-8")
     print(report.summary())
     print(f"report: {report_file}")
     if report.added + report.unchanged + report.updated == 0:
@@ -156,13 +266,14 @@ def cmd_topics(args) -> int:
     from workbench.runfolder.reader import load_run
 
     run = load_run(_run_path(args.run))
-    table = reading.topic_table(run.topic_term, run.terms["corpus_freq"].to_numpy(), run.vocab, n=args.n,
-                                lam=args.lam, labels=run.labels, doc_topic=run.doc_topics)
+    lam = _value(args.lam)
+    table = reading.topic_table(run.topic_term, run.terms["corpus_freq"].to_numpy(), run.vocab, lam=lam,
+                                labels=run.labels, doc_topic=run.doc_topics, **_given(args, "n"))
     if args.csv:
         from workbench.files import write_csv
         write_csv(table, args.csv)
     with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
-        print(f"{run.path}  ({run.num_topics} topics; relevance λ={args.lam}; FREX w=0.5)")
+        print(f"{run.path}  ({run.num_topics} topics; relevance λ={lam}; FREX w=0.5)")
         for row in table.itertuples():
             name = f"{row.topic}" + (f" {row.label}" if row.label else "")
             print(f"\n[{name}]  share {row.share:.3f}")
@@ -176,56 +287,34 @@ def cmd_export(args) -> int:
     from workbench.outputs import export
     from workbench.runfolder.reader import load_run
 
-    run = load_run(_run_path(args.run))
-    table = export.aggregate_to_articles(run.doc_topics) if args.articles else run.doc_topics
-    suffix = {"csv": ".csv", "xlsx": ".xlsx", "parquet": ".parquet", "dta": ".dta"}[args.format]
-    out = args.out or run.path / "exports" / f"doc_topics{'_articles' if args.articles else ''}{suffix}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    path = export.export_table(table, out, args.format, labels=run.labels, source=f"workbench run {run.path.name}")
+    path = export.export_run(load_run(_run_path(args.run)), level="article" if args.articles else "unit",
+                             path=args.out, **_given(args, "fmt"))
     print(path)
     return EXIT_OK
 
 
 def cmd_label(args) -> int:
-    from workbench import runfolder
+    from workbench.runfolder import labels
 
-    run = _run_path(args.run)
-    labels = runfolder.read_labels(run)
-    for item in args.labels:
-        topic, sep, label = item.partition("=")
-        if not sep or not topic.strip().isdigit():
-            return _fail(f"'{item}': write labels as TOPIC=LABEL, e.g. 0=脱贫攻坚", EXIT_USAGE)
-        if label.strip():
-            labels[int(topic)] = label.strip()
-        else:
-            labels.pop(int(topic), None)
     try:
-        runfolder.write_labels(run, labels)
+        result = labels.update_labels(_run_path(args.run), dict(args.labels))
     except ValueError as exc:
         return _fail(str(exc))
-    for k in sorted(labels):
-        print(f"{k}\t{labels[k]}")
+    for k in sorted(result):
+        print(f"{k}\t{result[k]}")
     return EXIT_OK
 
 
 def cmd_compare(args) -> int:
     import pandas as pd
 
-    from workbench import runfolder
     from workbench.analysis import compare
 
-    a, b = Path(args.run_a), Path(args.run_b)
     try:
-        table = compare.compare_runs(a, b, threshold=args.threshold)
+        table = compare.compare_and_carry(Path(args.run_a), Path(args.run_b), path=args.out,
+                                          carry=args.carry_labels, **_given(args, "threshold"))
     except (FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
-    out = args.out or b / f"compare_{a.name}.csv"
-    compare.write_comparison(table, out)
-    if args.carry_labels:
-        labels_b = runfolder.read_labels(b)
-        carried = {k: v for k, v in compare.carry_labels(table, runfolder.read_labels(a)).items() if k not in labels_b}
-        if carried:
-            runfolder.write_labels(b, {**labels_b, **carried})
     counts = table["status"].value_counts()
     print("  ".join(f"{k}: {counts.get(k, 0)}" for k in ("matched", "split", "merged", "new", "vanished")))
     def topic(value) -> str:
@@ -234,35 +323,19 @@ def cmd_compare(args) -> int:
     for row in table.itertuples():
         print(f"{row.status:9} A{topic(row.topic_a):>3} -> B{topic(row.topic_b):>3}  sim {row.similarity:.2f}  "
               f"{row.label_a or ''}  {row.top_terms_a or ''} | {row.top_terms_b or ''}")
-    print(out)
+    print(table.attrs["path"])
     return EXIT_OK
-
-
-def _int_list(text: str | None, option: str) -> list[int] | None:
-    if text is None:
-        return None
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ValueError(f"{option} takes comma-separated whole numbers, e.g. {option} 3,7") from None
 
 
 def cmd_prevalence(args) -> int:
     from workbench.analysis import timeline
     from workbench.runfolder.reader import load_run
 
-    try:
-        topics = _int_list(args.topics, "--topics")
-        periods = _int_list(args.periods, "--periods")
-    except ValueError as exc:
-        return _fail(str(exc), EXIT_USAGE)
     where: dict[str, list[str]] = {}
-    for item in args.where:
-        col, sep, value = item.partition("=")
-        if not sep or not col.strip():
-            return _fail(f"'{item}': write filters as COLUMN=VALUE, e.g. doc_type=government_work_report", EXIT_USAGE)
-        where.setdefault(col.strip(), []).append(value.strip())
+    for col, value in args.where:
+        where.setdefault(col, []).append(value)
     run = load_run(_run_path(args.run))
+    topics = args.topics
     try:
         if args.cue:
             cue = [w for w in args.cue.split(",") if w.strip()]
@@ -275,9 +348,8 @@ def cmd_prevalence(args) -> int:
             if evidence.attrs["missing"]:
                 print(f"  not in the vocabulary: {'、'.join(evidence.attrs['missing'])}")
             topics = [*(topics or []), found]
-        result = timeline.write_prevalence(run, topics if topics else None, args.by, out_dir=args.out,
-                                           where=where or None, periods=periods, n_boot=args.n_boot,
-                                           cluster=None if args.cluster == "none" else args.cluster)
+        result = timeline.write_prevalence(run, topics if topics else None, out_dir=args.out, where=where or None,
+                                           periods=args.periods, **_given(args, "by", "n_boot", "cluster"))
     except (KeyError, ValueError) as exc:
         return _fail(str(exc).strip('"'))
     print(timeline.to_wide(result.table).to_string(index=False, float_format="{:.3f}".format))
@@ -291,15 +363,9 @@ def cmd_effect(args) -> int:
     from workbench.analysis import covariates
 
     try:
-        topics = _int_list(args.topics, "--topics")
-    except ValueError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    groups = [g.strip() for g in args.groups.split(",")] if args.groups else None
-    config = covariates.EffectConfig(nsims=args.nsims, cluster=None if args.cluster == "none" else args.cluster,
-                                     seed=args.seed)
-    try:
         effect, csv, coef_csv, png = covariates.write_effect(_run_path(args.run), args.covariate, formula=args.formula,
-                                                             topics=topics, groups=groups, config=config,
+                                                             topics=args.topics, groups=args.groups,
+                                                             config=_settings(covariates.EffectConfig, args),
                                                              out_dir=args.out)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -326,207 +392,271 @@ def cmd_verify(args) -> int:
     return EXIT_ERROR if bad else EXIT_OK
 
 
+# ---------------------------------------------------------------------------
+# the parser
+
+_MODEL = "workbench.models.lda:ModelConfig"
+_CORPUS = "workbench.text.preprocess:CorpusConfig"
+_SPARK = "workbench.engines.spark:SparkConfig"
+_STM = "workbench.models.stm:StmConfig"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"workbench {version('workbench')}"
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "workbench (not installed: pip install -e .)"
+
+
+def _command(sub, name: str, func, help: str, description: str) -> argparse.ArgumentParser:
+    # allow_abbrev=False: `--topic 8` is an error, not a silent `--topics 8`.
+    p = sub.add_parser(name, help=help, description=description, allow_abbrev=False)
+    p.set_defaults(func=func, _parser=p)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from workbench.models.lda import ENGINES, ModelConfig
+    p = argparse.ArgumentParser(prog="workbench", allow_abbrev=False,
+                                description="Topic models for Chinese political and government text.")
+    p.add_argument("--version", action="version", version=_version(), help="print the version and exit")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", title="commands",
+                           help="what to do; `workbench COMMAND --help` lists its options")
 
-    d = ModelConfig()
-    p = argparse.ArgumentParser(prog="workbench", description="Topic models for Chinese political and government text.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
-    t = sub.add_parser("train", help="train a topic model and write a run folder (prints its path last)",
-                       description="Train LDA on SOURCE files/folders (default: the bundled seeds/) or a named "
-                                   "corpus, and write a run folder under runs/. The last line printed is its path.")
-    t.add_argument("--topics", type=int, default=d.num_topics, help=f"free topics (default {d.num_topics})")
-    t.add_argument("--seed", type=int, default=d.random_state, help=f"random seed (default {d.random_state})")
+    t = _command(sub, "train", cmd_train, "train a topic model and write a run folder (prints its path last)",
+                 "Train LDA on SOURCE files/folders (default: the bundled seeds/) or a named corpus, and write "
+                 "a run folder under runs/. The last line printed is its path.")
+    t.add_argument("--topics", dest="num_topics", metavar="K", type=int, default=_Default(_MODEL, "num_topics"),
+                   help="free topics (default %(default)s)")
+    t.add_argument("--seed", dest="random_state", metavar="N", type=int, default=_Default(_MODEL, "random_state"),
+                   help="random seed (default %(default)s)")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
     t.add_argument("--model", choices=("lda", "stm"), default="lda",
                    help="lda (default) or stm: a structural topic model with --prevalence covariates (topica)")
     t.add_argument("--prevalence", metavar="FORMULA",
                    help="STM prevalence formula over metadata columns, e.g. \"s(year) + doc_type\" (s(): spline, "
                         "C(): categories; year comes from date)")
-    t.add_argument("--em-iterations", type=int, help="STM: most EM iterations (default 500; stops at tolerance 1e-5)")
-    _add_corpus_and_model_options(t, d, engines=(*ENGINES, "spark"))
+    em = t.add_argument("--em-iterations", type=int, default=_Default(_STM, "max_em_iterations"),
+                        help="STM: most EM iterations (default %(default)s; stops at tolerance %(em_tol)s)")
+    em.em_tol = _Default(_STM, "em_tol")  # for the help text
+    _add_corpus_and_model_options(t, engines=_Choices("workbench.models.lda:ENGINES", extra=("spark",)))
     sp = t.add_argument_group("Spark engine (--engine spark; see docs/spark.md)")
-    sp.add_argument("--master", default="local[2]",
-                    help="Spark master: local[N], spark://HOST:7077, yarn, k8s://... (default local[2])")
-    sp.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+    sp.add_argument("--master", default=_Default(_SPARK, "master"),
+                    help="Spark master: local[N], spark://HOST:7077, yarn, k8s://... (default %(default)s)")
+    sp.add_argument("--spark-conf", dest="conf", action=_Append, default=_Default(_SPARK, "conf"),
+                    metavar="KEY=VALUE", type=_pair("Spark settings as KEY=VALUE", "spark.executor.memory=8g"),
                     help="a Spark setting, e.g. spark.executor.memory=8g (repeatable)")
-    sp.add_argument("--spark-scratch", metavar="URI",
+    sp.add_argument("--spark-scratch", dest="scratch_dir", metavar="URI", default=_Default(_SPARK, "scratch_dir"),
                     help="folder for intermediate Parquet (default: the run's temporary folder with a local "
                          "master, workbench-scratch/ on the cluster's file system otherwise)")
-    sp.add_argument("--max-iter", type=int, help="online LDA mini-batch updates (default 100)")
-    sp.add_argument("--subsampling-rate", type=float,
-                    help="share of units per mini-batch; max-iter x rate = passes (default 0.2)")
-    t.set_defaults(func=cmd_train)
+    sp.add_argument("--max-iter", type=int, default=_Default(_SPARK, "max_iter"),
+                    help="online LDA mini-batch updates (default %(default)s)")
+    sp.add_argument("--subsampling-rate", type=float, default=_Default(_SPARK, "subsampling_rate"),
+                    help="share of units per mini-batch; max-iter x rate = passes (default %(default)s)")
 
-    sw = sub.add_parser("sweep", help="train one model per K (and seed) and say which K the evidence favours",
-                        description="Train one model per K in --topics (and per seed in --seeds) on a held-out "
-                                    "split and write sweep.csv, sweep.png and recommendation.txt (coherence c_npmi "
-                                    "and c_v, held-out perplexity, topic diversity, stability across seeds) to "
-                                    "runs/sweep-<time>-<hash>/. The last line printed is that folder.")
-    sw.add_argument("--topics", default="5,10,15,20,30", help="comma-separated K values (default 5,10,15,20,30)")
-    sw.add_argument("--seeds", default="0", help="comma-separated seeds; two or more measure stability (default 0)")
-    _add_corpus_and_model_options(sw, d)
-    sw.set_defaults(func=cmd_sweep)
+    sw = _command(sub, "sweep", cmd_sweep, "train one model per K (and seed) and say which K the evidence favours",
+                  "Train one model per K in --topics (and per seed in --seeds) on a held-out split and write "
+                  "sweep.csv, sweep.png and recommendation.txt (coherence c_npmi and c_v, held-out perplexity, "
+                  "topic diversity, stability across seeds) to runs/sweep-<time>-<hash>/. The last line printed "
+                  "is that folder.")
+    sweep = "workbench.analysis.sweep:sweep"
+    sw.add_argument("--topics", dest="ks", metavar="K,K,...", type=_int_list, default=_Default(sweep, "ks"),
+                    help="comma-separated K values (default %(default)s)")
+    sw.add_argument("--seeds", metavar="N,N,...", type=_int_list, default=_Default(sweep, "seeds"),
+                    help="comma-separated seeds; two or more measure stability (default %(default)s)")
+    _add_corpus_and_model_options(sw)
 
-    i = sub.add_parser("ingest", help="add files or folders to a named corpus in the store",
-                       description="Add SOURCE files/folders to corpus NAME in the store (.workbench/store.sqlite). "
-                                   "Documents are keyed by content: re-ingesting adds nothing. Prints added / "
-                                   "unchanged / skipped, and writes the same report to a file.")
+    i = _command(sub, "ingest", cmd_ingest, "add files or folders to a named corpus in the store",
+                 "Add SOURCE files/folders to corpus NAME in the store (.workbench/store.sqlite). Documents are "
+                 "keyed by content: re-ingesting adds nothing. Prints added / unchanged / skipped, and writes "
+                 "the same report to a file.")
     i.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files or folders to add")
     i.add_argument("--corpus", required=True, help="corpus name")
     i.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     i.add_argument("--report", type=Path, help="where to write the ingest report (default .workbench/reports/)")
-    i.set_defaults(func=cmd_ingest)
 
-    tp = sub.add_parser("topics", help="print a run's topic table (probability, relevance, FREX)",
-                        description="Print the topics of RUN (default: the newest run): top terms by probability, "
-                                    "by pyLDAvis relevance at λ, and by FREX (as stm's labelTopics), with labels and shares.")
+    tp = _command(sub, "topics", cmd_topics, "print a run's topic table (probability, relevance, FREX)",
+                  "Print the topics of RUN (default: the newest run): top terms by probability, by pyLDAvis "
+                  "relevance at λ, and by FREX (as stm's labelTopics), with labels and shares.")
     tp.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
-    tp.add_argument("--lambda", dest="lam", type=float, default=0.6, help="relevance λ (default 0.6)")
-    tp.add_argument("-n", type=int, default=10, help="terms per topic (default 10)")
+    topic_table = "workbench.analysis.reading:topic_table"
+    tp.add_argument("--lambda", dest="lam", metavar="LAMBDA", type=float, default=_Default(topic_table, "lam"),
+                    help="relevance λ (default %(default)s)")
+    tp.add_argument("-n", type=int, default=_Default(topic_table, "n"),
+                    help="terms per topic (default %(default)s)")
     tp.add_argument("--csv", type=Path, help="also write the table as CSV")
-    tp.set_defaults(func=cmd_topics)
 
-    e = sub.add_parser("export", help="export the labelled topic-per-document table",
-                       description="Export RUN's doc_topics joined to metadata, with topic labels, as CSV (UTF-8 "
-                                   "with BOM), XLSX, Parquet or Stata .dta (version 118).")
+    e = _command(sub, "export", cmd_export, "export the labelled topic-per-document table",
+                 "Export RUN's doc_topics joined to metadata, with topic labels, as CSV (UTF-8 with BOM), XLSX, "
+                 "Parquet or Stata .dta (version 118).")
     e.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
-    e.add_argument("--format", choices=("csv", "xlsx", "parquet", "dta"), default="csv", help="file format (default csv)")
+    e.add_argument("--format", dest="fmt", choices=_Choices("workbench.outputs.export:FORMATS"),
+                   default=_Default("workbench.outputs.export:export_run", "fmt"),
+                   help="file format (default %(default)s)")
     e.add_argument("--articles", action="store_true", help="one row per article (token-weighted mean of its units)")
-    e.add_argument("--out", type=Path, help="output file (default RUN/exports/doc_topics.<ext>)")
-    e.set_defaults(func=cmd_export)
+    e.add_argument("--out", type=Path, help="output file (default RUN/exports/doc_topics.<ext>, "
+                                            "with --articles RUN/exports/articles.<ext>)")
 
-    lb = sub.add_parser("label", help="name topics (stored with the run, shown in every table and chart)",
-                        description="Set topic labels of RUN, e.g. `workbench label runs/X 0=脱贫攻坚 3=纪检监察`; "
-                                    "an empty label (3=) removes one.")
+    lb = _command(sub, "label", cmd_label, "name topics (stored with the run, shown in every table and chart)",
+                  "Set topic labels of RUN, e.g. `workbench label runs/X 0=脱贫攻坚 3=纪检监察`; an empty label "
+                  "(3=) removes one.")
     lb.add_argument("run", help="run folder")
-    lb.add_argument("labels", nargs="+", metavar="TOPIC=LABEL", help="topic id and its label")
-    lb.set_defaults(func=cmd_label)
+    lb.add_argument("labels", nargs="+", type=_label_item, metavar="TOPIC=LABEL", help="topic id and its label")
 
-    c = sub.add_parser("compare", help="match the topics of two runs (stayed, split, merged, new, vanished)",
-                       description="Match RUN_A's topics to RUN_B's over their shared vocabulary (1 - Jensen-Shannon "
-                                   "distance, optimal assignment), write the table to RUN_B/compare_<RUN_A>.csv, and "
-                                   "carry RUN_A's labels to their matches in RUN_B.")
+    c = _command(sub, "compare", cmd_compare, "match the topics of two runs (stayed, split, merged, new, vanished)",
+                 "Match RUN_A's topics to RUN_B's over their shared vocabulary (1 - Jensen-Shannon distance, "
+                 "optimal assignment), write the table to RUN_B/compare_<RUN_A>.csv, and carry RUN_A's labels "
+                 "to their matches in RUN_B (a topic RUN_B has labelled keeps its label).")
     c.add_argument("run_a", help="the earlier run")
     c.add_argument("run_b", help="the later run")
-    c.add_argument("--threshold", type=float, help="similarity for a match (default 0.5)")
-    c.add_argument("--out", type=Path, help="output CSV")
+    c.add_argument("--threshold", type=float, default=_Default("workbench.analysis.compare:DEFAULT_THRESHOLD"),
+                   help="similarity for a match (default %(default)s)")
+    c.add_argument("--out", type=Path, help="output CSV (default RUN_B/compare_<RUN_A>.csv)")
     c.add_argument("--no-carry-labels", dest="carry_labels", action="store_false",
                    help="do not copy RUN_A's labels to RUN_B's unlabelled matches")
-    c.set_defaults(func=cmd_compare)
 
-    pv = sub.add_parser("prevalence", help="topic shares per year (or any metadata column), with bootstrap intervals",
-                        description="Share of topics per value of --by (a year parsed from `date`, or any metadata "
-                                    "column), weighted by tokens, with a bootstrap interval that resamples whole "
-                                    "articles; writes RUN/prevalence/prevalence_by_<by>.csv and .png.")
+    pv = _command(sub, "prevalence", cmd_prevalence,
+                  "topic shares per year (or any metadata column), with bootstrap intervals",
+                  "Share of topics per value of --by (a year parsed from `date`, or any metadata column), "
+                  "weighted by tokens, with a bootstrap interval that resamples whole articles; writes "
+                  "RUN/prevalence/prevalence_by_<by>.csv and .png.")
+    prevalence = "workbench.analysis.timeline:prevalence_table"
     pv.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
-    pv.add_argument("--by", default="year", help="metadata column to group by (default year, from date)")
-    pv.add_argument("--topics", help="comma-separated topic ids (default: all)")
+    pv.add_argument("--by", default=_Default("workbench.analysis.timeline:write_prevalence", "by"),
+                    help="metadata column to group by (default %(default)s, from date)")
+    pv.add_argument("--topics", type=_int_list, help="comma-separated topic ids (default: all)")
     pv.add_argument("--cue", help="comma-separated cue words: add the topic they name, e.g. --cue 反腐败,廉政,纪检")
     pv.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                    type=_pair("filters as COLUMN=VALUE", "doc_type=government_work_report"),
                     help="keep only units with this metadata value (repeatable; several values of one column = any)")
-    pv.add_argument("--periods", help="bin years into periods starting at these years, e.g. 1993,2013")
-    pv.add_argument("--cluster", default="doc_id",
-                    help="what the bootstrap resamples: doc_id (articles, default) or none (units: use when "
-                         "each group is one document)")
-    pv.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000; 0: no interval)")
+    pv.add_argument("--periods", type=_int_list, help="bin years into periods starting at these years, e.g. 1993,2013")
+    pv.add_argument("--cluster", type=_cluster, default=_Default(prevalence, "cluster"),
+                    help="what the bootstrap resamples: doc_id (articles) or none (units: use when each group is "
+                         "one document); default %(default)s")
+    pv.add_argument("--n-boot", type=int, default=_Default(prevalence, "n_boot"),
+                    help="bootstrap resamples (default %(default)s; 0: no interval)")
     pv.add_argument("--out", type=Path, help="output folder (default RUN/prevalence)")
-    pv.set_defaults(func=cmd_prevalence)
 
-    from workbench.analysis.covariates import EffectConfig
-
-    de = EffectConfig()
-    ef = sub.add_parser("effect", help="effect of a covariate on topic prevalence, with the topic model's uncertainty",
-                        description="R stm's estimateEffect by the method of composition: posterior draws of θ "
-                                    "(STM: logistic-normal, global covariance; LDA: Dirichlet of each unit's topic "
-                                    "counts), one regression per draw with errors clustered by article, pooled. "
-                                    "Writes RUN/effects/effect_<covariate>.csv, _coefficients.csv and .png: the "
-                                    "expected proportion over a numeric covariate, or the difference of two groups.")
+    effect = "workbench.analysis.covariates:EffectConfig"
+    ef = _command(sub, "effect", cmd_effect, "effect of a covariate on topic prevalence, with the topic model's uncertainty",
+                  "R stm's estimateEffect by the method of composition: posterior draws of θ (STM: logistic-normal, "
+                  "global covariance; LDA: Dirichlet of each unit's topic counts), one regression per draw with "
+                  "errors clustered by article, pooled. Writes RUN/effects/effect_<covariate>.csv, "
+                  "_coefficients.csv and .png: the expected proportion over a numeric covariate, or the difference "
+                  "of two groups.")
     ef.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
     ef.add_argument("--covariate", required=True, help="the metadata column to vary (year comes from date)")
     ef.add_argument("--formula", help="regression over metadata columns (default: an STM run's --prevalence; "
                                       "for LDA s(COVARIATE) when numeric, COVARIATE otherwise)")
-    ef.add_argument("--topics", help="comma-separated topic ids (default: all)")
-    ef.add_argument("--groups", metavar="A,B", help="two values of a categorical covariate: plot A - B "
-                                                    "(default: its two most frequent)")
-    ef.add_argument("--nsims", type=int, default=de.nsims, help=f"posterior draws of θ (default {de.nsims})")
-    ef.add_argument("--cluster", default=de.cluster,
-                    help=f"column whose units share errors (default {de.cluster}; none: every unit alone)")
-    ef.add_argument("--seed", type=int, default=de.seed, help=f"random seed of the draws (default {de.seed})")
+    ef.add_argument("--topics", type=_int_list, help="comma-separated topic ids (default: all)")
+    ef.add_argument("--groups", metavar="A,B", type=_str_list,
+                    help="two values of a categorical covariate: plot A - B (default: its two most frequent)")
+    ef.add_argument("--nsims", type=int, default=_Default(effect, "nsims"),
+                    help="posterior draws of θ (default %(default)s)")
+    ef.add_argument("--cluster", type=_cluster, default=_Default(effect, "cluster"),
+                    help="column whose units share errors (default %(default)s; none: every unit alone)")
+    ef.add_argument("--seed", type=int, default=_Default(effect, "seed"),
+                    help="random seed of the draws (default %(default)s)")
     ef.add_argument("--out", type=Path, help="output folder (default RUN/effects)")
-    ef.set_defaults(func=cmd_effect)
 
-    nb = sub.add_parser("notebook", help="open JupyterLab on notebooks/",
-                        description="Start JupyterLab in notebooks/; with RUN, the notebooks open that run "
-                                    "(default: the newest).")
+    nb = _command(sub, "notebook", cmd_notebook, "open JupyterLab on notebooks/",
+                  "Start JupyterLab in notebooks/; with RUN, the notebooks open that run (default: the newest).")
     nb.add_argument("run", nargs="?", help="run folder for the notebooks")
     nb.add_argument("--port", type=int, help="port for JupyterLab")
-    nb.set_defaults(func=cmd_notebook)
 
-    v = sub.add_parser("verify", help="check a run folder's files against its manifest",
-                       description="Compare the sha256 of every file of RUN with manifest.json (labels excepted).")
+    v = _command(sub, "verify", cmd_verify, "check a run folder's files against its manifest",
+                 "Compare the sha256 of every file of RUN with manifest.json (labels excepted).")
     v.add_argument("run", help="run folder")
-    v.set_defaults(func=cmd_verify)
     return p
 
 
-def _iterations(value: str):
-    if value == "auto":
-        return value
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n <= 0:
-        raise argparse.ArgumentTypeError(f"expected 'auto' or a positive number of sweeps, not '{value}'")
-    return n
-
-
-def _add_corpus_and_model_options(p, d, engines=None) -> None:
-    from workbench.corpus.units import UNIT_KINDS
-    from workbench.models.lda import ENGINES
-
+def _add_corpus_and_model_options(p, engines=None) -> None:
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help=".txt/.html files or folders (recursive), .jsonl/.csv/.xlsx/.parquet with a text column")
     p.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE (see `workbench ingest`)")
-    p.add_argument("--unit", choices=UNIT_KINDS, default="paragraph", help="what one modelled document is (default paragraph)")
-    p.add_argument("--chunk-chars", type=int, default=1000, help="characters per chunk with --unit chunk (default 1000)")
-    p.add_argument("--engine", choices=engines or ENGINES, default=d.engine, help=f"LDA engine (default {d.engine})")
-    p.add_argument("--alpha", type=float, help=f"symmetric document-topic prior (default {d.alpha})")
-    p.add_argument("--eta", type=float, help=f"topic-word prior (default {d.eta})")
-    p.add_argument("--iterations", type=_iterations, metavar="auto|N",
-                   help="Gibbs sweeps, tomotopy: 'auto' (the default) trains until the chain has converged "
-                        f"({d.convergence.min_iterations}-{d.convergence.max_iterations} sweeps, the rule is in the "
-                        "manifest and convergence.png), N runs exactly N")
-    p.add_argument("--passes", type=int, help=f"passes, gensim (default {d.passes})")
-    p.add_argument("--term-weight", choices=("one", "idf", "pmi"), default=d.term_weight,
-                   help=f"tomotopy term weighting (default {d.term_weight})")
-    p.add_argument("--no-below", type=int, default=d.no_below, help=f"drop terms in fewer units (default {d.no_below})")
-    p.add_argument("--no-above", type=float, default=d.no_above,
-                   help=f"drop terms in a larger share of units (default {d.no_above})")
-    p.add_argument("--keyed-prior", type=float, default=d.keyed_prior,
-                   help=f"seed-word prior on its keyed topic (default {d.keyed_prior})")
-    p.add_argument("--min-tokens", type=int, default=5, help="leave out units with fewer tokens (default 5)")
-    p.add_argument("--min-len", type=int, default=2, help="shortest token kept, in characters (default 2)")
-    p.add_argument("--no-pos-filter", action="store_true", help="keep every part of speech")
-    p.add_argument("--no-harvest", action="store_true", help="do not add “quoted” terms to the dictionary")
-    p.add_argument("--to-simplified", action="store_true",
+    p.add_argument("--unit", choices=_Choices("workbench.corpus.units:UNIT_KINDS"), default=_Default(_CORPUS, "unit"),
+                   help="what one modelled document is (default %(default)s)")
+    p.add_argument("--chunk-chars", type=int, default=_Default(_CORPUS, "chunk_chars"),
+                   help="characters per chunk with --unit chunk (default %(default)s)")
+    p.add_argument("--engine", choices=engines or _Choices("workbench.models.lda:ENGINES"),
+                   default=_Default(_MODEL, "engine"), help="LDA engine (default %(default)s)")
+    p.add_argument("--alpha", type=float, default=_Default(_MODEL, "alpha"),
+                   help="symmetric document-topic prior (default %(default)s)")
+    p.add_argument("--eta", type=float, default=_Default(_MODEL, "eta"), help="topic-word prior (default %(default)s)")
+    sweeps = p.add_argument("--iterations", type=_iterations, metavar="auto|N", default=_Default(_MODEL, "iterations"),
+                            help="Gibbs sweeps, tomotopy: auto trains until the chain has converged "
+                                 "(%(min_sweeps)s-%(max_sweeps)s sweeps, the rule is in the manifest and "
+                                 "convergence.png), N runs exactly N (default %(default)s)")
+    sweeps.min_sweeps = _Default(_MODEL, "convergence.min_iterations")  # for the help text
+    sweeps.max_sweeps = _Default(_MODEL, "convergence.max_iterations")
+    p.add_argument("--passes", type=int, default=_Default(_MODEL, "passes"),
+                   help="passes, gensim (default %(default)s)")
+    p.add_argument("--term-weight", choices=("one", "idf", "pmi"), default=_Default(_MODEL, "term_weight"),
+                   help="tomotopy term weighting (default %(default)s)")
+    p.add_argument("--no-below", type=int, default=_Default(_MODEL, "no_below"),
+                   help="drop terms in fewer units (default %(default)s)")
+    p.add_argument("--no-above", type=float, default=_Default(_MODEL, "no_above"),
+                   help="drop terms in a larger share of units (default %(default)s)")
+    p.add_argument("--keyed-prior", type=float, default=_Default(_MODEL, "keyed_prior"),
+                   help="seed-word prior on its keyed topic (default %(default)s)")
+    p.add_argument("--min-tokens", type=int, default=_Default(_CORPUS, "min_tokens"),
+                   help="leave out units with fewer tokens (default %(default)s)")
+    p.add_argument("--min-len", type=int, default=_Default(_CORPUS, "min_len"),
+                   help="shortest token kept, in characters (default %(default)s)")
+    p.add_argument("--no-pos-filter", dest="pos_filter", action="store_false", default=_Default(_CORPUS, "pos_filter"),
+                   help="keep every part of speech")
+    p.add_argument("--no-harvest", dest="harvest_quoted", action="store_false",
+                   default=_Default(_CORPUS, "harvest_quoted"), help="do not add “quoted” terms to the dictionary")
+    p.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
                    help="convert Traditional characters to Simplified before tokenizing (OpenCC t2s)")
     p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
-    p.add_argument("--workers", type=int, default=0,
-                   help="processes for tokenizing (default: one per core; tokens do not depend on it)")
-    p.add_argument("--train-workers", type=int, default=d.workers,
-                   help=f"tomotopy training threads (default {d.workers}; reruns are byte-identical for the same seed "
+    p.add_argument("--workers", type=int, default=_Default(_CORPUS, "workers"),
+                   help="processes for tokenizing (default %(default)s: one per core; tokens do not depend on it)")
+    p.add_argument("--train-workers", type=int, default=_Default(_MODEL, "workers"),
+                   help="tomotopy training threads (default %(default)s; reruns are byte-identical for the same seed "
                         "and thread count, which the manifest records)")
     p.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+class _Stderr(logging.Handler):
+    """The library's log records as the one-line ``workbench: ...`` messages of the README, on
+    whatever ``sys.stderr`` is at the time (tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(f"workbench: {record.getMessage()}", file=sys.stderr, flush=True)
+        except Exception:  # noqa: BLE001 - logging must never break the command
+            self.handleError(record)
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> None:
+    from difflib import get_close_matches
+
+    known = [s for action in parser._actions for s in action.option_strings]
+    close = [match for x in extras if x.startswith("--")
+             for match in get_close_matches(x.split("=")[0], known, n=1)]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    parser.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    command = getattr(args, "_parser", None)
+    if extras:
+        # argparse leaves a subcommand's unknown options to the top-level parser, which would show
+        # its own usage; the user needs the subcommand's.
+        _unrecognized(command or parser, extras)
+    if command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    logger = logging.getLogger("workbench")
+    handler, level, propagate = _Stderr(), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -536,6 +666,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except FileNotFoundError as exc:
         return _fail(str(exc))
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the folder of runs the user meant (``./runs`` where the command was typed, or
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -85,10 +86,10 @@ def launch(run: str | Path | None = None, port: int | None = None, extra_args: S
     the environment the notebooks get.
     """
     cmd, env = build_command(run, port, extra_args)
-    print(f"workbench: JupyterLab on {notebooks_dir()}; the notebooks open "
-          + (f"run {env[RUN_ENV]}" if env.get(RUN_ENV)
-             else f"the newest run in {env.get(RUNS_ENV) or paths.project_root() / 'runs'}"),
-          file=sys.stderr)
+    logging.getLogger(__name__).info(
+        "JupyterLab on %s; the notebooks open %s", notebooks_dir(),
+        f"run {env[RUN_ENV]}" if env.get(RUN_ENV)
+        else f"the newest run in {env.get(RUNS_ENV) or paths.project_root() / 'runs'}")
     proc = subprocess.Popen(cmd, env=env)
     try:
         return proc.wait()

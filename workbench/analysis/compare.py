@@ -11,7 +11,8 @@ Pipeline::
     matches = match_topics(sim)                              # matched, split, merged, new, ...
     labels_b = carry_labels(matches, labels_a)
 
-or, from two run folders, ``compare_runs(run_a, run_b)`` and ``write_comparison(df, path)``.
+or, from two run folders, ``compare_runs(run_a, run_b)`` and ``write_comparison(df, path)``, or
+``compare_and_carry(run_a, run_b)`` (what ``workbench compare`` does: both, and A's labels into B).
 ``stability`` uses the same similarity and assignment for several seeds of one model.
 
 Thresholds (similarity = 1 - Jensen-Shannon distance, base 2: 0 = disjoint, 1 = identical)
@@ -428,6 +429,38 @@ def write_comparison(df: pd.DataFrame, path) -> Path:
     with files.atomic_file(path) as tmp:
         files.write_csv(df, tmp)
     return path
+
+
+def compare_and_carry(run_a, run_b, *, labels_a=None, path=None, carry: bool = True, write: bool = True,
+                      **kwargs) -> pd.DataFrame:
+    """Compare run A (e.g. the seed run) with run B (the retrained one) and carry A's labels over.
+
+    ``run_a`` / ``run_b``: run folders (or loaded runs). :func:`compare_runs` (``kwargs`` go to it),
+    with ``label_a`` and ``carried_label`` taken from ``labels_a`` when given (e.g. labels
+    suggested for A but not written into it), else from A's ``labels.json``. With ``write``, the
+    table goes to ``path`` (default ``<B>/compare_<A name>.csv``, UTF-8 with BOM) and, with
+    ``carry``, the carried labels into B's ``labels.json``: a B topic that already has a label
+    (not blank) keeps it. Output: the comparison table; ``attrs["path"]`` names the CSV when
+    written.
+    """
+    from workbench.runfolder.labels import read_labels, write_labels
+
+    a, b = Path(getattr(run_a, "path", run_a)), Path(getattr(run_b, "path", run_b))
+    table = compare_runs(a, b, **kwargs)
+    if labels_a is not None:
+        labels = {int(k): str(v) for k, v in labels_a.items()}
+        carried = carry_labels(table, labels)
+        table["label_a"] = [labels.get(int(i), "") if pd.notna(i) else "" for i in table["topic_a"]]
+        table["carried_label"] = [carried.get(int(j), "") if pd.notna(j) else "" for j in table["topic_b"]]
+    if write:
+        table.attrs["path"] = str(write_comparison(table, path or b / f"compare_{a.name}.csv"))
+    if write and carry:
+        labels_b = read_labels(b)
+        new = {int(k): v for k, v in zip(table["topic_b"], table["carried_label"])
+               if pd.notna(k) and v and not str(labels_b.get(int(k), "")).strip()}
+        if new:
+            write_labels(b, {**labels_b, **new})
+    return table
 
 
 # --------------------------------------------------------------------------- stability

@@ -40,7 +40,8 @@ import pandas as pd
 from workbench import paths, runfolder
 from workbench.analysis import reading
 from workbench.corpus import ingest
-from workbench.outputs.export import FORMATS, aggregate_to_articles, export_table
+from workbench.outputs import export
+from workbench.outputs.export import FORMATS
 
 __all__ = [
     "RUN_ENV",
@@ -527,22 +528,15 @@ def export_run(run: runfolder.Run, folder: str | Path | None = None, formats: Se
     :func:`workbench.outputs.export.aggregate_to_articles` (token-weighted). Formats as
     :func:`workbench.outputs.export.export_table`: csv (UTF-8 with BOM, formula-safe), xlsx, parquet,
     dta (Stata 118, topic variables labelled "topic_0 脱贫攻坚"). ``folder`` defaults to
-    ``<run>/exports``. Output: one row per file: ``level``, ``format``, ``path``, ``rows``,
-    ``bytes``.
+    ``<run>/exports``; each file is written by :func:`workbench.outputs.export.export_run`, as
+    ``workbench export`` writes it. Output: one row per file: ``level``, ``format``, ``path``,
+    ``rows``, ``bytes``.
     """
-    folder = Path(folder) if folder is not None else run.path / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {"unit": ("doc_topics", run.doc_topics)}
-    if "article" in levels:
-        tables["article"] = ("articles", aggregate_to_articles(run.doc_topics))
     rows = []
     for level in levels:
-        if level not in tables:
-            raise ValueError(f"unknown level {level!r} (choose unit or article)")
-        stem, table = tables[level]
+        n_rows = run.doc_topics["doc_id"].nunique() if level == "article" else len(run.doc_topics)
         for fmt in formats:
-            path = export_table(table, folder / f"{stem}.{fmt}", fmt, labels=run.labels or None,
-                                source=str(run.manifest.get("run_id", run.path.name)))
-            rows.append({"level": level, "format": fmt, "path": str(path), "rows": len(table),
+            path = export.export_run(run, fmt, level=level, folder=folder)
+            rows.append({"level": level, "format": fmt, "path": str(path), "rows": n_rows,
                          "bytes": path.stat().st_size})
     return pd.DataFrame(rows, columns=["level", "format", "path", "rows", "bytes"])

@@ -15,8 +15,9 @@ a run folder:
 - :func:`find_topic`, :func:`cue_table` -- which topic is about a theme (反腐败, 廉政 ...), by cue
   words (``explore.suggest_labels``), and the evidence for it; :func:`cue_rate` -- the cue words'
   own frequency per year, a check on the topic's trend that no model stands between.
-- :func:`baseline_run`, :func:`compare_and_carry` -- the seed-only run to compare a retrained run
-  with, and the comparison with labels carried over.
+- :func:`baseline_run` -- the seed-only run to compare a retrained run with;
+  :func:`workbench.analysis.compare.compare_and_carry` (also importable from here) -- the
+  comparison with labels carried over, as ``workbench compare`` does it.
 
 Topic ids start at 0, as everywhere in the workbench.  Everything here reads run folders (tables
 and ``topic_term.npy``); no model is unpickled."""
@@ -33,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from workbench import files, paths, runfolder
-from workbench.analysis import compare, effects, explore, reading
+from workbench.analysis import effects, explore, reading
+from workbench.analysis.compare import compare_and_carry
 from workbench.outputs import charts
 
 __all__ = [
@@ -350,30 +352,3 @@ def baseline_run(path: str | Path | None = None, *, train: bool = True, out_dir:
 
     return runfolder.load_run(engines.train(out_dir=Path(out_dir) if out_dir else runs_dir(),
                                         store_path=store_path, progress=False))
-
-
-def compare_and_carry(run_a, run_b, *, labels_a: Mapping[int, str] | None = None, write: bool = True,
-                      **kwargs) -> pd.DataFrame:
-    """Compare run A (e.g. the seed run) with run B (the retrained one) and carry A's labels over.
-
-    :func:`workbench.analysis.compare.compare_runs` (``kwargs`` go to it), with ``label_a`` and
-    ``carried_label`` taken from ``labels_a`` when given (e.g. labels suggested for A but not
-    written into it), else from A's ``labels.json``.  With ``write``, as ``workbench compare
-    A B --carry-labels`` does: the table goes to ``<B>/compare_<A name>.csv`` (UTF-8 with BOM)
-    and the carried labels into B's ``labels.json``, never replacing a label B already has.
-    Output: the comparison table (``attrs["path"]`` names the CSV when written).
-    """
-    a, b = _as_run(run_a), _as_run(run_b)
-    table = compare.compare_runs(a.path, b.path, **kwargs)
-    labels = {int(k): str(v) for k, v in (a.labels if labels_a is None else labels_a).items()}
-    carried = compare.carry_labels(table, labels)
-    table["label_a"] = [labels.get(int(i), "") if pd.notna(i) else "" for i in table["topic_a"]]
-    table["carried_label"] = [carried.get(int(j), "") if pd.notna(j) else "" for j in table["topic_b"]]
-    if write:
-        out = compare.write_comparison(table, b.path / f"compare_{a.path.name}.csv")
-        table.attrs["path"] = str(out)
-        labels_b = runfolder.read_labels(b.path)
-        new = {k: v for k, v in carried.items() if not str(labels_b.get(k, "")).strip()}
-        if new:
-            runfolder.write_labels(b.path, {**labels_b, **new})
-    return table

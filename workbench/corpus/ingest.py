@@ -16,9 +16,9 @@ import codecs
 import csv
 import hashlib
 import json
+import logging
 import os
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -915,6 +915,9 @@ def _read_table(data: bytes, f: str, suffix: str, name: str, text_column: str | 
             yield doc
 
 
-def report(problems: list[Problem], stream=sys.stderr) -> None:
+def report(problems: Iterable[Problem]) -> None:
+    """Log each problem as one warning of the ``workbench`` logger (the command line prints them
+    as ``workbench: FILE:LINE: what is wrong (what was done)``)."""
+    log = logging.getLogger(__name__)
     for p in problems:
-        print(f"workbench: {p}", file=stream)
+        log.warning("%s", p)

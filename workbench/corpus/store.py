@@ -242,6 +242,29 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
                         repeated, tuple(ids), tuple(doc_ids))
 
 
+def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str | None = None,
+                       report_file: Path | None = None, store_path: Path | None = None) -> tuple[IngestReport, Path]:
+    """:func:`ingest` into the store at ``store_path`` (default :func:`default_path`), each skipped
+    input logged (:func:`workbench.corpus.ingest.report`), and the report written to
+    ``report_file`` (default ``<store folder>/reports/ingest-<UTC time>-<corpus>.txt``): the
+    summary line, then one line per skipped input. Returns the report and the file written."""
+    from datetime import datetime, timezone
+
+    from workbench.corpus.ingest import report as log_problems
+    from workbench.files import atomic_file
+
+    path = Path(store_path or default_path())
+    with closing(connect(path)) as conn:
+        result = ingest(conn, sources, corpus, text_column=text_column)
+    log_problems(result.skipped)
+    report_file = Path(report_file or path.parent / "reports" /
+                       f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{corpus}.txt")
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(report_file) as tmp:
+        tmp.write_text(result.summary() + "\n" + "".join(f"{p}\n" for p in result.skipped), encoding="utf-8")
+    return result, report_file
+
+
 def corpus_names(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT corpus FROM records WHERE corpus != '' ORDER BY corpus")]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -47,8 +47,8 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
                             token_ids=corpus.token_ids)
     corpus.stats["seconds_train"] = round(time.perf_counter() - t0, 3)
     for name, words in fitted.settings.get("missing_seed_words", {}).items():
-        print(f"workbench: theme '{name}': seed words not in the vocabulary: {'、'.join(words)}",
-              file=sys.stderr)
+        logging.getLogger(__name__).warning("theme '%s': seed words not in the vocabulary: %s", name,
+                                            "、".join(words))
     config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
               "corpus": asdict(corpus_config), "model": asdict(model_config),
               **({"stm": asdict(stm_config)} if stm_config is not None else {}),

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import os
 import shutil
@@ -916,7 +917,7 @@ def _delete(spark, uri: str) -> None:
 
 def _say(progress: bool, msg: str) -> None:
     if progress:
-        print(f"workbench: spark: {msg}", file=sys.stderr, flush=True)
+        logging.getLogger(__name__).info("spark: %s", msg)
 
 
 def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig(), *, scratch: str,
@@ -1109,8 +1110,8 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
                          partitions=spark_config.partitions, progress=progress)
         ingest.report(list(corpus.problems))
         if corpus.n_problems > len(corpus.problems):
-            print(f"workbench: ... and {corpus.n_problems - len(corpus.problems)} more skipped inputs",
-                  file=sys.stderr)
+            logging.getLogger(__name__).warning("... and %d more skipped inputs",
+                                                corpus.n_problems - len(corpus.problems))
         run = _run_arrays(spark, corpus, model_config, spark_config, work, sources, corpus_name, versions,
                           progress, t_start)
         t_write = time.perf_counter()

@@ -6,6 +6,7 @@ per unit, metadata, ``text``, ``n_tokens``, ``dominant_topic``, ``topic_0..topic
 - :func:`export_table` writes it as csv, xlsx, parquet or Stata ``.dta``.
 - :func:`aggregate_to_articles` turns unit rows into one row per article (``doc_id``).
 - :func:`apply_labels` adds a ``dominant_label`` column from ``labels.json`` labels.
+- :func:`export_run` writes a run folder's table (units or articles) under ``<run>/exports/``.
 
 Round trip: reading an export back gives the same ``doc_id``, ``unit_id`` and ``text``
 values and the same topic shares (to float64 precision) with these documented
@@ -39,12 +40,17 @@ from workbench.runfolder.schema import topic_columns_of
 __all__ = [
     "FORMATS",
     "export_table",
+    "export_run",
+    "export_path",
     "aggregate_to_articles",
     "apply_labels",
     "stata_names",
 ]
 
 FORMATS = ("csv", "xlsx", "parquet", "dta")
+#: File stem of each level of a run's exported table: one row per unit, or per article.
+LEVELS = {"unit": "doc_topics", "article": "articles"}
+EXPORTS_DIR = "exports"
 
 _EXCEL_MAX_CHARS = 32_767
 _EXCEL_MAX_ROWS = 1_048_576
@@ -392,3 +398,28 @@ def export_table(
         else:
             _write_dta(frame, target, labels, source)
     return path
+
+
+def export_path(run_dir, fmt: str, level: str = "unit", folder=None) -> Path:
+    """Where :func:`export_run` writes: ``<folder>/doc_topics.<fmt>`` for units,
+    ``<folder>/articles.<fmt>`` for articles; ``folder`` defaults to ``<run>/exports``."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r} (choose {' or '.join(LEVELS)})")
+    folder = Path(folder) if folder is not None else Path(run_dir) / EXPORTS_DIR
+    return folder / f"{LEVELS[level]}.{fmt.lower().lstrip('.')}"
+
+
+def export_run(run, fmt: str = "csv", *, level: str = "unit", path=None, folder=None) -> Path:
+    """Write a run's labelled topic-per-document table with :func:`export_table`; return the path.
+
+    ``run``: a loaded run folder (:func:`workbench.runfolder.load_run`). ``level`` ``unit``: its
+    ``doc_topics``, one row per unit; ``article``: :func:`aggregate_to_articles` of it. The
+    run's labels give ``dominant_label`` (and Stata's variable labels); the dta dataset label
+    names the run. ``path`` defaults to :func:`export_path` (``folder`` or ``<run>/exports``).
+    """
+    default = export_path(run.path, fmt, level, folder)  # also checks the level
+    target = Path(path) if path is not None else default
+    table = aggregate_to_articles(run.doc_topics) if level == "article" else run.doc_topics
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return export_table(table, target, fmt, labels=run.labels or None,
+                        source=str(run.manifest.get("run_id", run.path.name)))

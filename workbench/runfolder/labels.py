@@ -126,6 +126,23 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
     return target
 
 
+def update_labels(run_dir, changes: Mapping[int, str]) -> dict[int, str]:
+    """Set or remove some of a run's labels and write ``labels.json`` (:func:`write_labels`).
+
+    ``changes`` maps topic ids to labels, stripped of surrounding spaces; an empty label removes
+    that topic's label. Topics not in ``changes`` keep theirs. Output: every label the run now
+    has, ordered by id. Raises ValueError as :func:`write_labels` does."""
+    labels = read_labels(run_dir)
+    for topic, label in changes.items():
+        label = str(label).strip()
+        if label:
+            labels[int(topic)] = label
+        else:
+            labels.pop(int(topic), None)
+    write_labels(run_dir, labels)
+    return dict(sorted(labels.items()))
+
+
 def topic_names(k: int, labels: Mapping[int, str] | None = None) -> list[str]:
     """Display names for topics 0..k-1: ``"0 脱贫攻坚"`` when labelled, else ``"3"``.
 
