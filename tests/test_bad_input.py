@@ -28,7 +28,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 from pathlib import Path
 
@@ -288,7 +287,11 @@ def test_nothing_readable_exits_1(tmp_path):
 
 # -- in-process: size, speed, and the finer points ---------------------------------------------
 
-def test_50_mb_single_line_is_read_whole_fast(tmp_path):
+# How long these inputs take is measured by bench/budgets.py, not asserted here.
+
+
+@pytest.mark.slow
+def test_50_mb_single_line_is_read_whole(tmp_path):
     import tracemalloc
 
     sentence = "各级党组织深入开展党史学习教育，推动学史明理学史增信学史崇德学史力行。"  # 36 chars, 108 bytes
@@ -297,7 +300,6 @@ def test_50_mb_single_line_is_read_whole_fast(tmp_path):
     f.write_bytes(sentence.encode() * n)
     size = f.stat().st_size
     assert size > 49_900_000
-    t0 = time.perf_counter()
     tracemalloc.start()
     try:
         problems: list[Problem] = []
@@ -305,10 +307,8 @@ def test_50_mb_single_line_is_read_whole_fast(tmp_path):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    seconds = time.perf_counter() - t0
     assert problems == [] and len(docs) == 1
     assert len(docs[0].text) == n * len(sentence)  # nothing lost, one paragraph
-    assert seconds < 8, f"{seconds:.1f} s for 50 MB"
     # the text held as str is 2 bytes per CJK character (~33 MB); a few copies at most
     assert peak < 8 * size, f"peak {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB file"
     with closing(store.connect(tmp_path / "s.sqlite")) as conn:  # and it stores
@@ -317,27 +317,22 @@ def test_50_mb_single_line_is_read_whole_fast(tmp_path):
         assert conn.execute("SELECT length(text) FROM documents").fetchone()[0] == n * len(sentence)
 
 
-def test_long_unpunctuated_lines_are_linear(tmp_path):
+def test_long_unpunctuated_lines_are_rejoined_in_bounded_paragraphs(tmp_path):
     # 80,000 long lines with no sentence end: the old re-joining was quadratic (400 s for 3 MB)
     line = "网格员走访居民化解矛盾纠纷服务群众推进基层治理现代化建设工作不断深入开展"
     f = tmp_path / "no_punctuation.txt"
     f.write_text("\n".join([line] * 80_000), encoding="utf-8")
-    t0 = time.perf_counter()
     (doc,) = read_sources([f])
-    assert time.perf_counter() - t0 < 3
     paragraphs = doc.text.split("\n")
     assert "".join(paragraphs) == line * 80_000 or "".join(paragraphs) == line * 79_999  # headline lifted
     assert max(map(len, paragraphs)) <= ingest._MAX_JOIN + len(line)
 
 
 @pytest.mark.parametrize("junk", ["<a ", "<a b='", "</", "<!--", "<noscript>", "<script>", "<<p>"])
-def test_malformed_html_is_linear(junk):
+def test_malformed_html_keeps_the_text_before_it(junk):
     # html.parser (Python 3.11.7) took 15 s on 30 KB of "<a " and minutes on 120 KB
     markup = "<html><body><p>正文开头。</p>" + junk * 40_000
-    t0 = time.perf_counter()
-    text = html_to_text(markup)
-    assert time.perf_counter() - t0 < 1.5
-    assert text.startswith("正文开头。")
+    assert html_to_text(markup).startswith("正文开头。")
 
 
 def test_html_extraction_rules():
@@ -418,6 +413,7 @@ def test_record_fields_with_control_characters_and_nul(tmp_path):
 
 # -- Traditional characters -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_traditional_and_simplified_count_as_one_term_when_asked(tmp_path):
     import dataclasses
 

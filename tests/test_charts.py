@@ -129,6 +129,7 @@ def test_font_cmap_covers_the_chinese_we_draw():
     assert not missing, missing
 
 
+@pytest.mark.slow
 def test_import_and_plotting_leave_global_rcparams_alone(doc_topics, tmp_path):
     code = (
         "import matplotlib as mpl; before = {k: mpl.rcParams[k] for k in ('font.family', 'font.sans-serif', "

@@ -14,6 +14,7 @@ def run_cli(*args, cwd=None):
                           cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 def test_train_prints_run_folder_last(tmp_path):
     r = run_cli("train", "--quiet", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -22,6 +23,7 @@ def test_train_prints_run_folder_last(tmp_path):
     assert run.parent == tmp_path / "runs" and (run / "manifest.json").exists()
 
 
+@pytest.mark.slow
 def test_train_options(tmp_path):
     src = Path(__file__).resolve().parents[1] / "seeds"
     r = run_cli("train", str(src), "--topics", "4", "--unit", "article", "--seed", "7", "--min-tokens", "3",
@@ -32,29 +34,31 @@ def test_train_options(tmp_path):
     assert (m["num_topics"], m["seed"], m["config"]["corpus"]["unit"]) == (4, 7, "article")
 
 
-def test_missing_path_is_one_clear_line(tmp_path):
-    r = run_cli("train", str(tmp_path / "nowhere"), "--quiet", "--out", str(tmp_path))
-    assert r.returncode == 1
-    assert r.stderr.strip().splitlines()[-1] == f"workbench: error: {tmp_path / 'nowhere'}: no such file or folder"
+# In-process: main() prints the library's messages on the sys.stderr that capsys swaps in.
+def test_missing_path_is_one_clear_line(tmp_path, capsys):
+    assert main(["train", str(tmp_path / "nowhere"), "--quiet", "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"workbench: error: {tmp_path / 'nowhere'}: no such file or folder")
     assert not (tmp_path / "runs").exists()
 
 
-def test_empty_corpus_and_binary_file_named(tmp_path):
+def test_empty_corpus_and_binary_file_named(tmp_path, capsys):
     (tmp_path / "scan.txt").write_bytes(b"%PDF-1.5\x00\x01binary")
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
-    r = run_cli("train", str(tmp_path), "--quiet", "--out", str(tmp_path / "runs"))
-    assert r.returncode == 1
-    assert "scan.txt: not a text file: looks like a PDF file" in r.stderr
-    assert "empty.txt: empty file" in r.stderr
-    assert "no documents with text found" in r.stderr.strip().splitlines()[-1]
+    assert main(["train", str(tmp_path), "--quiet", "--out", str(tmp_path / "runs")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert f"workbench: {tmp_path / 'scan.txt'}: not a text file: looks like a PDF file (skipped)" in err
+    assert f"workbench: {tmp_path / 'empty.txt'}: empty file (skipped)" in err
+    assert "no documents with text found" in err[-1]
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
-def test_bad_themes_file(tmp_path):
+def test_bad_themes_file(tmp_path, capsys):
     bad = tmp_path / "themes.toml"
     bad.write_text("[themes]\n\"脱贫攻坚\" = 3\n", encoding="utf-8")
-    r = run_cli("train", "--themes", str(bad), "--quiet", "--out", str(tmp_path))
-    assert r.returncode == 1 and "themes.toml" in r.stderr and "脱贫攻坚" in r.stderr
+    assert main(["train", "--themes", str(bad), "--quiet", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "themes.toml" in err and "脱贫攻坚" in err
 
 
 def test_usage_error_exit_code():
@@ -63,6 +67,7 @@ def test_usage_error_exit_code():
     assert exc.value.code == 2
 
 
+@pytest.mark.slow
 def test_sweep_prints_recommendation_and_folder(tmp_path):
     r = run_cli("sweep", "--topics", "3,6", "--seeds", "0,1", "--iterations", "100", "--quiet", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
@@ -77,6 +82,7 @@ def test_sweep_prints_recommendation_and_folder(tmp_path):
         latest_run(tmp_path)  # a sweep folder is not a run
 
 
+@pytest.mark.slow
 def test_ingest_then_train_corpus_and_compare(tmp_path):
     import os
     env_store = tmp_path / "store.sqlite"
@@ -224,7 +230,7 @@ def test_library_warnings_print_as_one_workbench_line_each(tmp_path, monkeypatch
     report = Path(out.splitlines()[-1].removeprefix("report: "))
     assert report.parent == tmp_path / "store" / "reports" and re.fullmatch(r"ingest-\d{8}-\d{6}-c\.txt", report.name)
     assert report.read_text(encoding="utf-8").splitlines() == [
-        "corpus 'c': 0 added, 1 unchanged, 1 skipped (1 empty file)", f"{src / 'empty.txt'}: empty file (skipped)"]
+        "corpus 'c': 0 added, 1 unchanged, 0 updated, 1 skipped (1 empty file)", f"{src / 'empty.txt'}: empty file (skipped)"]
 
 
 def test_library_callers_get_log_records_not_prints(tmp_path, caplog, capsys):

@@ -11,7 +11,6 @@ from workbench.models.convergence import Criterion, Monitor, min_overlap
 from workbench.models.lda import ModelConfig
 from workbench.text import preprocess
 
-ROOT = Path(__file__).resolve().parents[1]
 TOPS = np.arange(40).reshape(4, 10)  # 4 topics, 10 term ids each
 
 
@@ -57,11 +56,6 @@ def test_bad_settings_are_refused():
         ModelConfig(iterations="fast")
     with pytest.raises(SystemExit):
         cli.main(["train", "--iterations", "0"])
-
-
-@pytest.fixture(scope="module")
-def seed_corpus():
-    return preprocess.prepare([ROOT / "seeds"], progress=False)
 
 
 def test_fixed_iterations_run_exactly_n(seed_corpus):

@@ -17,7 +17,7 @@ from workbench import paths, runfolder
 from workbench.analysis import explore, reading
 from workbench.corpus import ingest
 from workbench.corpus.units import split_units
-from workbench.text import preprocess, tokenize
+from workbench.text import tokenize
 
 # --------------------------------------------------------------------------------------------
 # fixtures
@@ -25,11 +25,6 @@ from workbench.text import preprocess, tokenize
 
 def _doc(text: str, source: str, **meta) -> ingest.Document:
     return ingest.Document(doc_id=ingest.doc_id_for(text), source_file=source, record="", text=text, meta=meta)
-
-
-@pytest.fixture(scope="module")
-def seed_corpus():
-    return preprocess.prepare([paths.seeds_dir()], progress=False)
 
 
 @pytest.fixture(scope="module")

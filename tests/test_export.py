@@ -302,6 +302,7 @@ def test_aggregate_rows_sum_to_one_and_stay_within_unit_range(data, n_units, n_t
     assert articles["n_tokens"].sum() == sum(tokens)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(
     texts=st.lists(

@@ -19,12 +19,6 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 @pytest.fixture(scope="module")
-def seed_corpus(tmp_path_factory):
-    return preprocess.prepare([SEEDS], preprocess.CorpusConfig(), store_path=tmp_path_factory.mktemp("s") / "s.sqlite",
-                            progress=False)
-
-
-@pytest.fixture(scope="module")
 def seed_fit(seed_corpus):
     cfg = models.ModelConfig(num_topics=6, iterations=100)
     return models.fit(seed_corpus.bows, seed_corpus.vocab, cfg, progress=False, token_ids=seed_corpus.token_ids)

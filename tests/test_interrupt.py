@@ -30,6 +30,8 @@ from workbench.corpus import store
 from workbench.corpus.ingest import read_sources
 from workbench.runfolder.reader import load_run, verify_run
 
+pytestmark = pytest.mark.interrupt
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240611
 WORDS = ("脱贫攻坚 第一书记 驻村 帮扶 贫困户 产业 网格员 社区 居民 矛盾纠纷 纪检监察 立案 审查 八项规定 四风 党支部 "

@@ -261,6 +261,7 @@ def test_bad_inputs_are_rejected(tmp_path, change, message):
     assert not (tmp_path / "p.html").exists()
 
 
+@pytest.mark.slow
 def test_no_warnings_and_global_warning_filters_untouched():
     # A fresh interpreter: importing pyLDAvis calls warnings.simplefilter("always",
     # DeprecationWarning) for the whole process; the writer must undo that, and under

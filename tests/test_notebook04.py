@@ -116,7 +116,7 @@ def test_plots_prevalence_over_time_with_labels_and_no_font_trouble(executed):
 
 @pytest.mark.notebook
 def test_writes_nothing_into_the_checkout(executed):
-    # (its running time is a benchmark, not a test: the cells' own timeout bounds a hung cell)
+    # its running time is measured by bench/budgets.py --notebook; the cells' own timeout bounds a hung cell
     assert _checkout_state() == executed["before"]
 
 

@@ -53,7 +53,7 @@ def workspace(seed_run, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(explore.RUN_ENV, str(run))
         mp.setenv(explore.RUNS_ENV, str(work / "runs"))
-        yield {"dir": work, "run": run, "executed": {}, "checkout": _checkout_state()}
+        yield {"dir": work, "run": run, "executed": set(), "checkout": _checkout_state()}
 
 
 def _execute(workspace, name: str, extra_cells=()):
@@ -62,13 +62,12 @@ def _execute(workspace, name: str, extra_cells=()):
     path = workspace["dir"] / name
     nb = nbformat.read(path, as_version=4)
     nb.cells.extend(nbformat.v4.new_code_cell(src) for src in extra_cells)
-    started = time.perf_counter()
     # kernel "python3" is this interpreter: jupyter_client runs a kernelspec's "python" as
     # sys.executable (checked below through sys.prefix).
     NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                    resources={"metadata": {"path": str(workspace["dir"])}}).execute()
     nbformat.write(nb, path)
-    workspace["executed"][name] = time.perf_counter() - started
+    workspace["executed"].add(name)
     return nb
 
 
@@ -122,10 +121,10 @@ def test_03_labels_and_exports_land_in_the_run(workspace):
 
 
 @pytest.mark.notebook
-def test_the_notebooks_ran_fast_and_wrote_nothing_into_the_checkout(workspace):
+def test_the_notebooks_wrote_nothing_into_the_checkout(workspace):
+    # how long they take: bench/budgets.py --notebook
     if len(workspace["executed"]) < len(NAMES):
         pytest.skip("not every notebook ran")
-    assert sum(workspace["executed"].values()) < 90, workspace["executed"]
     assert _checkout_state() == workspace["checkout"]
 
 

@@ -32,6 +32,7 @@ WORDS = ("脱贫攻坚 第一书记 驻村 帮扶 贫困户 产业 网格员 社
 
 # -- ingest -> store -> export round trip -------------------------------------------------------
 
+@pytest.mark.slow
 @FAST
 @given(records=st.lists(st.tuples(mixed_text, st.sampled_from(["", "2023-05-01", "=1+1", "张三"])),
                         min_size=1, max_size=6))

@@ -21,6 +21,7 @@ import pytest
 
 from workbench.engines import spark as wsp
 
+pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 

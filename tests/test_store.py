@@ -290,6 +290,7 @@ def test_stopword_change_needs_no_retokenizing(tmp_path):
         assert (count("segments"), count("kept")) == (1, 2)  # one segmentation, kept tokens per filter
 
 
+@pytest.mark.slow
 def test_train_from_named_corpus_matches_train_from_files(tmp_path):
     db = tmp_path / "s.sqlite"
     with closing(store.connect(db)) as conn:
@@ -319,6 +320,7 @@ print(len(seen))
 """
 
 
+@pytest.mark.slow
 def test_reader_during_ingest_sees_whole_documents(tmp_path):
     db = tmp_path / "s.sqlite"
     store.connect(db).close()

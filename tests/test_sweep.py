@@ -13,15 +13,9 @@ from hypothesis import strategies as st
 from workbench import models
 from workbench.analysis import sweep
 from workbench.models.lda import ModelConfig
-from workbench.text import preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ModelConfig(iterations=200)
-
-
-@pytest.fixture(scope="module")
-def seed_corpus():
-    return preprocess.prepare([ROOT / "seeds"], progress=False)
 
 
 @pytest.fixture(scope="module")
