@@ -375,6 +375,33 @@ def cmd_effect(args) -> int:
     return EXIT_OK
 
 
+def cmd_validate(args) -> int:
+    from workbench import errors
+    from workbench.analysis import validation
+
+    try:
+        if args.score:
+            per_topic, summary = validation.score_tasks(args.score, args.key)
+            print(per_topic.to_string(index=False, float_format="{:.2f}".format))
+            print(f"{summary['task']} on run {summary['run']}: {summary['correct']} of {summary['answered']} answered "
+                  f"items right (precision {summary['precision']:.2f}); {summary['unanswered']} unanswered")
+        elif args.task:
+            if not args.out:
+                return _fail("--task needs --out FILE.xlsx (the key is written beside it)", EXIT_USAGE)
+            for path in validation.write_tasks(_run_path(args.run), args.task, args.out,
+                                               _settings(validation.TaskConfig, args), key=args.key):
+                print(path)
+        else:
+            table, path = validation.write_quality(_run_path(args.run), args.chains)
+            print(table.to_string(index=False, float_format="{:.3f}".format))
+            print(path)
+    except errors.UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except errors.PipelineError as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
 def cmd_notebook(args) -> int:
     from workbench import notebook
 
@@ -559,6 +586,24 @@ def build_parser() -> argparse.ArgumentParser:
     ef.add_argument("--seed", type=int, default=_Default(effect, "seed"),
                     help="random seed of the draws (default %(default)s)")
     ef.add_argument("--out", type=Path, help="output folder (default RUN/effects)")
+
+    task = "workbench.analysis.validation:TaskConfig"
+    va = _command(sub, "validate", cmd_validate, "topic quality per topic, intrusion task sheets and their scores",
+                  "Without --task or --score: per topic stm's exclusivity and semantic coherence, c_npmi and, "
+                  "with --chains, stability across runs of other seeds (RUN/validation/topic_quality.csv). --task "
+                  "writes a word- or topic-intrusion sheet for raters (XLSX, answer column) and its key apart; "
+                  "--score scores an answered sheet against its key.")
+    va.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
+    va.add_argument("--task", choices=("word-intrusion", "topic-intrusion"), help="write a task sheet (needs --out)")
+    va.add_argument("--out", type=Path, help="the task sheet, .xlsx (its key goes to <name>.key.csv)")
+    va.add_argument("--key", type=Path, help="answer key file (default <sheet>.key.csv)")
+    va.add_argument("--score", type=Path, metavar="SHEET.xlsx", help="score an answered sheet")
+    va.add_argument("--chains", nargs="+", default=[], type=Path, metavar="RUN",
+                    help="runs of the same corpus and K with other seeds: per-topic stability")
+    va.add_argument("--units", dest="n_units", type=int, default=_Default(task, "n_units"),
+                    help="units in a topic-intrusion sheet (default %(default)s)")
+    va.add_argument("--seed", type=int, default=_Default(task, "seed"),
+                    help="shuffle and sample seed (default %(default)s)")
 
     nb = _command(sub, "notebook", cmd_notebook, "open JupyterLab on notebooks/",
                   "Start JupyterLab in notebooks/; with RUN, the notebooks open that run (default: the newest).")

@@ -60,6 +60,8 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
 def run_arrays(corpus, fitted: models.Fitted, config: dict, themes_file: Path | None = None,
                figures=None) -> runfolder.RunArrays:
     """A local corpus (text.preprocess.Corpus) and its fitted model as the writer's input."""
+    from workbench.models.stm import semantic_coherence
+
     c_npmi, per_topic = models.coherence(fitted.topic_term, corpus.vocab.terms, token_ids=corpus.token_ids)
 
     def save_model(folder: Path) -> None:
@@ -74,7 +76,9 @@ def run_arrays(corpus, fitted: models.Fitted, config: dict, themes_file: Path | 
     return runfolder.RunArrays(
         engine=fitted.engine, config=config, topic_term=fitted.topic_term, topic_names=fitted.topic_names,
         model_settings=fitted.settings,
-        metrics={"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": fitted.settings.get("ll_per_word")},
+        metrics={"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": fitted.settings.get("ll_per_word"),
+                 "semantic_coherence_per_topic": semantic_coherence(fitted.topic_term, corpus.vocab.terms,
+                                                                    corpus.token_ids)},
         vocab=corpus.vocab, units=lambda: zip(corpus.unit_ids, corpus.token_ids),
         doc_topics=lambda: runfolder.doc_topic_blocks(corpus, fitted.doc_topic),
         meta_profile=runfolder.meta_profile(corpus), with_other_records=bool(runfolder.other_records(corpus)),

@@ -232,6 +232,17 @@ def fit_stm(corpus, num_topics: int, random_state: int, config: StmConfig, *, pr
                           "prevalence_coefficients.csv": coefficients})
 
 
+def semantic_coherence(topic_term: np.ndarray, terms, token_ids, n: int = 10) -> list[float]:
+    """stm's ``semanticCoherence`` per topic (document co-occurrence of its top ``n`` terms; topica's
+    Rust core, stm-exact), for any model's ``topic_term``. Only the top terms are passed on per unit
+    (the score reads nothing else), so memory grows with units x top terms, not with tokens."""
+    from topica.coherence import semantic_coherence as semcoh
+
+    top = np.unique(np.argsort(-np.asarray(topic_term), axis=1)[:, :n])
+    texts = [[terms[i] for i in np.intersect1d(ids, top)] for ids in token_ids]
+    return [float(v) for v in semcoh(np.asarray(topic_term, dtype=np.float64), texts, vocabulary=list(terms), n=n)]
+
+
 def load_model(run_path):
     """The topica STM of a run folder (``model/stm.topica``)."""
     from pathlib import Path
