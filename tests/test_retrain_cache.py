@@ -8,7 +8,7 @@ import numpy as np
 from workbench.corpus.ingest import Document, read_sources
 from workbench.corpus.units import split_units
 from workbench.text import preprocess
-from workbench.text.tokenize import default_config, get_tokenizer, quoted_term_counts
+from workbench.text.tokenize import default_config, get_tokenizer, quoting_documents
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -41,6 +41,10 @@ def test_warm_prepare_after_new_documents_equals_cold(tmp_path):
     assert warm.stats["cache_misses"] == len(new_units) + len(touched)
     assert warm.stats["cache_hits"] == len(old_units) - len(touched)
     assert cold.stats["cache_hits"] == 0
+    # and the run says why: new units, and older units touched by the changed user word
+    assert warm.stats["retokenized"] == {"new_units": len(new_units), "touched_units": len(touched),
+                                         "touched_by": {"软弱涣散村": len(touched)}}
+    assert cold.stats["retokenized"]["touched_units"] == 0
 
     assert warm.harvested == cold.harvested
     assert warm.unit_ids == cold.unit_ids and warm.dropped_units == cold.dropped_units
@@ -54,19 +58,60 @@ def test_warm_prepare_after_new_documents_equals_cold(tmp_path):
 def test_pipeline_harvest_leaves_out_only_words_that_change_no_token():
     texts = ["基层党建“整县推进”，推行“五星争创”，全镇“出名”的软弱涣散村，这“一般”不难。",
              "“整县推进”工作会。“一般”而言，“双培”“双带”，庆祝“七一”。"]
-    counts = quoted_term_counts(texts)
+    counts = quoting_documents(texts)
     # 出名 (v), 双带 (n), 一般 (a): words of jieba's dictionary with a tag the filter keeps -> left out;
     # 双培: not a dictionary word; 七一: a dictionary word tagged m (numeral), which the filter drops
-    assert preprocess.CorpusConfig().harvested_terms(counts) == ["七一", "五星争创", "双培", "整县推进"]
-    assert preprocess.CorpusConfig(pos_filter=False).harvested_terms(counts) == ["五星争创", "双培", "整县推进"]
-    assert preprocess.CorpusConfig(harvest_quoted=False).harvested_terms(counts) == []
+    assert preprocess.CorpusConfig().harvest_candidates(counts) == ["七一", "五星争创", "双培", "整县推进"]
+    assert preprocess.CorpusConfig(pos_filter=False).harvest_candidates(counts) == ["五星争创", "双培", "整县推进"]
+    assert preprocess.CorpusConfig(harvest_quoted=False).harvest_candidates(counts) == []
+    assert preprocess.harvest(preprocess.CorpusConfig(), lambda: iter(texts)) == ["七一", "五星争创", "双培", "整县推进"]
+
+
+# Stories of the kind xinwenlianbo broadcasts: 整县推进 is a slogan, quoted wherever it is named;
+# 一劳永逸地 is an ordinary phrase (jieba: 一劳永逸 / 地) that one story happened to quote.
+PHRASE_AND_SLOGAN = {
+    "a.txt": "黄冈市推行基层党建“整县推进”，村党支部书记说，软弱涣散问题不能指望“一劳永逸地”解决。",
+    "b.txt": "全省召开“整县推进”现场会，交流党建引领乡村振兴的做法。",
+    "c.txt": "治理河道污染不可能一劳永逸地完成，需要建立长效机制。",
+    "d.txt": "整治群众身边的腐败问题，没有一劳永逸地办法，必须常抓不懈。",
+    "e.txt": "安全生产没有一劳永逸地解决之道，要压实企业主体责任。",
+}
+
+
+def test_the_harvest_keeps_slogans_and_leaves_quoted_phrases(tmp_path):
+    for name, text in PHRASE_AND_SLOGAN.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    corpus = preprocess.prepare([tmp_path], preprocess.CorpusConfig(workers=1, min_tokens=1),
+                                store_path=tmp_path / "s.sqlite", no_below=1, no_above=1.0, progress=False)
+    # 整县推进: quoted in both stories that name it; 一劳永逸地: in 1 of the 4
+    assert "整县推进" in corpus.harvested and "一劳永逸地" not in corpus.harvested
+    assert "整县推进" in corpus.vocab.terms
+    every = preprocess.CorpusConfig(workers=1, min_tokens=1, harvest_min_share=0.0)
+    assert "一劳永逸地" in preprocess.harvest(every, lambda: iter(PHRASE_AND_SLOGAN.values()))
+
+
+def test_a_newly_quoted_phrase_sends_no_older_story_back(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    for name in ("b.txt", "c.txt", "d.txt", "e.txt"):
+        (old / name).write_text(PHRASE_AND_SLOGAN[name], encoding="utf-8")
+    (new / "a.txt").write_text(PHRASE_AND_SLOGAN["a.txt"], encoding="utf-8")
+    cfg = preprocess.CorpusConfig(workers=1, min_tokens=1, unit="article")
+    kw = dict(no_below=1, no_above=1.0, progress=False, store_path=tmp_path / "s.sqlite")
+    first = preprocess.prepare([old], cfg, **kw)
+    warm = preprocess.prepare([old, new], cfg, **kw)
+    assert first.harvested == warm.harvested == ("整县推进",)
+    # the three older stories with an unquoted 一劳永逸地 are reused: only the new story is segmented
+    assert warm.stats["retokenized"] == {"new_units": 1, "touched_units": 0, "touched_by": {}}
+    assert warm.stats["cache_misses"] == 1
 
 
 def test_on_the_seeds_the_harvest_gives_the_tokens_of_harvesting_every_quoted_term():
     docs = [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
-    counts = quoted_term_counts(d.text for d in docs)
+    counts = quoting_documents(d.text for d in docs)
     every = get_tokenizer(default_config(sorted(counts)))
-    chosen_terms = preprocess.CorpusConfig().harvested_terms(counts)
+    chosen_terms = preprocess.harvest(preprocess.CorpusConfig(), lambda: (d.text for d in docs))
     assert 0 < len(chosen_terms) < len(counts)
     chosen = get_tokenizer(default_config(chosen_terms))
     paragraphs = [p for d in docs for p in d.text.split("\n") if p.strip()]

@@ -14,11 +14,14 @@ from workbench.text.tokenize import (
     TokenizerConfig,
     WordFinder,
     check_stopwords,
+    containing_documents,
     default_config,
     get_tokenizer,
     quoted_term_counts,
+    quoting_documents,
     read_word_list,
     select_quoted_terms,
+    select_slogans,
 )
 
 
@@ -74,6 +77,31 @@ def test_selected_quoted_terms_leave_out_words_that_change_no_token():
     # 七一 is a dictionary word too, but tagged m (numeral): without the user word the filter drops it
     assert select_quoted_terms(Counter({"七一": 1}), DEFAULT_POS_DROP) == ["七一"]
     assert select_quoted_terms(Counter({"七一": 1}), None) == []
+
+
+def test_quoting_and_containing_documents_count_documents_not_occurrences():
+    texts = ["全县“整县推进”，整县推进见成效，“整县推进”再出发。", "推行“五星争创”和整县推进。", "五星争创。"]
+    assert quoting_documents(texts) == {"整县推进": 1, "五星争创": 1}
+    # quoted or not, each document once; overlapping terms (整县推进 holds 县推) all count
+    assert containing_documents(texts, ["整县推进", "五星争创", "县推", "脱贫攻坚"]) == {
+        "整县推进": 2, "五星争创": 2, "县推": 2}
+    assert containing_documents(texts, []) == {}
+
+
+def test_select_slogans_keeps_terms_quoted_where_they_are_used():
+    quoting = Counter({"两个确立": 124, "新质生产力": 6, "推进中国式现代化": 1, "五心服务": 1})
+    containing = Counter({"两个确立": 124, "新质生产力": 269, "推进中国式现代化": 301, "五心服务": 1})
+    assert select_slogans(quoting, containing, quoting) == ["两个确立", "五心服务"]
+    assert select_slogans(quoting, containing, ["两个确立"]) == ["两个确立"]  # candidates only
+    assert select_slogans(quoting, containing, quoting, min_share=0.0) == sorted(quoting)
+    # the share is inclusive: 3 of 10 documents pass 0.3, 2 of 10 do not
+    assert select_slogans(Counter(a=3, b=2), Counter(a=10, b=10), "ab", 0.3) == ["a"]
+
+
+def test_word_finder_names_the_words_it_finds():
+    finder = WordFinder(["整县推进", "县推", "五星争创"])
+    assert finder.words_in("基层党建整县推进，五星争创") == {"整县推进", "县推", "五星争创"}
+    assert finder.words_in("脱贫攻坚") == set() and WordFinder([]).words_in("整县推进") == set()
 
 
 def test_changed_words_and_word_finder(tk):

@@ -419,6 +419,25 @@ def cmd_verify(args) -> int:
     return EXIT_ERROR if bad else EXIT_OK
 
 
+def cmd_terms(args) -> int:
+    from workbench import errors
+    from workbench.analysis import terms
+    from workbench.text.preprocess import CorpusConfig
+
+    if bool(args.corpus) == bool(args.sources):
+        return _fail("give SOURCE files or --corpus NAME (one of the two)", EXIT_USAGE)
+    cfg = terms.TermsConfig(**_given(args, "min_quoting_documents", "examples"),
+                            corpus=_settings(CorpusConfig, args))
+    try:
+        report = terms.terms_report([Path(s) for s in args.sources] or None, cfg, corpus_name=args.corpus,
+                                    out=args.out)
+    except errors.PipelineError as exc:
+        return _fail(str(exc))
+    t = report.table
+    print(f"{len(t)} candidate terms ({int(t['harvested'].sum())} taken by the harvest): {report.path}")
+    return EXIT_PARTIAL if report.problems else EXIT_OK
+
+
 # ---------------------------------------------------------------------------
 # the parser
 
@@ -613,6 +632,23 @@ def build_parser() -> argparse.ArgumentParser:
     v = _command(sub, "verify", cmd_verify, "check a run folder's files against its manifest",
                  "Compare the sha256 of every file of RUN with manifest.json (labels excepted).")
     v.add_argument("run", help="run folder")
+
+    terms = "workbench.analysis.terms:TermsConfig"
+    tm = _command(sub, "terms", cmd_terms, "candidate terms for the dictionary: what the corpus quotes and it lacks (CSV)",
+                  "List the terms SOURCE (or --corpus NAME) puts in quotation marks that the dictionaries/ lack: "
+                  "occurrences, quoted occurrences, documents, the share of documents quoting it, cohesion (PMI) "
+                  "and boundary entropy, example contexts, and whether the harvest takes it. Written as CSV for "
+                  "Excel; move the terms worth keeping into a file of dictionaries/.")
+    tm.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders, as for train")
+    tm.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE")
+    tm.add_argument("--out", type=Path, default=Path("terms.csv"), help="CSV file to write (default %(default)s)")
+    tm.add_argument("--min-quoting-documents", type=int, default=_Default(terms, "min_quoting_documents"),
+                    help="leave out terms quoted in fewer documents (default %(default)s)")
+    tm.add_argument("--examples", type=int, default=_Default(terms, "examples"),
+                    help="example contexts per term (default %(default)s)")
+    tm.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
+    tm.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
+                    help="convert Traditional characters to Simplified first (OpenCC t2s)")
     return p
 
 

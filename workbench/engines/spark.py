@@ -12,8 +12,9 @@ in local mode, or on the cluster's file system)::
       -> read + clean on the executors: workbench.corpus.ingest.read_bytes per file     scratch/raw
       -> de-duplicate by doc_id (first in source order wins; the rest are "duplicate of")
                                                                                      scratch/documents
-      -> harvest “quoted” terms (CorpusConfig.quoted_counts per partition, summed; then
-         CorpusConfig.harvested_terms)                                              -> broadcast
+      -> harvest “quoted” terms (CorpusConfig.quoted_counts per partition, summed; a second
+         pass sums CorpusConfig.containing_counts of the candidates; then
+         CorpusConfig.harvested_terms, the local engine's rule)                     -> broadcast
       -> units (CorpusConfig.units) + tokens (preprocess.unit_tokens; the Tokenizer built once
          per executor process from a broadcast TokenizerConfig and the files' bytes) scratch/units
       -> vocabulary: per-term unit counts and first positions, text.vocabulary.keep_terms,
@@ -628,6 +629,10 @@ def _harvest_partition(config: CorpusConfig, rows) -> list[tuple[Counter, int]]:
     return [(config.quoted_counts(texts), len(texts))]
 
 
+def _containing_partition(config: CorpusConfig, bc_candidates, rows) -> list[Counter]:
+    return [config.containing_counts((r.text for r in rows), bc_candidates.value)]
+
+
 # =============================================================================================
 # Vocabulary, bags of words, counts (executors; broadcast vocabulary)
 
@@ -981,7 +986,17 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
             raise PipelineError(column_errors[0])
         raise no_documents_error(sources, corpus_name, n_problems)
 
-    harvested = config.harvested_terms(sum((counts for counts, _ in found), Counter()))
+    # the same rule as the local engine (preprocess.harvest): a second pass counts the documents
+    # that contain each candidate, quoted or not
+    quoting = sum((counts for counts, _ in found), Counter())
+    candidates = config.harvest_candidates(quoting)
+    containing = Counter()
+    if candidates:
+        bc_candidates = sc.broadcast(candidates)
+        for part in documents.select("text").rdd.mapPartitions(functools.partial(
+                _containing_partition, config, bc_candidates)).collect():
+            containing.update(part)
+    harvested = config.harvested_terms(quoting, containing)
     tcfg = config.tokenizer_config(harvested)
     bc_tok = sc.broadcast(TokenizerPayload.of(tcfg))
     # four tasks per core on large corpora, one per core (not more) on small ones

@@ -5,6 +5,7 @@ Memory grows with the number of tokens kept, never with Python lists of strings.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -12,7 +13,7 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -24,27 +25,34 @@ from workbench.errors import PipelineError
 from workbench.text import token_cache, vocabulary
 from workbench.text.tokenize import (
     DEFAULT_POS_DROP,
+    MIN_QUOTED_SHARE,
     TokenizerConfig,
+    containing_documents,
     default_config,
     get_tokenizer,
-    quoted_term_counts,
+    quoting_documents,
     select_quoted_terms,
+    select_slogans,
     to_simplified,
 )
 from workbench.text.vocabulary import build_vocabulary
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CorpusConfig:
     """How sources become modelling units. ``min_tokens``: units with fewer kept tokens are left
     out of the model (listed in the manifest); ``harvest_quoted``: add “quoted” terms of the
-    corpus to the tokenizer (:meth:`harvested_terms`); ``text_column``: the text field of record
+    corpus to the tokenizer (:meth:`harvested_terms`) that at least ``harvest_min_share`` of the
+    documents containing them quote; ``text_column``: the text field of record
     files; ``workers``: processes that tokenize cache misses (tokens do not depend on it)."""
 
     unit: str = "paragraph"
     chunk_chars: int = 1000
     min_tokens: int = 5
     harvest_quoted: bool = True
+    harvest_min_share: float = MIN_QUOTED_SHARE
     min_len: int = 2
     drop_numbers: bool = True
     hmm: bool = True
@@ -54,23 +62,37 @@ class CorpusConfig:
     workers: int = 0  # 0: one per core
     to_simplified: bool = False
 
-    def harvested_terms(self, counts: Counter[str]) -> list[str]:
-        """The quoted terms (``quoted_term_counts`` of the corpus) the tokenizer gets: every term
-        the corpus puts in quotation marks, except those that would come out as one kept token
-        anyway (a word of jieba's dictionary whose tag the part-of-speech filter keeps, such as 一般
-        or 先进; see ``select_quoted_terms``). Every new user word sends each cached unit containing
-        it back to the segmenter, so words that change nothing are left out."""
+    def harvest_candidates(self, quoting: Counter[str]) -> list[str]:
+        """The quoted terms (``quoting_documents`` of the corpus) worth counting: every term the
+        corpus puts in quotation marks, except those that would come out as one kept token anyway
+        (a word of jieba's dictionary whose tag the part-of-speech filter keeps, such as 一般 or 先进;
+        see ``select_quoted_terms``). Every new user word sends each cached unit containing it back
+        to the segmenter, so words that change nothing are left out."""
         if not self.harvest_quoted:
             return []
-        return select_quoted_terms(counts, DEFAULT_POS_DROP if self.pos_filter else None)
+        return select_quoted_terms(quoting, DEFAULT_POS_DROP if self.pos_filter else None)
+
+    def harvested_terms(self, quoting: Counter[str], containing: Counter[str]) -> list[str]:
+        """The terms the tokenizer gets: of the candidates counted in ``containing`` (the
+        ``containing_documents`` of :meth:`harvest_candidates`, over the same documents), the
+        slogans, which at least ``harvest_min_share`` of the documents containing them quote (see
+        ``tokenize.select_slogans``), not phrases some story happened to quote."""
+        if not self.harvest_quoted:
+            return []
+        return select_slogans(quoting, containing, containing, self.harvest_min_share)
 
     def quoted_counts(self, texts: Iterable[str]) -> Counter[str]:
-        """The counts :meth:`harvested_terms` chooses from: ``quoted_term_counts`` of ``texts``
-        (Traditional converted first when ``to_simplified``), nothing when the harvest is off.
-        Counts of parts of a corpus add up to the counts of the whole (Spark sums partitions')."""
+        """The documents quoting each term (``quoting_documents`` of ``texts``, Traditional
+        converted first when ``to_simplified``), nothing when the harvest is off. Counts of parts
+        of a corpus add up to the counts of the whole (Spark sums partitions')."""
         if not self.harvest_quoted:
             return Counter()
-        return quoted_term_counts(map(to_simplified, texts) if self.to_simplified else texts)
+        return quoting_documents(map(to_simplified, texts) if self.to_simplified else texts)
+
+    def containing_counts(self, texts: Iterable[str], candidates: Sequence[str]) -> Counter[str]:
+        """The documents containing each of ``candidates`` (:meth:`harvest_candidates`), quoted or
+        not (``containing_documents``, converted as :meth:`quoted_counts`); they add up as well."""
+        return containing_documents(map(to_simplified, texts) if self.to_simplified else texts, candidates)
 
     def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
         return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,
@@ -275,13 +297,54 @@ class _Segmenter:
             self.pool.shutdown()
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the segmenting pool is shut down
+    within the tokenize stage): a measure of the stage's work that other load does not inflate."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def source_records(conn, sources: Sequence[Path] | None, corpus_name: str | None,
+                   text_column: str | None = None) -> tuple[list[tuple[int, str]], list[Problem]]:
+    """The ``(record id, doc_id)`` pairs to work on, in source order: the named corpus of the
+    store, or ``sources`` ingested into it (the skipped inputs reported on standard error and
+    returned). Raises PipelineError when there is no document with text."""
+    problems: list[Problem] = []
+    if corpus_name is not None:
+        try:
+            records = store.corpus_records(conn, corpus_name)
+        except KeyError as exc:
+            raise PipelineError(exc.args[0]) from None
+    else:
+        try:
+            report = store.ingest(conn, [Path(s) for s in sources], text_column=text_column)
+        except ingest.IngestError as exc:
+            raise PipelineError(str(exc)) from None
+        problems = list(report.skipped)
+        ingest.report(problems)
+        records = list(zip(report.records, report.doc_ids))
+    if not records:
+        raise no_documents_error(sources, corpus_name, len(problems))
+    return records, problems
+
+
+def harvest(config: CorpusConfig, texts: Callable[[], Iterable[str]]) -> list[str]:
+    """The harvested terms of a corpus: ``texts()`` yields its documents' texts and is called twice
+    (:meth:`CorpusConfig.quoted_counts`, then :meth:`~CorpusConfig.containing_counts` of the
+    candidates), as the Spark engine does per partition. Memory holds the counts only."""
+    if not config.harvest_quoted:
+        return []
+    quoting = config.quoted_counts(texts())
+    return config.harvested_terms(quoting, config.containing_counts(texts(), config.harvest_candidates(quoting)))
+
+
 def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = CorpusConfig(), *,
             corpus_name: str | None = None, no_below: int = 2, no_above: float = 0.5,
             store_path: Path | None = None, progress: bool = True) -> Corpus:
     """Ingest ``sources`` into the store (or take the named corpus), split, tokenize through the
     cache, build the vocabulary and term-id arrays.
 
-    Cost: two streaming passes over the documents (quoted-term harvest, then units and tokens);
+    Cost: three streaming passes over the documents (two for the quoted-term harvest, then units and tokens);
     memory holds one int32 per kept token plus the vocabulary.
     """
     from tqdm import tqdm
@@ -289,26 +352,12 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     t_start = time.perf_counter()
     store_path = Path(store_path or store.default_path())
     with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
-        problems: list[Problem] = []
-        if corpus_name is not None:
-            try:
-                records = store.corpus_records(conn, corpus_name)
-            except KeyError as exc:
-                raise PipelineError(exc.args[0]) from None
-        else:
-            try:
-                report = store.ingest(conn, [Path(s) for s in sources], text_column=config.text_column)
-            except ingest.IngestError as exc:
-                raise PipelineError(str(exc)) from None
-            problems = list(report.skipped)
-            ingest.report(problems)
-            records = list(zip(report.records, report.doc_ids))
+        records, problems = source_records(conn, sources, corpus_name, config.text_column)
         first, others = _first_records(conn, records)
         doc_ids = list(first)
-        if not doc_ids:
-            raise no_documents_error(sources, corpus_name, len(problems))
-        t_read = time.perf_counter()
-        harvested = config.harvested_terms(config.quoted_counts(text for _, text in store.iter_texts(reader, doc_ids)))
+        t_read, cpu_read = time.perf_counter(), _cpu_seconds()
+        harvested = harvest(config, lambda: (text for _, text in store.iter_texts(reader, doc_ids)))
+        t_harvest = time.perf_counter()
         tcfg = config.tokenizer_config(harvested)
         tokenizer = get_tokenizer(tcfg)
         workers = config.workers or os.cpu_count() or 1
@@ -344,7 +393,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
             bar.close()
         finally:
             segmenter.close()
-    t_tok = time.perf_counter()
+    t_tok, cpu_tok = time.perf_counter(), _cpu_seconds()
     config.check_units(len(unit_ids))
     vocab, remap, eff_no_above = build_vocabulary(token2id, raw_ids, no_below, no_above)
     kept_units, kept_docs, token_ids = [], [], []
@@ -358,8 +407,14 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         kept_docs.append(did)
         token_ids.append(new)
     vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
-    stats_d = {"cache_hits": cache.hits, "cache_misses": cache.misses,
+    retok = cache.retokenized()
+    _log.info("tokenize: %d units segmented: %d new, %d containing a changed user word%s; %d reused",
+              cache.misses, retok["new_units"], retok["touched_units"],
+              " (" + ", ".join(f"{w} {n}" for w, n in list(retok["touched_by"].items())[:5]) + ")"
+              if retok["touched_by"] else "", cache.hits)
+    stats_d = {"cache_hits": cache.hits, "cache_misses": cache.misses, "retokenized": retok,
                "seconds_read": round(t_read - t_start, 3), "seconds_tokenize": round(t_tok - t_read, 3),
+               "seconds_harvest": round(t_harvest - t_read, 3), "cpu_seconds_tokenize": round(cpu_tok - cpu_read, 3),
                "seconds_segmenting_misses": round(cache.seconds_segmenting, 3), "workers": workers,
                "no_above_effective": eff_no_above, "n_records": len(records),
                "records_repeating_a_text": len(records) - len(doc_ids)}

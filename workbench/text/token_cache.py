@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections import Counter
 from typing import Sequence
 
 from workbench.text.tokenize import WordFinder
@@ -24,13 +25,16 @@ class SegmentCache:
     tokens made with the same filters (``Tokenizer.filter_digest``), else a stored segmentation,
     filtered now; else the text is segmented now. ``segment_many(texts) -> list of (tokens, tags)``
     may parallelise those misses (a process pool). ``hits``, ``misses`` (texts segmented) and
-    ``seconds_segmenting`` count what it did.
+    ``seconds_segmenting`` count what it did; :meth:`retokenized` says why the misses were
+    segmented (new to the cache, or touched by a changed user word, and by which).
     """
 
     def __init__(self, conn: sqlite3.Connection, tokenizer, segment_many=None):
         self.conn, self.tokenizer = conn, tokenizer
         self.segment_many = segment_many or (lambda texts: [tokenizer.segment_joined(t) for t in texts])
         self.hits = self.misses = 0
+        self.touched = 0  # misses with a stored segmentation made with other user words
+        self.touched_by: Counter[str] = Counter()  # changed user word -> misses it caused
         self.seconds_segmenting = 0.0
         self._suffix = ":" + hashlib.sha256(tokenizer.config.segmentation_base().encode()).hexdigest()[:16]
         conn.execute("INSERT OR IGNORE INTO word_sets (digest, words) VALUES (?, ?)",
@@ -47,9 +51,11 @@ class SegmentCache:
             finder = self._finders[word_set] = WordFinder(self.tokenizer.changed_words(words))
         return finder
 
-    def _reusable(self, sql: str, params: tuple, keys: list[str], texts: Sequence[str]) -> list[tuple | None]:
+    def _reusable(self, sql: str, params: tuple, keys: list[str], texts: Sequence[str],
+                  stale: list[tuple[int, int]] | None = None) -> list[tuple | None]:
         """Per key, ``(word_set, *values)`` of a row this tokenizer may reuse, or None. ``sql``
-        selects ``unit, word_set, *values`` for the units in its ``{}`` placeholder list."""
+        selects ``unit, word_set, *values`` for the units in its ``{}`` placeholder list. The
+        keys with rows but none reusable are appended to ``stale`` as (index, a word set of theirs)."""
         current: dict[str, tuple] = {}
         older: dict[str, list[tuple]] = {}
         for i in range(0, len(keys), 900):
@@ -60,11 +66,13 @@ class SegmentCache:
                 else:
                     older.setdefault(row[0], []).append(row[1:])
         found: list[tuple | None] = []
-        for key, text in zip(keys, texts):
+        for i, (key, text) in enumerate(zip(keys, texts)):
             row = current.get(key)
             if row is None and key in older:
                 norm = self.tokenizer.normalize(text)
                 row = next((r for r in older[key] if not self._changed_in(r[0])(norm)), None)
+                if row is None and stale is not None:
+                    stale.append((i, older[key][0][0]))
             found.append(row)
         return found
 
@@ -75,11 +83,15 @@ class SegmentCache:
 
     def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
         """``(word_set, tokens, tags)`` per text (space-joined strings): reused or segmented now."""
+        stale: list[tuple[int, int]] = []
         found = self._reusable("SELECT unit, word_set, tokens, tags FROM segments WHERE unit IN ({})", (),
-                               keys, texts)
+                               keys, texts, stale)
         missing = [i for i, row in enumerate(found) if row is None]
         self.hits += len(keys) - len(missing)
         self.misses += len(missing)
+        self.touched += len(stale)
+        for i, word_set in stale:
+            self.touched_by.update(self._changed_in(word_set).words_in(self.tokenizer.normalize(texts[i])))
         if missing:
             t0 = time.perf_counter()
             segs = self.segment_many([texts[i] for i in missing])
@@ -105,3 +117,10 @@ class SegmentCache:
             self._write("INSERT OR REPLACE INTO kept VALUES (?,?,?,?)",
                         [(keys[i], found[i][0], digest, found[i][1]) for i in todo])
         return [tokens.split(" ") if tokens else [] for _, tokens in found]
+
+    def retokenized(self, top: int = 20) -> dict:
+        """What was segmented and why: ``new_units`` (no stored segmentation with this segmentation
+        base), ``touched_units`` (stored, but a user word that changed since occurs in them) and
+        ``touched_by`` (the ``top`` changed words by the units they sent back, with those counts)."""
+        return {"new_units": self.misses - self.touched, "touched_units": self.touched,
+                "touched_by": dict(self.touched_by.most_common(top))}
