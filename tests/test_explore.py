@@ -200,7 +200,7 @@ def test_cleaning_report_of_clean_text_is_empty():
 @pytest.fixture(scope="module")
 def tokenizers():
     text = "变化始于全市开展的基层党建“整县推进”计划，激活了基层党建“新动能”。"
-    config = tokenize.default_config(sorted(tokenize.quoted_term_counts([text])))
+    config = tokenize.default_config(sorted(tokenize.quoting_documents([text])))
     return explore.plain_tokenizer(config), tokenize.get_tokenizer(config)
 
 

@@ -17,7 +17,6 @@ from workbench.text.tokenize import (
     containing_documents,
     default_config,
     get_tokenizer,
-    quoted_term_counts,
     quoting_documents,
     read_word_list,
     select_quoted_terms,
@@ -58,7 +57,7 @@ def test_engines_segment_alike(tk):
 
 def test_harvested_quoted_terms_become_single_tokens():
     text = "黄冈市开展基层党建“整县推进”和“五星争创”活动，推行“一定三诺一争”工作法。“这是一个很长的引语不是口号”"
-    terms = sorted(quoted_term_counts([text]))
+    terms = sorted(quoting_documents([text]))
     assert terms == ["一定三诺一争", "五星争创", "整县推进"]  # 2-8 CJK characters only
     plain = Tokenizer(default_config())
     assert "一定三诺一争" not in plain.cut(text)  # not in the shipped dictionary
@@ -69,7 +68,7 @@ def test_harvested_quoted_terms_become_single_tokens():
 
 def test_selected_quoted_terms_leave_out_words_that_change_no_token():
     texts = ["基层党建“整县推进”和“五星争创”活动，这“一般”不难。", "全省“整县推进”工作座谈会。“一般”而言。"]
-    counts = quoted_term_counts(texts)
+    counts = quoting_documents(texts)
     assert counts == {"整县推进": 2, "一般": 2, "五星争创": 1}
     # 一般 is one token of jieba's own dictionary, tagged a (kept): adding it would change no token
     assert select_quoted_terms(counts, DEFAULT_POS_DROP) == ["五星争创", "整县推进"]

@@ -316,14 +316,6 @@ def _tokenizer(config: TokenizerConfig, fingerprint: str) -> Tokenizer:
     return Tokenizer(config)
 
 
-def quoted_term_counts(texts: Iterable[str]) -> Counter[str]:
-    """How often each term (2-8 CJK characters) stands in Chinese quotation marks in ``texts``."""
-    counts: Counter[str] = Counter()
-    for t in texts:
-        counts.update(_QUOTED.findall(t))
-    return counts
-
-
 def select_quoted_terms(counts: Counter[str], pos_drop: tuple[str, ...] | None) -> list[str]:
     """The terms of ``counts``, sorted, less those that would come out as one kept token anyway: a
     word of jieba's main dictionary (cut whole without the HMM) whose dictionary tag the
