@@ -339,7 +339,7 @@ def quoting_documents(texts: Iterable[str]) -> Counter[str]:
 
 def containing_documents(texts: Iterable[str], terms: Iterable[str]) -> Counter[str]:
     """Per term of ``terms``, how many of ``texts`` contain it, quoted or not (one Aho-Corasick
-    scan per text; cost linear in the characters, about 0.1 s per year of xinwenlianbo)."""
+    scan per text; cost linear in the characters, a few tenths of a second per year of xinwenlianbo)."""
     import ahocorasick_rs
 
     terms = sorted(set(terms))
