@@ -1,5 +1,6 @@
 """The package's layers (pyproject.toml, [tool.importlinter]) hold: each layer imports only those below."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_layers_import_downward_only(monkeypatch):
     importlinter_cli = pytest.importorskip("importlinter.cli")
     monkeypatch.chdir(ROOT)
-    assert importlinter_cli.lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
+    # import-linter configures logging with disable_existing_loggers: keep the workbench's loggers
+    # working for the tests that run after this one
+    loggers = [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    disabled = {lg: lg.disabled for lg in loggers}
+    try:
+        assert importlinter_cli.lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
+    finally:
+        for lg, was in disabled.items():
+            lg.disabled = was
 
 
 def test_layer_contract_names_every_subpackage():
