@@ -70,7 +70,7 @@ def _step_main(store_dir: Path, corpus: str, years: list[int], harvest: bool = T
     from contextlib import closing
 
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    logging.getLogger("workbench.text.preprocess").setLevel(logging.INFO)  # the re-tokenized line
+    logging.getLogger("workbench.text.preprocess").setLevel(logging.DEBUG)  # the re-tokenized line
 
     from workbench.corpus import store
     from workbench.text import preprocess

@@ -408,7 +408,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         token_ids.append(new)
     vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
     retok = cache.retokenized()
-    _log.info("tokenize: %d units segmented: %d new, %d containing a changed user word%s; %d reused",
+    _log.debug("tokenize: %d units segmented: %d new, %d containing a changed user word%s; %d reused",
               cache.misses, retok["new_units"], retok["touched_units"],
               " (" + ", ".join(f"{w} {n}" for w, n in list(retok["touched_by"].items())[:5]) + ")"
               if retok["touched_by"] else "", cache.hits)
