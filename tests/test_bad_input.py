@@ -41,7 +41,8 @@ MESSAGE = re.compile(r"^workbench: (?P<path>\S.*?)(?::(?P<where>(?:line|row|reco
                      r"(?P<what>\S.*) \((?P<action>[^()]+)\)$")
 SUMMARY = re.compile(r"^corpus '(?P<corpus>[^']+)': (?P<added>\d+) added, (?P<unchanged>\d+) unchanged, "
                      r"(?P<updated>\d+) updated, (?P<skipped>\d+) skipped(?: \((?P<why>.+?)\))?"
-                     r"(?:; (?P<repeated>\d+) with the text of an earlier record \(modelled once\))?$")
+                     r"(?:; (?P<repeated>\d+) with the text of an earlier record \(modelled once\))?"
+                     r"(?:; columns: (?P<columns>.+))?$")
 
 S = {  # distinct sentences, so no two good documents share an id by accident
     "utf8": "第一书记驻村帮扶贫困户发展产业，带动群众脱贫致富。",

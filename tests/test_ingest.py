@@ -127,7 +127,10 @@ def test_csv_broken_rows_and_text_alias(tmp_path):
                  '纪检,纪检监察机关通报典型案例。,2022-02-01\n', encoding="utf-8")
     problems = []
     docs = list(read_sources([f], problems=problems))
-    assert [d.meta["标题"] for d in docs] == ["网格治理", "纪检"]
+    # 标题 and 日期 are taken as the title and the date; the original headers travel with the record.
+    assert [d.meta["title"] for d in docs] == ["网格治理", "纪检"]
+    assert [d.meta["date"] for d in docs] == ["2022-01-03", "2022-02-01"]
+    assert docs[0].meta["__headers__"] == {"text": "正文", "title": "标题", "date": "日期"}
     assert "化解矛盾纠纷" in docs[0].text
     assert len(problems) == 1 and problems[0].where == "line 4" and "fields" in problems[0].what
 

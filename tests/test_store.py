@@ -105,18 +105,18 @@ def test_a_run_carries_the_metadata_of_the_records_it_was_given(tmp_path):
     a, b = two_exports(tmp_path / "exports")
     db = tmp_path / "s.sqlite"
     run_a = doc_topics(train([a], db, tmp_path / "runs"))
-    assert set(run_a["source_file"]) == {"a.csv"} and set(run_a["来源"]) == {"人民日报"}
+    assert set(run_a["source_file"]) == {"a.csv"} and set(run_a["source"]) == {"人民日报"}
     assert "other_records" not in run_a.columns  # no text repeats here
 
     run_b = doc_topics(train([b], db, tmp_path / "runs"))
     assert set(run_b["source_file"]) == {"b.csv"}  # not a.csv, which held the same texts first
-    assert set(run_b["来源"]) == {"光明日报"} and set(run_b["版面"]) == {"第三版"}
+    assert set(run_b["source"]) == {"光明日报"} and set(run_b["版面"]) == {"第三版"}
     by_doc = run_b.drop_duplicates("doc_id").set_index("doc_id")
     for i, text in enumerate(STORIES):
         row = by_doc.loc[ingest.doc_id_for(text)]
-        assert (row["标题"], row["日期"]) == (f"报道{i}", f"2020-0{i + 1}-15")
+        assert (row["title"], row["date"]) == (f"报道{i}", f"2020-0{i + 1}-15")
         assert row["record"] == f"line {2 * (2, 0, 1, 3).index(i) + 2}"  # each row spans two lines
-    assert "旧标题0" not in set(run_b["标题"])
+    assert "旧标题0" not in set(run_b["title"])
 
     # both exports at once: each text modelled once, its row from its first record, the other named
     both = doc_topics(train([a, b], db, tmp_path / "runs"))
@@ -126,10 +126,10 @@ def test_a_run_carries_the_metadata_of_the_records_it_was_given(tmp_path):
     assert list(both.columns[:5]) == ["doc_id", "unit_id", "source_file", "record", "other_records"]
     first = both.drop_duplicates("doc_id").set_index("doc_id")
     story0 = first.loc[ingest.doc_id_for(STORIES[0])]
-    assert (story0["source_file"], story0["record"], story0["来源"]) == ("a.csv", "line 2", "人民日报")
+    assert (story0["source_file"], story0["record"], story0["source"]) == ("a.csv", "line 2", "人民日报")
     assert story0["other_records"] == "b.csv:line 4"
     story3 = first.loc[ingest.doc_id_for(STORIES[3])]
-    assert (story3["source_file"], story3["other_records"], story3["来源"]) == ("b.csv", "", "光明日报")
+    assert (story3["source_file"], story3["other_records"], story3["source"]) == ("b.csv", "", "光明日报")
 
 
 def test_reingest_with_changed_metadata_updates_the_records(tmp_path):
@@ -141,9 +141,10 @@ def test_reingest_with_changed_metadata_updates_the_records(tmp_path):
         write_csv(a, rows)
         again = store.ingest(conn, [a], "两报")
         assert (first.added, again.added, again.unchanged, again.updated) == (3, 0, 0, 3)
-        assert again.summary() == "corpus '两报': 0 added, 0 unchanged, 3 updated, 0 skipped"
+        assert again.summary() == ("corpus '两报': 0 added, 0 unchanged, 3 updated, 0 skipped; "
+                                   "columns: 正文 -> text, 标题 -> title, 日期 -> date, 来源 -> source (a.csv)")
         docs = list(store.iter_records(conn, [rid for rid, _ in store.corpus_records(conn, "两报")]))
-        assert [d.meta["标题"] for d in docs] == ["更正标题0", "更正标题1", "更正标题2"]
+        assert [d.meta["title"] for d in docs] == ["更正标题0", "更正标题1", "更正标题2"]
         assert [d.record for d in docs] == ["line 2", "line 4", "line 6"]  # in the order first added
         assert docs[2].text == STORIES[3]
         # the text no record holds any more is gone from the store
@@ -165,7 +166,7 @@ def test_a_named_corpus_keeps_every_record(tmp_path):
     first = table.drop_duplicates("doc_id").set_index("doc_id")
     row = first.loc[ingest.doc_id_for(STORIES[2])]
     assert (row["source_file"], row["record"], row["other_records"]) == ("a.csv", "line 6", "b.csv:line 2")
-    assert first.loc[ingest.doc_id_for(STORIES[3]), "来源"] == "光明日报"
+    assert first.loc[ingest.doc_id_for(STORIES[3]), "source"] == "光明日报"
 
 
 def test_two_files_of_one_name_stay_apart(tmp_path):
@@ -217,7 +218,7 @@ def test_a_store_of_the_old_layout_opens_and_keeps_its_records(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
         docs = list(store.iter_records(conn, [rid for rid, _ in store.corpus_records(conn, "两报")]))
         # the old store knew a.csv's three records and b.csv's new story: those, with their metadata
-        assert [(d.source_file, d.record, d.meta["来源"]) for d in docs] == [
+        assert [(d.source_file, d.record, d.meta["source"]) for d in docs] == [
             ("a.csv", "line 2", "人民日报"), ("a.csv", "line 4", "人民日报"), ("a.csv", "line 6", "人民日报"),
             ("b.csv", "line 8", "光明日报")]
         assert [d.text for d in docs] == [STORIES[0], STORIES[1], STORIES[2], STORIES[3]]

@@ -49,8 +49,18 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _neutralize(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    # A value already made of ' + a formula start gets one more ', so the guard can be undone
+    # exactly (:func:`unguard`): "'=x" in the source is "''=x" in the file.
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def unguard(value):
+    """The value :func:`neutralize_formulas` was given: one leading ``'`` removed where it guards a
+    formula start (``"'=SUM(1,2)"`` -> ``"=SUM(1,2)"``); every other value unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 
@@ -58,7 +68,8 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of ``frame`` whose text cells cannot become spreadsheet formulas.
 
     Every string cell in a text column (object/string/categorical dtype) that starts
-    with one of :data:`FORMULA_PREFIXES` gets a leading ``'``, as OWASP advises.
+    with one of :data:`FORMULA_PREFIXES` (after any ``'``) gets a leading ``'``, as OWASP
+    advises; :func:`unguard` takes it off again.
     Numeric, boolean and date columns are returned unchanged, so a negative number
     stays a number. Column names are neutralised the same way.
     """

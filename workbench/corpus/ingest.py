@@ -28,7 +28,22 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".xlsx", ".parquet"}
 # Alternative names of the text column seen in news-database exports.
-TEXT_COLUMN_ALIASES = ("text", "content", "body", "正文", "内容", "全文", "article")
+# The names news-database exports (CNKI/知网, Wisers/慧科, government portals) and scrapers give the
+# columns the workbench knows, in order of preference: a record file's first match is taken as that
+# field (renamed to it, the original header kept, see HEADERS_KEY); other columns keep their names.
+FIELD_ALIASES = {
+    "text": ("text", "content", "body", "正文", "内容", "全文", "文章内容", "新闻内容", "article"),
+    "title": ("title", "headline", "标题", "题名", "篇名", "新闻标题", "文章标题"),
+    "date": ("date", "pubdate", "pub_date", "publish_date", "published", "日期", "发布时间", "发布日期",
+             "发表时间", "出版日期", "刊发日期", "time", "时间"),
+    "author": ("author", "authors", "byline", "作者", "责任者", "记者"),
+    "source": ("source", "media", "outlet", "publication", "newspaper", "来源", "媒体", "报纸名称", "媒体名称",
+               "来源媒体", "文献来源", "出处"),
+}
+TEXT_COLUMN_ALIASES = FIELD_ALIASES["text"]
+#: Key of a Document's ``meta`` holding {field: original header} for the columns renamed to a
+#: field ({"title": "标题"}): exports label each column with its source's header. Not a column.
+HEADERS_KEY = "__headers__"
 
 
 class IngestError(Exception):
@@ -521,9 +536,28 @@ def _rejoin(lines: list[str]) -> list[str]:
     return out
 
 
+# What a spreadsheet reads as a number: digits only (LibreOffice drops a leading zero, Excel rounds
+# past 15 digits) or digits, e and digits (Excel and LibreOffice read 1234567e89012345 as 1.2e+95).
+_NUMBER_LIKE = re.compile(r"\d+(?:e\d+)?")
+
+
 def doc_id_for(text: str) -> str:
-    """Content hash of the cleaned body: identical articles get one id whatever their file name."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """Content hash of the cleaned body: identical articles get one id whatever their file name.
+
+    The first 16 hex digits of its sha256, except that an id a spreadsheet would read as a number
+    (:func:`number_like_id`, about 0.13% of them) starts with ``x`` instead of its first digit."""
+    return text_id(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
+
+
+def number_like_id(doc_id: str) -> bool:
+    """True for an id a spreadsheet would read as a number ("0123456789012345", "1234567e89012345")."""
+    return _NUMBER_LIKE.fullmatch(doc_id) is not None
+
+
+def text_id(doc_id: str) -> str:
+    """``doc_id`` as :func:`doc_id_for` makes it now: an id made before that reads as a number gets
+    its ``x``; every other id is returned unchanged."""
+    return "x" + doc_id[1:] if number_like_id(doc_id) else doc_id
 
 
 def make_document(raw: str, source_file: str, record: str = "", meta: dict | None = None,
@@ -641,8 +675,11 @@ def source_names(paths: list[Path]) -> list[Path]:
 
 
 def read_sources(paths: Iterable[Path], *, text_column: str | None = None,
-                 problems: list[Problem] | None = None) -> Iterator[Document]:
-    """Yield the Documents of every source; append each bad input to ``problems``.
+                 problems: list[Problem] | None = None,
+                 fields: dict[str, dict[str, str]] | None = None) -> Iterator[Document]:
+    """Yield the Documents of every source; append each bad input to ``problems``, and to
+    ``fields`` (when given) {record file: {field: column}} for the columns taken as text, title,
+    date, author and source (:func:`recognise_fields`).
 
     One bad file never stops the others: a file that cannot be read, decoded or parsed, or a
     record file without its text column, becomes a Problem. Only when no source yielded a
@@ -662,7 +699,8 @@ def read_sources(paths: Iterable[Path], *, text_column: str | None = None,
             problems.append(Problem(str(f), "", f"cannot read the file: {exc.strerror or exc}"))
             continue
         try:
-            for d in read_bytes(data, str(f), name, text_column=text_column, problems=problems):
+            for d in read_bytes(data, str(f), name, text_column=text_column, problems=problems,
+                                fields=fields):
                 yielded = True
                 yield d
         except NoTextColumn as exc:
@@ -676,7 +714,8 @@ class NoTextColumn(Exception):
 
 
 def read_bytes(data: bytes, path: str, name: str, *, text_column: str | None = None,
-               problems: list[Problem], first_line: int = 1) -> Iterator[Document]:
+               problems: list[Problem], first_line: int = 1,
+               fields: dict[str, dict[str, str]] | None = None) -> Iterator[Document]:
     """Yield the Documents of one file given as its bytes; append each bad input to ``problems``.
 
     ``path`` names the file in problems, ``name`` in the tables (``source_file``); the suffix of
@@ -684,11 +723,13 @@ def read_bytes(data: bytes, path: str, name: str, *, text_column: str | None = N
     ``first_line``: the line number of the first line (a part of a JSONL file). A file that
     cannot be decoded or parsed becomes a Problem; a record file without its text column too,
     and then :class:`NoTextColumn` is raised (read_sources decides whether that is fatal).
+    ``fields``: as :func:`read_sources`'s, keyed by ``path``.
     No file is touched: the Spark engine parses what its executors read."""
     suffix = Path(name).suffix.lower()
     try:
         if suffix in RECORD_SUFFIXES:
-            yield from _read_records(data, path, suffix, name, text_column, problems, first_line)
+            seen = ({} if fields is None else fields).setdefault(path, {})
+            yield from _read_records(data, path, suffix, name, text_column, problems, seen, first_line)
         else:
             yield from _read_txt(data, path, name, problems, html=suffix in HTML_SUFFIXES)
     except DecodeError as exc:
@@ -722,11 +763,34 @@ def pick_text_column(columns: list[str], wanted: str | None) -> str | None:
     alias (text, content, 正文 ...) in any letter case; None when there is none."""
     if wanted:
         return wanted if wanted in columns else None
-    lower = {c.lower().strip(): c for c in columns if isinstance(c, str)}
-    for alias in TEXT_COLUMN_ALIASES:
+    return _first_alias(columns, TEXT_COLUMN_ALIASES, set())
+
+
+def _first_alias(columns, aliases, taken: set) -> str | None:
+    lower: dict[str, str] = {}
+    for c in columns:
+        if isinstance(c, str) and c not in taken:
+            lower.setdefault(c.lower().strip(), c)
+    for alias in aliases:
         if alias in lower:
             return lower[alias]
     return None
+
+
+def recognise_fields(columns, text_column: str) -> dict[str, str]:
+    """Which column of a record file is taken for which field: {field: column}, ``text`` first
+    (``text_column``), then ``title``, ``date``, ``author``, ``source`` where a column of
+    :data:`FIELD_ALIASES` is present (the field's own name first, then its aliases in order; a
+    column serves one field only). ``["正文", "标题", "发布时间", "版面"]`` ->
+    ``{"text": "正文", "title": "标题", "date": "发布时间"}``."""
+    fields = {"text": text_column}
+    for field_name, aliases in FIELD_ALIASES.items():
+        if field_name == "text":
+            continue
+        column = _first_alias(columns, aliases, set(fields.values()))
+        if column is not None:
+            fields[field_name] = column
+    return fields
 
 
 def no_text_column(columns, wanted: str | None) -> NoTextColumn:
@@ -737,10 +801,12 @@ def no_text_column(columns, wanted: str | None) -> NoTextColumn:
 
 
 def record_document(row: dict, text_col: str, f: str, name: str, where: str,
-                    problems: list[Problem]) -> Document | None:
+                    problems: list[Problem], fields: dict[str, str] | None = None) -> Document | None:
     """One record (a row of a JSONL, CSV, XLSX or Parquet file) as a Document: ``text_col`` its
-    text, the other fields its metadata; None, with a Problem at ``f``:``where``, when its text
-    is missing or empty after cleaning."""
+    text, the other fields its metadata, the columns of ``fields`` (:func:`recognise_fields` of the
+    file; of the row when None) renamed to their field with the original headers kept under
+    :data:`HEADERS_KEY`; None, with a Problem at ``f``:``where``, when its text is missing or
+    empty after cleaning."""
     raw = row.get(text_col)
     if raw is None or (isinstance(raw, float) and raw != raw):
         problems.append(Problem(str(f), where, f"no text: the '{text_col}' field is missing or empty"))
@@ -751,7 +817,19 @@ def record_document(row: dict, text_col: str, f: str, name: str, where: str,
         return None
     if not isinstance(raw, str):
         raw = str(raw)
-    meta = {str(k): _plain(v) for k, v in row.items() if k != text_col}
+    fields = fields if fields is not None else recognise_fields(list(row), text_col)
+    rename = {column: field_name for field_name, column in fields.items()}
+    meta = {}
+    for k, v in row.items():
+        if k == text_col:
+            continue
+        key = rename.get(k, str(k))
+        if key in meta or key == HEADERS_KEY:  # "title" beside a 标题 taken as title keeps a name of its own
+            key = f"meta_{key}"
+        meta[key] = _plain(v)
+    headers = {field_name: str(column) for field_name, column in fields.items() if column != field_name}
+    if headers:
+        meta[HEADERS_KEY] = headers
     doc = make_document(raw, name, where, meta)
     if doc is None:
         problems.append(Problem(str(f), where, "empty text: nothing left after cleaning"
@@ -772,13 +850,13 @@ def _plain(v):
 
 
 def _read_records(data: bytes, f: str, suffix: str, name: str, text_column: str | None, problems: list[Problem],
-                  first_line: int = 1) -> Iterator[Document]:
+                  seen: dict[str, str], first_line: int = 1) -> Iterator[Document]:
     if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(data, f, name, text_column, problems, first_line)
+        yield from _read_jsonl(data, f, name, text_column, problems, seen, first_line)
     elif suffix in (".csv", ".tsv"):
-        yield from _read_csv(data, f, name, text_column, problems, delimiter="\t" if suffix == ".tsv" else ",")
+        yield from _read_csv(data, f, name, text_column, problems, seen, delimiter="\t" if suffix == ".tsv" else ",")
     else:
-        yield from _read_table(data, f, suffix, name, text_column, problems)
+        yield from _read_table(data, f, suffix, name, text_column, problems, seen)
 
 
 # JSON strings cannot hold a raw CR or LF, so every CR, LF or CRLF ends a JSONL line.
@@ -786,7 +864,7 @@ _JSONL_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _read_jsonl(data: bytes, f: str, name: str, text_column: str | None, problems: list[Problem],
-                first_line: int = 1) -> Iterator[Document]:
+                seen: dict[str, str], first_line: int = 1) -> Iterator[Document]:
     text, _ = decode_text(data)
     if not text.strip():
         problems.append(Problem(str(f), "", "empty file"))
@@ -810,7 +888,10 @@ def _read_jsonl(data: bytes, f: str, name: str, text_column: str | None, problem
             problems.append(Problem(str(f), where, f"not a JSON object: the line holds {kind}"))
             continue
         use = col or pick_text_column(list(row), None) or "text"
-        doc = record_document(row, use, f, name, where, problems)
+        found = recognise_fields(list(row), use)
+        for field_name, column in found.items():
+            seen.setdefault(field_name, column)  # JSON records may vary: the first one named
+        doc = record_document(row, use, f, name, where, problems, found)
         if doc is not None:
             yield doc
 
@@ -834,7 +915,7 @@ def _next_row(reader):
 
 
 def _read_csv(data: bytes, f: str, name: str, text_column: str | None, problems: list[Problem],
-              delimiter: str = ",") -> Iterator[Document]:
+              seen: dict[str, str], delimiter: str = ",") -> Iterator[Document]:
     """Rows of a CSV/TSV file. A broken row (an unclosed quote, text after a closing quote, a
     wrong number of fields) is reported at the line it starts on and skipped; reading resumes on
     the next line, so an unclosed quote cannot swallow the rest of the file."""
@@ -871,6 +952,8 @@ def _read_csv(data: bytes, f: str, name: str, text_column: str | None, problems:
     col = pick_text_column(header, text_column)
     if col is None:
         raise no_text_column(header, text_column)
+    found = recognise_fields(header, col)
+    seen.update(found)
     while True:
         start = pos
         where = f"line {start + 1}"
@@ -889,13 +972,13 @@ def _read_csv(data: bytes, f: str, name: str, text_column: str | None, problems:
             problems.append(Problem(str(f), where, f"wrong number of fields: {len(row)} where the header "
                                                    f"has {len(header)}"))
             continue
-        doc = record_document(dict(zip(header, row)), col, f, name, where, problems)
+        doc = record_document(dict(zip(header, row)), col, f, name, where, problems, found)
         if doc is not None:
             yield doc
 
 
 def _read_table(data: bytes, f: str, suffix: str, name: str, text_column: str | None,
-                problems: list[Problem]) -> Iterator[Document]:
+                problems: list[Problem], seen: dict[str, str]) -> Iterator[Document]:
     import io
 
     import pandas as pd
@@ -907,10 +990,12 @@ def _read_table(data: bytes, f: str, suffix: str, name: str, text_column: str | 
     col = pick_text_column([str(c) for c in df.columns], text_column)
     if col is None:
         raise no_text_column(df.columns, text_column)
+    found = recognise_fields([str(c) for c in df.columns], col)
+    seen.update(found)
     first_row = 2 if suffix == ".xlsx" else 1  # a spreadsheet's row 1 is the header
     for i, row in enumerate(df.to_dict(orient="records")):
         label = f"row {i + first_row}"
-        doc = record_document(row, col, f, name, label, problems)
+        doc = record_document(row, col, f, name, label, problems, found)
         if doc is not None:
             yield doc
 

@@ -111,6 +111,7 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
             conn.execute("ROLLBACK")
             raise
         conn.executescript(SCHEMA)
+    _rename_number_like_ids(conn)
     return conn
 
 
@@ -136,6 +137,29 @@ def _migrate_documents_v0(conn: sqlite3.Connection, path: Path) -> None:
     log.info("%s: migrated to records (%d in named corpora); %d superseded texts dropped", path, n, gone)
 
 
+def _rename_number_like_ids(conn: sqlite3.Connection) -> None:
+    """A store made before ids were kept from reading as numbers holds a few (about 0.13%) such as
+    0123456789012345: give them their present form (:func:`ingest.text_id`) in every table with a
+    doc_id column, in one transaction, so re-ingesting the same text finds its document. Finding
+    them is one pass over the primary-key index; a store without such ids is not written to."""
+    from workbench.corpus.ingest import text_id
+
+    old = [r[0] for r in conn.execute("SELECT doc_id FROM documents WHERE doc_id NOT GLOB '*[^0-9e]*'")]
+    renames = [(text_id(d), d) for d in old if text_id(d) != d]
+    if not renames:
+        return
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+              if any(col[1] == "doc_id" for col in conn.execute(f"PRAGMA table_info('{t}')"))]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table in tables:
+            conn.executemany(f"UPDATE OR IGNORE \"{table}\" SET doc_id=? WHERE doc_id=?", renames)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 @dataclass(frozen=True)
 class IngestReport:
     """What an ingest did, counted in records (a file's line, row or record; a text file).
@@ -154,6 +178,8 @@ class IngestReport:
     repeated: int = 0
     records: tuple[int, ...] = field(default=(), repr=False)
     doc_ids: tuple[str, ...] = field(default=(), repr=False)
+    # {record file: {field: column}}: the columns taken as text, title, date, author, source
+    fields: dict = field(default_factory=dict, repr=False, compare=False)
 
     def summary(self) -> str:
         reasons: dict[str, int] = {}
@@ -165,7 +191,20 @@ class IngestReport:
         name = f"corpus '{self.corpus}': " if self.corpus else ""
         return (f"{name}{self.added} added, {self.unchanged} unchanged, {self.updated} updated, "
                 f"{len(self.skipped)} skipped" + (f" ({why})" if why else "")
-                + (f"; {self.repeated} with the text of an earlier record (modelled once)" if self.repeated else ""))
+                + (f"; {self.repeated} with the text of an earlier record (modelled once)" if self.repeated else "")
+                + self._columns())
+
+    def _columns(self) -> str:
+        """"; columns: 正文 -> text, 标题 -> title (新闻.csv)": which column of the record files was
+        taken for which field, each distinct choice once with its files (or their count)."""
+        files: dict[tuple, list[str]] = {}
+        for path, found in self.fields.items():
+            if found:
+                files.setdefault(tuple(found.items()), []).append(Path(path).name)
+        parts = [", ".join(f"{column} -> {field_name}" for field_name, column in choice)
+                 + f" ({', '.join(names) if len(names) <= 3 else f'{len(names)} files'})"
+                 for choice, names in files.items()]
+        return f"; columns: {'; '.join(parts)}" if parts else ""
 
 
 def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None = None, *,
@@ -227,7 +266,8 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
             raise
         batch.clear()
 
-    for d in read_sources(sources, text_column=text_column, problems=problems):
+    fields: dict[str, dict[str, str]] = {}
+    for d in read_sources(sources, text_column=text_column, problems=problems, fields=fields):
         if (d.source_file, d.record) in keys:  # two files of this ingest under one name
             problems.append(Problem(d.source_file, d.record, "another file of this ingest has the same name"))
             continue
@@ -239,7 +279,7 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
             flush()
     flush()
     return IngestReport(corpus, counts["added"], counts["unchanged"], counts["updated"], tuple(problems),
-                        repeated, tuple(ids), tuple(doc_ids))
+                        repeated, tuple(ids), tuple(doc_ids), fields)
 
 
 def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str | None = None,

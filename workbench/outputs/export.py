@@ -1,27 +1,43 @@
 """Export the document-topic table for Excel, Stata, R and pandas users.
 
-The input is the ``doc_topics`` table of a run folder (``docs/run-folder.md``): one row
-per unit, metadata, ``text``, ``n_tokens``, ``dominant_topic``, ``topic_0..topic_{K-1}``.
+The input is the ``doc_topics`` table of a run folder (``docs/run-folder.md``) as
+:func:`workbench.runfolder.load_run` reads it: one row per unit, metadata, ``text``,
+``n_tokens``, ``dominant_topic``, ``topic_0..topic_{K-1}``, every value as the source gave it
+(text as text, "041100" with its zero; numbers where the source was typed: a JSON or XLSX number).
 
-- :func:`export_table` writes it as csv, xlsx, parquet or Stata ``.dta``.
+- :func:`export_table` writes it as csv, xlsx, parquet or Stata ``.dta``;
+  :func:`export_run` does so for a loaded run, with its labels and the sources' headers.
 - :func:`aggregate_to_articles` turns unit rows into one row per article (``doc_id``).
 - :func:`apply_labels` adds a ``dominant_label`` column from ``labels.json`` labels.
 - :func:`export_run` writes a run folder's table (units or articles) under ``<run>/exports/``.
 
-Round trip: reading an export back gives the same ``doc_id``, ``unit_id`` and ``text``
-values and the same topic shares (to float64 precision) with these documented
-exceptions, each there to protect the person opening the file:
+Round trip: reading an export back gives every value of the table (text, ids, metadata, topic
+shares to float64 precision) with these documented exceptions, each there to protect the person
+opening the file or forced by the format:
 
-- csv/xlsx: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-  return gets a leading ``'`` so a spreadsheet cannot run it as a formula (OWASP,
-  "CSV Injection"). Numeric columns are never touched (-1 stays a number).
-- xlsx: characters XML 1.0 forbids (control characters other than tab, newline,
-  carriage return) are dropped, and a cell longer than Excel's 32,767-character limit
-  is cut there with a warning; csv and parquet keep the full text.
-- dta: missing text becomes "" (Stata has no missing string), column names are made
-  valid Stata names (the original name is kept as the variable label).
-- csv: read it back with ``encoding="utf-8-sig"`` and ``dtype=str`` for id columns,
-  since a ``doc_id`` made only of digits would otherwise be parsed as a number."""
+- csv: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return (after any
+  ``'``) gets a leading ``'`` so a spreadsheet cannot run it as a formula (OWASP, "CSV
+  Injection"; :func:`workbench.files.unguard` undoes it). Numeric columns are never touched (-1
+  stays a number). Read it back with ``encoding="utf-8-sig"``, ``dtype=str`` and
+  ``keep_default_na=False``: pandas would otherwise parse "041100" as a number and "#N/A" as
+  missing. A spreadsheet opening the CSV guesses types itself: prefer xlsx there (README).
+- xlsx: the guard is the cell type: every text cell is stored as a string, so "=SUM(1,2)" is
+  that text, never a formula, and "041100" keeps its zero. Characters XML 1.0 forbids (control
+  characters other than tab, newline, carriage return) are dropped, and a cell longer than
+  Excel's 32,767-character limit is cut there with a warning (csv, parquet and dta keep the
+  full text). A second sheet ``columns`` lists each column's label (the source's header, a
+  topic's label) and type; the header cells carry the same label as a comment.
+- parquet and dta keep the source text exactly (no guard: neither format executes a cell);
+  ``date`` is a real date (parquet ``date32``, Stata ``%td``): a full date is that day, a year
+  or a month alone its first day, other text missing; when some value did not parse fully,
+  ``date_text`` beside it holds every row's original string. Missing values are missing (null;
+  Stata's ``.``, and ``""`` for strings, as Stata stores them).
+- parquet: column labels (the source's header, topic labels) are in each field's metadata
+  (``label``), the run's id in the file metadata (``workbench``).
+- dta: column names are made valid Stata names (:func:`stata_names`; the original name, or
+  the source's header, is the variable label), topic shares are labelled with their topic's
+  label or top terms, ``dominant_topic`` carries value labels, the dataset label names the
+  run, long text becomes strL."""
 
 from __future__ import annotations
 
@@ -45,6 +61,7 @@ __all__ = [
     "aggregate_to_articles",
     "apply_labels",
     "stata_names",
+    "to_dates",
 ]
 
 FORMATS = ("csv", "xlsx", "parquet", "dta")
@@ -236,8 +253,87 @@ def aggregate_to_articles(doc_topics: pd.DataFrame, weight: str | None = "n_toke
     return out
 
 
-# ---------------------------------------------------------------------------
 # writers
+
+# Dates as ingest leaves them (``normalize_date``): "2020-01-15" (full, a time may follow), a month
+# ("2020-05", "2020年5月") or a year ("2020", "2020年"); anything else does not parse.
+_FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_YEAR = re.compile(r"(\d{4})\s*年?")
+
+
+def to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a ``date`` column: (``datetime64[s]`` dates, True where a value parsed fully).
+
+    A full date is that day; a month or a year alone is its first day (so ``year(date)`` holds
+    for every parsed row) and is not full; a value that is no date is NaT and not full; a
+    missing value is NaT and counts as full (nothing was lost). Impossible days (2020-02-30) do
+    not parse."""
+    days, full = [], []
+    for value in values:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            days.append(None)
+            full.append(True)
+            continue
+        text = str(value).strip()
+        parts, whole = None, False
+        if m := _FULL_DATE.fullmatch(text):
+            parts, whole = (int(m[1]), int(m[2]), int(m[3])), True
+        elif m := _MONTH.fullmatch(text):
+            parts = (int(m[1]), int(m[2]), 1)
+        elif m := _YEAR.fullmatch(text):
+            parts = (int(m[1]), 1, 1)
+        try:
+            day = pd.Timestamp(*parts) if parts else None
+        except ValueError:
+            day, whole = None, False
+        days.append(day)
+        full.append(whole)
+    return (pd.Series(pd.to_datetime(days), index=values.index).astype("datetime64[s]"),
+            pd.Series(full, index=values.index))
+
+
+def _typed_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``date`` as a real date for the typed formats; ``date_text`` right after it, holding every
+    row's original string, when some value did not parse fully (a year, a month, free text)."""
+    if "date" not in frame.columns:
+        return frame
+    dates, full = to_dates(frame["date"])
+    out = frame.copy()
+    position = out.columns.get_loc("date")
+    if not full.all() and "date_text" not in out.columns:
+        out.insert(position + 1, "date_text", frame["date"].astype("str"))
+    out["date"] = dates
+    return out
+
+
+def _column_labels(frame: pd.DataFrame, context: "_Context") -> dict[str, str]:
+    """{column: label}: the source's header of a renamed column ("标题" for title), a topic's
+    label or top terms for its share column ("topic_0 脱贫攻坚"); other columns have none."""
+    out = {}
+    for name in frame.columns:
+        name = str(name)
+        if name in context.headers:
+            out[name] = context.headers[name]
+        elif (m := re.fullmatch(r"topic_(\d+)", name)) is not None and context.topic_name(int(m[1])):
+            out[name] = f"{name} {context.topic_name(int(m[1]))}"
+    return out
+
+
+class _Context:
+    """What a file may say about its columns beyond their values: labels, headers, the run."""
+
+    def __init__(self, labels, headers, top_terms, source):
+        self.labels = {int(k): str(v).strip() for k, v in (labels or {}).items() if str(v or "").strip()}
+        self.headers = dict(headers or {})
+        self.top_terms = {int(k): list(v) for k, v in (top_terms or {}).items()}
+        self.source = source
+
+    def topic_name(self, k: int) -> str:
+        """The topic's label, else its top terms in parentheses, else ""."""
+        if k in self.labels:
+            return self.labels[k]
+        return f"({' '.join(self.top_terms[k])})" if self.top_terms.get(k) else ""
 
 
 def _write_csv(frame: pd.DataFrame, target: Path) -> None:
@@ -259,9 +355,10 @@ def _excel_value(value):
     return value
 
 
-def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
+def _write_xlsx(frame: pd.DataFrame, target: Path, context: _Context) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     if len(frame) + 1 > _EXCEL_MAX_ROWS:
@@ -269,14 +366,14 @@ def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
             f"{len(frame)} rows do not fit in one Excel sheet (max {_EXCEL_MAX_ROWS - 1}); "
             "use csv or parquet"
         )
-    safe = neutralize_formulas(frame)
+    labels = _column_labels(frame, context)
     # Write-only mode streams rows to disk: memory stays flat for large tables.
     book = Workbook(write_only=True)
     sheet = book.create_sheet("doc_topics")
     sheet.freeze_panes = "A2"
     truncated = 0
 
-    def text_cell(text: str, bold: bool = False) -> WriteOnlyCell:
+    def text_cell(sheet, text: str, bold: bool = False) -> WriteOnlyCell:
         nonlocal truncated
         text = _XML_ILLEGAL.sub("", text)
         if len(text.encode("utf-16-le")) // 2 > _EXCEL_MAX_CHARS:
@@ -285,48 +382,65 @@ def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
             while len(text.encode("utf-16-le")) // 2 > _EXCEL_MAX_CHARS:
                 text = text[:-1]
         cell = WriteOnlyCell(sheet, value=text)
-        # openpyxl infers 'f' (formula) for "=..." and 'e' (error) for "#N/A";
-        # text is text, whatever it starts with.
+        # The guard of this format: a cell typed as a string is never run, whatever it starts
+        # with ("=SUM(1,2)" stays that text; openpyxl would infer 'f' formula, 'e' for "#N/A").
         cell.data_type = "s"
         if bold:
             cell.font = Font(bold=True)
         return cell
 
-    sheet.append([text_cell(str(c), bold=True) for c in safe.columns])
-    for row in safe.itertuples(index=False, name=None):
+    header = []
+    for name in frame.columns:
+        cell = text_cell(sheet, str(name), bold=True)
+        if str(name) in labels:
+            cell.comment = Comment(labels[str(name)], "workbench")
+        header.append(cell)
+    sheet.append(header)
+    for row in frame.itertuples(index=False, name=None):
         cells = []
         for value in row:
             value = _excel_value(value)
-            cells.append(text_cell(value) if isinstance(value, str) else value)
+            cells.append(text_cell(sheet, value) if isinstance(value, str) else value)
         sheet.append(cells)
+    # A codebook: each column's label (the source's header, the topic's label) and type.
+    codebook = book.create_sheet("columns")
+    codebook.append([text_cell(codebook, h, bold=True) for h in ("column", "label", "type")])
+    for name in frame.columns:
+        codebook.append([text_cell(codebook, str(name)), text_cell(codebook, labels.get(str(name), "")),
+                         text_cell(codebook, str(frame[name].dtype))])
     book.save(target)
     if truncated:
         warnings.warn(
             f"{truncated} xlsx cell(s) exceeded Excel's {_EXCEL_MAX_CHARS}-character limit "
-            "and were cut; the csv and parquet exports keep the full text",
+            "and were cut; the csv, parquet and dta exports keep the full text",
             stacklevel=3,
         )
 
 
-def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    frame.to_parquet(target, engine="pyarrow", index=False)
+def _write_parquet(frame: pd.DataFrame, target: Path, context: _Context) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = _typed_dates(frame)
+    if "date" in data.columns:
+        data["date"] = pd.Series([d.date() if pd.notna(d) else None for d in data["date"]], index=data.index,
+                                 dtype=object)
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    if "date" in data.columns:
+        table = table.set_column(table.column_names.index("date"), "date",
+                                 table.column("date").cast(pa.date32()))
+    labels = _column_labels(frame, context)
+    fields = [f.with_metadata({"label": labels[f.name]}) if f.name in labels else f for f in table.schema]
+    metadata = {**(table.schema.metadata or {}), b"workbench": (context.source or "").encode("utf-8")}
+    pq.write_table(table.cast(pa.schema(fields, metadata=metadata)), target)
 
 
-def _write_dta(
-    frame: pd.DataFrame, target: Path, labels: Mapping[int, str] | None, source: str | None
-) -> None:
-    names = stata_names(frame.columns)
-    labels = {int(key): value for key, value in (labels or {}).items()}
-    topic_ids = {col: k for k, col in enumerate(topic_columns_of(frame))}
-    variable_labels = {}
-    for original, new in names.items():
-        text = original
-        if original in topic_ids:
-            label = str(labels.get(topic_ids[original], "") or "").strip()
-            if label:
-                text = f"{original} {label}"  # "topic_0 脱贫攻坚"
-        variable_labels[new] = _clip_label(text)
-    data = frame.rename(columns=names)
+def _write_dta(frame: pd.DataFrame, target: Path, context: _Context) -> None:
+    data = _typed_dates(frame)
+    names = stata_names(data.columns)
+    labels = _column_labels(data, context)
+    variable_labels = {new: _clip_label(labels.get(original, original)) for original, new in names.items()}
+    data = data.rename(columns=names)
     for col in text_columns(data):
         series = data[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
@@ -337,13 +451,13 @@ def _write_dta(
         ).astype(object)
     for col in data.columns:
         if pd.api.types.is_bool_dtype(data[col]):
-            data[col] = data[col].astype(np.int8)
-        elif isinstance(data[col].dtype, pd.api.extensions.ExtensionDtype) and (
-            pd.api.types.is_numeric_dtype(data[col])
-        ):
-            # Nullable Int64/Float64: pd.NA becomes nan, which Stata stores as "."
-            data[col] = data[col].astype(np.float64)
-    data_label = _clip_label(f"workbench doc_topics: {source}" if source else "workbench doc_topics")
+            data[col] = data[col].astype("Int8")  # Stata has no boolean: 0/1, "." where missing
+    value_labels = {}
+    if "dominant_topic" in names:
+        k = len(topic_columns_of(frame))
+        value_labels[names["dominant_topic"]] = {
+            t: context.topic_name(t) or f"topic {t}" for t in range(k)}
+    run = f"workbench run {context.source}" if context.source else "workbench"
     # version 118: UTF-8 strings and labels (Stata 14+); strings over 2045 bytes are
     # written as strL by pandas automatically.
     data.to_stata(
@@ -351,7 +465,9 @@ def _write_dta(
         version=118,
         write_index=False,
         variable_labels=variable_labels,
-        data_label=data_label,
+        data_label=_clip_label(f"{run}: doc_topics"),
+        convert_dates={names["date"]: "td"} if "date" in names else None,
+        value_labels=value_labels or None,
     )
 
 
@@ -362,41 +478,37 @@ def export_table(
     *,
     labels: Mapping[int, str] | None = None,
     source: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    top_terms: Mapping[int, list[str]] | None = None,
 ) -> Path:
     """Write a doc-topic table (unit or article rows) as csv, xlsx, parquet or dta.
 
-    Inputs: the table; the output ``path``; ``fmt`` one of :data:`FORMATS`;
-    ``labels`` {topic id: label}: when given, a ``dominant_label`` column is added
-    (:func:`apply_labels`) and, in dta, topic variables are labelled
-    ``"topic_0 脱贫攻坚"``; ``source`` names where the table came from (e.g. the run
-    folder), used in the dta dataset label. Output: the path written. The file is
-    written beside its final name and moved into place, so it is complete or absent.
+    Inputs: the table (as :func:`workbench.runfolder.load_run` reads it: every value as the
+    source gave it); the output ``path``; ``fmt`` one of :data:`FORMATS`; ``labels`` {topic id:
+    label}: when given, a ``dominant_label`` column is added (:func:`apply_labels`);
+    ``source`` names the run, in the dta dataset label and the parquet metadata; ``headers``
+    {column: the source's header} (``{"title": "标题"}``, :attr:`Run.headers`) and ``top_terms``
+    {topic: terms} (:meth:`Run.top_terms`) label the columns where the format can. Output: the
+    path written. The file is written beside its final name and moved into place, so it is
+    complete or absent.
 
-    Formats:
-
-    - csv: UTF-8 with BOM (Excel on Chinese-locale Windows), formula cells neutralised.
-    - xlsx: one sheet ``doc_topics`` via openpyxl, text cells always typed as
-      strings, formula cells neutralised, header row frozen.
-    - parquet: pyarrow, dtypes preserved, text untouched.
-    - dta: Stata 118 (Stata 14+, UTF-8): valid variable names (:func:`stata_names`)
-      with the original names as variable labels, long text as strL.
-
-    See the module docstring for what a round trip keeps.
+    See the module docstring for what each format keeps.
     """
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     path = Path(path)
     frame = apply_labels(doc_topics, labels) if labels else doc_topics
+    context = _Context(labels, headers, top_terms, source)
     with atomic_file(path) as target:
         if fmt == "csv":
             _write_csv(frame, target)
         elif fmt == "xlsx":
-            _write_xlsx(frame, target)
+            _write_xlsx(frame, target, context)
         elif fmt == "parquet":
-            _write_parquet(frame, target)
+            _write_parquet(frame, target, context)
         else:
-            _write_dta(frame, target, labels, source)
+            _write_dta(frame, target, context)
     return path
 
 
@@ -414,12 +526,13 @@ def export_run(run, fmt: str = "csv", *, level: str = "unit", path=None, folder=
 
     ``run``: a loaded run folder (:func:`workbench.runfolder.load_run`). ``level`` ``unit``: its
     ``doc_topics``, one row per unit; ``article``: :func:`aggregate_to_articles` of it. The
-    run's labels give ``dominant_label`` (and Stata's variable labels); the dta dataset label
+    run's labels give ``dominant_label`` (and Stata's value and variable labels, with top terms
+    for unlabelled topics), the sources' headers label the renamed columns; the dta dataset label
     names the run. ``path`` defaults to :func:`export_path` (``folder`` or ``<run>/exports``).
     """
     default = export_path(run.path, fmt, level, folder)  # also checks the level
     target = Path(path) if path is not None else default
     table = aggregate_to_articles(run.doc_topics) if level == "article" else run.doc_topics
     target.parent.mkdir(parents=True, exist_ok=True)
-    return export_table(table, target, fmt, labels=run.labels or None,
+    return export_table(table, target, fmt, labels=run.labels or None, headers=run.headers, top_terms=run.top_terms(3),
                         source=str(run.manifest.get("run_id", run.path.name)))

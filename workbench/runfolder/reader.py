@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.files import CSV_ENCODING, sha256_file
-from workbench.runfolder.schema import topic_columns
+from workbench.files import CSV_ENCODING, sha256_file, unguard
+from workbench.runfolder.schema import _TOPIC_COLUMN, COLUMN_TYPES, columns_file, topic_columns
 
 # --------------------------------------------------------------------------------------------
 # Loading
@@ -26,6 +26,8 @@ class Run:
     terms: pd.DataFrame = field(repr=False)
     topic_term: np.ndarray = field(repr=False)
     labels: dict = field(default_factory=dict)
+    #: {column: {"type": ..., "header": the source's header when ingest renamed it}} of doc_topics
+    columns: dict = field(default_factory=dict, repr=False)
 
     @property
     def num_topics(self) -> int:
@@ -34,6 +36,16 @@ class Run:
     @property
     def vocab(self) -> list[str]:
         return self.terms["term"].tolist()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """{column: the source's header} for the columns ingest renamed (``{"title": "标题"}``)."""
+        return {name: c["header"] for name, c in self.columns.items() if c.get("header")}
+
+    def top_terms(self, n: int = 3) -> dict[int, list[str]]:
+        """{topic: its ``n`` most probable terms}, from topics.csv."""
+        ranked = self.topics[self.topics["rank"] <= n].sort_values(["topic", "rank"])
+        return {int(t): [str(x) for x in g["term"]] for t, g in ranked.groupby("topic")}
 
     @property
     def doc_topic(self) -> np.ndarray:
@@ -48,16 +60,64 @@ def load_run(path: Path) -> Run:
     from workbench.runfolder.labels import read_labels
 
     labels = read_labels(path)
-    str_cols = {c: str for c in ("doc_id", "unit_id", "record", "title", "date", "author", "source", "text")}
+    doc_topics, columns = read_doc_topics(path / "doc_topics.csv")
     return Run(
         path=path,
         manifest=manifest,
-        doc_topics=pd.read_csv(path / "doc_topics.csv", encoding=CSV_ENCODING, dtype=str_cols, keep_default_na=False),
+        doc_topics=doc_topics,
+        columns=columns,
         topics=pd.read_csv(path / "topics.csv", encoding=CSV_ENCODING, keep_default_na=False),
         terms=pd.read_csv(path / "terms.csv", encoding=CSV_ENCODING, keep_default_na=False),
         topic_term=np.load(path / "topic_term.npy", allow_pickle=False),
         labels=labels,
     )
+
+
+_FIXED_TYPES = {"n_tokens": "integer", "dominant_topic": "integer"}
+
+
+def read_doc_topics(path: Path) -> tuple[pd.DataFrame, dict]:
+    """doc_topics.csv with every value as it went in, and its column record (``columns.json``).
+
+    Each column gets the type recorded beside the table (:func:`schema.columns_file`): text stays
+    text ("041100" keeps its zero), the spreadsheet guard of the CSV is undone
+    (:func:`workbench.files.unguard`: "'=SUM(1,2)" is read as "=SUM(1,2)", the source's text),
+    integers with gaps are nullable ``Int64``, and an empty cell is missing (NA), never "".
+    A run folder made before the types were recorded reads every column other than the topic
+    shares, ``n_tokens`` and ``dominant_topic`` as text, ids included: no value is guessed into a
+    number. Cost: the table is read whole (one pass of pandas' C parser)."""
+    record = columns_file(path)
+    columns = json.loads(record.read_text(encoding="utf-8"))["columns"] if record.is_file() else {}
+    with open(path, encoding=CSV_ENCODING) as fh:
+        header = [unguard(c) for c in pd.read_csv(fh, nrows=0).columns]
+
+    def kind(name: str) -> str:
+        if name in columns:
+            if columns[name].get("type") not in COLUMN_TYPES:
+                raise ValueError(f"{record}: column {name!r} has no known type ({', '.join(COLUMN_TYPES)})")
+            return columns[name]["type"]
+        return "number" if _TOPIC_COLUMN.match(name) else _FIXED_TYPES.get(name, "string")
+
+    kinds = {name: kind(name) for name in header}
+    table = pd.read_csv(path, encoding=CSV_ENCODING, header=0, names=header, keep_default_na=False,
+                        dtype={n: np.float64 if k == "number" and _TOPIC_COLUMN.match(n) else str
+                               for n, k in kinds.items()})
+    for name, k in kinds.items():
+        if _TOPIC_COLUMN.match(name) and k == "number":
+            continue
+        values = table[name]
+        blank = values == ""
+        if k == "string":
+            table[name] = values.map(unguard).where(~blank, None).astype("str")
+        elif k == "integer":
+            table[name] = pd.to_numeric(values.where(~blank, None)).astype("Int64")
+            if name in _FIXED_TYPES and not blank.any():
+                table[name] = table[name].astype(np.int64)
+        elif k == "number":
+            table[name] = pd.to_numeric(values.where(~blank, None)).astype(np.float64)
+        elif k == "boolean":
+            table[name] = values.map({"True": True, "False": False}).astype("boolean")
+    return table, columns
 
 
 def latest_run(root: Path | None = None) -> Path:

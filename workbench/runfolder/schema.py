@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,6 +19,17 @@ _RESERVED = ("doc_id", "unit_id", "source_file", "record", "other_records", "tex
 
 
 KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")
+
+#: What a column of doc_topics.csv holds, recorded beside it (:func:`columns_file`) so a reader
+#: restores each value as it went in: "string" (text as the source gave it, leading zeros and
+#: all), "integer", "number", "boolean" (typed in the source: a JSON or XLSX number ...).
+COLUMN_TYPES = ("string", "integer", "number", "boolean")
+
+
+def columns_file(table: Path) -> Path:
+    """Where the column types of a run-folder table are kept: ``doc_topics.csv`` ->
+    ``doc_topics.columns.json``."""
+    return table.with_suffix(".columns.json")
 
 
 _TOPIC_COLUMN = re.compile(r"^topic_(\d+)$")

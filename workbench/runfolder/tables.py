@@ -9,15 +9,37 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from workbench.corpus.ingest import HEADERS_KEY
 from workbench.files import write_csv_chunks
-from workbench.runfolder.schema import _RESERVED, KEYWORD_COLUMNS, META_ORDER, topic_columns
+from workbench.runfolder.schema import _RESERVED, KEYWORD_COLUMNS, META_ORDER, columns_file, topic_columns
 
 CHUNK_UNITS = 1000  # units per block of rows when the big tables are written
 
 
 def _meta_row(meta: dict) -> dict:
     # Metadata that collides with our own columns keeps its name with a prefix.
-    return {(k if k not in _RESERVED else f"meta_{k}"): v for k, v in meta.items()}
+    return {(k if k not in _RESERVED else f"meta_{k}"): v for k, v in meta.items() if k != HEADERS_KEY}
+
+
+def _kind(col: dict) -> str:
+    """The :data:`schema.COLUMN_TYPES` word of one column's sample values (MetaProfile.samples)."""
+    types = {key[0] if isinstance(key, tuple) else int for key in col}
+    if types <= {int}:
+        return "integer"
+    if types <= {bool}:
+        return "boolean"
+    return "number" if types <= {int, float} else "string"
+
+
+def write_column_types(path: Path, types: dict[str, str], headers: dict[str, str]) -> None:
+    """``doc_topics.columns.json`` beside the table: each column's type, and the source's header of
+    each column that was renamed to a field (``{"title": "标题"}``)."""
+    import json
+
+    columns = {name: {"type": kind, **({"header": headers[name]} if name in headers else {})}
+               for name, kind in types.items()}
+    columns_file(path).write_text(json.dumps({"columns": columns}, ensure_ascii=False, indent=1) + "\n",
+                                  encoding="utf-8")
 
 
 def _blank_missing(df: pd.DataFrame, columns: list[str]) -> None:
@@ -39,9 +61,12 @@ class MetaProfile:
         self.first: dict[str, tuple] = {}
         self.samples: dict[str, dict] = {}
         self.counts: dict[str, int] = {}
+        self.headers: dict[str, str] = {}  # {column: the source's header}, the first seen
         self.n = 0
 
     def add(self, key, meta: dict) -> "MetaProfile":
+        for name, header in meta.get(HEADERS_KEY, {}).items():
+            self.headers.setdefault(name, header)
         for j, (name, value) in enumerate(_meta_row(meta).items()):
             if name not in self.first or (key, j) < self.first[name]:
                 self.first[name] = (key, j)
@@ -61,6 +86,8 @@ class MetaProfile:
                     _add_sample(col, value)
                 else:
                     col.setdefault(kind, value)
+        for name, header in other.headers.items():
+            self.headers.setdefault(name, header)
         self.n += other.n
         return self
 
@@ -68,6 +95,10 @@ class MetaProfile:
         """Metadata columns as doc_topics.csv orders them: META_ORDER first, then first seen."""
         seen = sorted(self.first, key=self.first.__getitem__)
         return [k for k in META_ORDER if k in self.first] + [k for k in seen if k not in META_ORDER]
+
+    def kinds(self) -> dict[str, str]:
+        """Each column's type word (:func:`_kind`) for ``doc_topics.columns.json``."""
+        return {name: _kind(col) for name, col in self.samples.items()}
 
     def dtypes(self) -> tuple[dict, dict]:
         """Two dtypes per column over the whole table: the one pandas infers for its values, and
@@ -141,14 +172,18 @@ def write_doc_topic_rows(blocks: Iterable[tuple[list[dict], np.ndarray]], profil
     the same text, so every record given can be joined to its topic shares).
 
     Memory holds one block; the bytes are those of the table built whole (``profile``, of the
-    same rows)."""
+    same rows). Beside it, ``doc_topics.columns.json`` (:func:`write_column_types`): each column's
+    type and source header, so a reader restores every value as it went in."""
     inferred, printed = profile.dtypes()
     ordered = profile.columns()
     columns = ["doc_id", "unit_id", "source_file", "record", *(["other_records"] if with_other_records else []),
                *ordered, "text", "n_tokens"]
 
+    n_topics = []
+
     def frames() -> Iterator[pd.DataFrame]:
         for rows, shares in blocks:
+            n_topics[:] = [shares.shape[1]]
             df = pd.DataFrame([{**{k: v for k, v in r.items() if k != "meta"}, **_meta_row(r["meta"])}
                                for r in rows]).reindex(columns=columns).astype({c: inferred[c] for c in ordered})
             _blank_missing(df, ordered)
@@ -156,6 +191,12 @@ def write_doc_topic_rows(blocks: Iterable[tuple[list[dict], np.ndarray]], profil
             yield pd.concat([df, pd.DataFrame(shares, columns=topic_columns(shares.shape[1]))], axis=1)
 
     write_csv_chunks(frames(), path, printed)
+    kinds = profile.kinds()
+    write_column_types(path, {"doc_id": "string", "unit_id": "string", "source_file": "string", "record": "string",
+                              **({"other_records": "string"} if with_other_records else {}),
+                              **{c: kinds[c] for c in ordered}, "text": "string", "n_tokens": "integer",
+                              "dominant_topic": "integer", **{c: "number" for c in topic_columns(n_topics[0])}},
+                       profile.headers)
 
 
 def write_doc_topics(corpus, doc_topic: np.ndarray, path: Path, chunk_units: int = CHUNK_UNITS) -> None:
