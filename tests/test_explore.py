@@ -303,7 +303,8 @@ def test_representative_paragraphs_are_each_topics_highest_shares(seed_run):
     run = runfolder.load_run(seed_run)
     table = explore.representative_paragraphs(run, n=2, max_chars=50)
     assert len(table) == 2 * run.num_topics
-    assert list(table.columns) == ["topic", "name", "rank", "share", "title", "unit_id", "text"]
+    assert list(table.columns) == ["topic", "name", "rank", "share", "title", "date", "source_file", "doc_id",
+                                   "unit_id", "text"]
     for k, rows in table.groupby("topic"):
         column = run.doc_topics[f"topic_{k}"]
         assert rows["share"].iloc[0] == pytest.approx(column.max())

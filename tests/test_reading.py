@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from workbench.analysis.reading import (
     RELEVANCE_FLOOR,
+    excerpt,
     frex,
     kwic,
     relevance,
@@ -235,6 +236,47 @@ def test_representative_units_without_title_and_bad_topic():
     assert len(top) == len(frame)
     with pytest.raises(KeyError):
         representative_units(frame, 7)
+
+
+def test_representative_units_one_per_document_takes_each_articles_best_unit():
+    frame = _doc_topics()
+    top = representative_units(frame, 0, n=3, one_per_document=True)
+    # the poverty article's two paragraphs lead topic 0 (0.9, 0.6); one per article leaves its best,
+    # then the best paragraph of each other article
+    assert top["text"].tolist()[0] == "脱贫攻坚是全面建成小康社会的底线任务。"
+    assert top["doc_id"].is_unique and len(top) == 3
+    assert top["share"].tolist() == [0.9, 0.1, 0.05]
+    assert representative_units(frame, 0, n=3)["doc_id"].nunique() == 2
+
+
+def test_excerpt_cuts_to_one_line_of_the_given_length():
+    text = "各地要巩固拓展\n脱贫攻坚成果，  防止规模性返贫。"
+    assert excerpt(text, None) == "各地要巩固拓展 脱贫攻坚成果， 防止规模性返贫。"
+    assert excerpt(text, 8) == "各地要巩固拓展…" and len(excerpt(text, 8)) == 8
+    assert excerpt("短句", 8) == "短句"
+
+
+def test_topics_command_prints_each_topics_representative_documents(seed_run, capsys):
+    from workbench.cli import main
+    from workbench.runfolder import load_run
+
+    assert main(["topics", str(seed_run), "--docs", "2", "--excerpt", "40"]) == 0
+    out = capsys.readouterr().out
+    run = load_run(seed_run)
+    blocks = out.split("\n[")[1:]
+    assert len(blocks) == run.num_topics
+    dt = run.doc_topics
+    for k, block in enumerate(blocks):
+        lines = block.splitlines()
+        docs = [i for i, line in enumerate(lines) if line.startswith(("    1. ", "    2. "))]
+        assert len(docs) == 2, block
+        best = dt.sort_values([f"topic_{k}", "unit_id"], ascending=[False, True]).iloc[0]
+        first = lines[docs[0]]
+        assert f"{best[f'topic_{k}']:.2f}" in first and best["source_file"] in first
+        assert lines[docs[0] + 1].strip() == excerpt(best["text"], 40)
+        second_source = lines[docs[1]].split()[-1]
+        assert second_source != best["source_file"]  # another article (each seed file is one)
+    assert main(["topics", str(seed_run), "--docs", "-1"]) == 2
 
 
 # ---------------------------------------------------------------------------

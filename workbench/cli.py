@@ -265,6 +265,8 @@ def cmd_topics(args) -> int:
     from workbench.analysis import reading
     from workbench.runfolder.reader import load_run
 
+    if args.docs < 0 or _value(args.excerpt) < 1:
+        return _fail("--docs and --excerpt take a positive number (--docs 0: no documents)", EXIT_USAGE)
     run = load_run(_run_path(args.run))
     lam = _value(args.lam)
     table = reading.topic_table(run.topic_term, run.terms["corpus_freq"].to_numpy(), run.vocab, lam=lam,
@@ -272,6 +274,11 @@ def cmd_topics(args) -> int:
     if args.csv:
         from workbench.files import write_csv
         write_csv(table, args.csv)
+    docs = None
+    if args.docs:
+        from workbench.analysis.explore import representative_paragraphs
+
+        docs = representative_paragraphs(run, args.docs, max_chars=_value(args.excerpt), one_per_document=True)
     with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
         print(f"{run.path}  ({run.num_topics} topics; relevance λ={lam}; FREX w=0.5)")
         for row in table.itertuples():
@@ -280,6 +287,13 @@ def cmd_topics(args) -> int:
             print(f"  prob:      {row.prob}")
             print(f"  relevance: {row.relevance}")
             print(f"  frex:      {row.frex}")
+            if docs is not None:
+                print("  documents (highest share of this topic, one paragraph per article):")
+                for d in docs[docs["topic"] == row.topic].itertuples():
+                    where = "  ".join(str(v) for v in (getattr(d, "title", None), getattr(d, "date", None),
+                                                         getattr(d, "source_file", None)) if v and not pd.isna(v))
+                    print(f"    {d.rank}. {d.share:.2f}  {where or d.doc_id}")
+                    print(f"       {d.text}")
     return EXIT_OK
 
 
@@ -524,7 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tp = _command(sub, "topics", cmd_topics, "print a run's topic table (probability, relevance, FREX)",
                   "Print the topics of RUN (default: the newest run): top terms by probability, by pyLDAvis "
-                  "relevance at λ, and by FREX (as stm's labelTopics), with labels and shares.")
+                  "relevance at λ, and by FREX (as stm's labelTopics), with labels and shares; with --docs N, "
+                  "each topic's N most representative documents (as stm's findThoughts).")
     tp.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
     topic_table = "workbench.analysis.reading:topic_table"
     tp.add_argument("--lambda", dest="lam", metavar="LAMBDA", type=float, default=_Default(topic_table, "lam"),
@@ -532,6 +547,12 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("-n", type=int, default=_Default(topic_table, "n"),
                     help="terms per topic (default %(default)s)")
     tp.add_argument("--csv", type=Path, help="also write the table as CSV")
+    tp.add_argument("--docs", type=int, default=0, metavar="N",
+                    help="also print each topic's N most representative documents (stm's findThoughts: the "
+                         "highest share, one paragraph per article, with title, date and an excerpt)")
+    tp.add_argument("--excerpt", type=int, metavar="CHARS",
+                    default=_Default("workbench.analysis.explore:representative_paragraphs", "max_chars"),
+                    help="characters of each excerpt with --docs (default %(default)s)")
 
     e = _command(sub, "export", cmd_export, "export the labelled topic-per-document table",
                  "Export RUN's doc_topics joined to metadata, with topic labels, as CSV (UTF-8 with BOM), XLSX, "

@@ -394,34 +394,29 @@ def run_summary(run: runfolder.Run) -> pd.DataFrame:
     return pd.DataFrame(items, columns=["item", "value"]).astype({"value": str})
 
 
-def _excerpt(text: str, max_chars: int | None) -> str:
-    text = " ".join(str(text).split())
-    if max_chars is None or len(text) <= max_chars:
-        return text
-    return text[: max_chars - 1] + "…"
-
-
 def representative_paragraphs(run: runfolder.Run, n: int = 3, *, topics: Iterable[int] | None = None,
-                              max_chars: int | None = 200) -> pd.DataFrame:
+                              max_chars: int | None = 200, one_per_document: bool = False) -> pd.DataFrame:
     """Each topic's ``n`` units with the highest share (stm's ``findThoughts``), stacked.
 
-    Uses :func:`workbench.analysis.reading.representative_units` per topic. Output columns: ``topic``,
-    ``name`` ("0 脱贫攻坚" with the run's labels), ``rank`` (1 = highest share), ``share``,
-    ``title`` (when the run has titles), ``unit_id``, ``text`` (cut to ``max_chars``
-    characters with "…"; None keeps it whole).
+    Uses :func:`workbench.analysis.reading.representative_units` per topic (``one_per_document``:
+    at most one unit of each article per topic). Output columns: ``topic``, ``name`` ("0 脱贫攻坚"
+    with the run's labels), ``rank`` (1 = highest share), ``share``, ``title``, ``date`` and
+    ``source_file`` (those the run has), ``doc_id``, ``unit_id``, ``text`` (cut to ``max_chars``
+    characters with "…", :func:`~workbench.analysis.reading.excerpt`; None keeps it whole).
     """
     names = runfolder.topic_names(run.num_topics, run.labels)
     parts = []
     for k in (range(run.num_topics) if topics is None else topics):
-        top = reading.representative_units(run.doc_topics, int(k), n)
+        top = reading.representative_units(run.doc_topics, int(k), n, one_per_document=one_per_document)
         top.insert(0, "rank", np.arange(1, len(top) + 1, dtype=np.int64))
         top.insert(0, "name", names[int(k)])
         top.insert(0, "topic", int(k))
         parts.append(top)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(out):
-        out["text"] = [_excerpt(t, max_chars) for t in out["text"]]
-        out = out[[c for c in ("topic", "name", "rank", "share", "title", "unit_id", "text") if c in out.columns]]
+        out["text"] = [reading.excerpt(t, max_chars) for t in out["text"]]
+        out = out[[c for c in ("topic", "name", "rank", "share", "title", "date", "source_file", "doc_id",
+                               "unit_id", "text") if c in out.columns]]
     return out
 
 

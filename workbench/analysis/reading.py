@@ -7,7 +7,8 @@ Nothing here needs the model object: every function takes what a run folder hold
 - :func:`relevance` -- Sievert & Shirley (2014) relevance, as pyLDAvis computes it.
 - :func:`frex` -- FREX words as in R's stm (``calcfrex``, Bischof & Airoldi 2012).
 - :func:`top_terms`, :func:`topic_table` -- one row of top words per topic.
-- :func:`representative_units` -- stm's ``findThoughts``: the units most about a topic.
+- :func:`representative_units` -- stm's ``findThoughts``: the units most about a topic;
+  :func:`excerpt` cuts their text for a line.
 - :func:`kwic` -- keyword in context over raw (unsegmented) Chinese text.
 
 Topic ids start at 0 everywhere, as in the run-folder tables."""
@@ -31,6 +32,7 @@ __all__ = [
     "top_terms",
     "topic_table",
     "representative_units",
+    "excerpt",
     "kwic",
 ]
 
@@ -252,32 +254,46 @@ def topic_table(
     return table
 
 
-def representative_units(doc_topics: pd.DataFrame, topic: int, n: int = 3) -> pd.DataFrame:
+def representative_units(doc_topics: pd.DataFrame, topic: int, n: int = 3, *,
+                         one_per_document: bool = False) -> pd.DataFrame:
     """The ``n`` units with the highest share of ``topic`` (stm's ``findThoughts``).
 
-    Input: a ``doc_topics`` table (``doc_id``, ``unit_id``, ``text``, optional
-    ``title``, ``topic_0..``). Output: DataFrame with ``doc_id``, ``unit_id``,
-    ``share``, ``title`` (when the input has one) and ``text``, highest share first;
-    equal shares are ordered by ``unit_id`` so the selection is reproducible
-    (findThoughts keeps input order instead). Fewer rows when the table is smaller.
+    Input: a ``doc_topics`` table (``doc_id``, ``unit_id``, ``text``, optional ``title``,
+    ``date`` and ``source_file``, ``topic_0..``). With ``one_per_document``, an article gives at
+    most one unit, its unit with the highest share: the ``n`` rows come from ``n`` different
+    articles (with paragraph units, findThoughts' list is often one article's paragraphs).
+    Output: DataFrame with ``doc_id``, ``unit_id``, ``share``, then ``title``, ``date``,
+    ``source_file`` (those the input has) and ``text``, highest share first; equal shares are
+    ordered by ``unit_id`` so the selection is reproducible (findThoughts keeps input order
+    instead). Fewer rows when the table is smaller. Cost: one sort of the table.
     """
     column = f"topic_{int(topic)}"
     if column not in doc_topics.columns:
         raise KeyError(f"no column {column!r}; the table has {topic_columns_of(doc_topics)}")
     if n < 0:
         raise ValueError("n must be >= 0")
-    keep = ["doc_id", "unit_id"] + (["title"] if "title" in doc_topics.columns else []) + ["text"]
+    keep = ["doc_id", "unit_id"] + [c for c in ("title", "date", "source_file") if c in doc_topics.columns] + ["text"]
     missing = [c for c in keep if c not in doc_topics.columns]
     if missing:
         raise KeyError(f"doc_topics lacks columns {missing}")
-    picked = (
+    ranked = (
         doc_topics[keep]
         .assign(share=doc_topics[column].astype(np.float64))
         .sort_values(["share", "unit_id"], ascending=[False, True], kind="stable")
-        .head(n)
     )
+    if one_per_document:
+        ranked = ranked.drop_duplicates("doc_id", keep="first")
     ordered = ["doc_id", "unit_id", "share"] + [c for c in keep if c not in ("doc_id", "unit_id")]
-    return picked[ordered].reset_index(drop=True)
+    return ranked.head(n)[ordered].reset_index(drop=True)
+
+
+def excerpt(text, max_chars: int | None = 200) -> str:
+    """``text`` on one line (runs of white space become one space), cut to ``max_chars``
+    characters with "…" at the end when longer; ``None`` keeps it whole."""
+    text = " ".join(str(text).split())
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    return text[: max(max_chars - 1, 0)] + "…"
 
 
 def kwic(texts, term: str, width: int = 20, ids=None) -> pd.DataFrame:
