@@ -224,3 +224,69 @@ def test_every_table_under_the_run_folder_is_formula_safe(hostile_run, tmp_path)
         else:  # text is stored as string cells: no formula cell anywhere
             cells = [c for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
             assert [c.coordinate for c in cells if c.data_type == "f"] == [], path
+
+
+# ---------------------------------------------------------------------------
+# source columns named like the workbench's own
+
+
+def test_source_name_renames_once_and_never_onto_another_column():
+    from workbench.corpus.ingest import meta_names, source_name
+
+    assert source_name("topic_0", set()) == "source_topic_0"
+    assert source_name("topic_17", {"source_topic_17"}) == "source_source_topic_17"
+    assert source_name("source_file", set()) == "source_source_file"  # ours too
+    assert source_name("省/市", set()) == "省/市" and source_name("topic_x", set()) == "topic_x"
+    names = meta_names(["正文", "doc_id", "meta_doc_id", "source_doc_id", "topic_3", "标题", "title"], "正文",
+                       {"text": "正文", "title": "标题"})
+    assert names == {"doc_id": "source_source_doc_id", "meta_doc_id": "meta_doc_id",
+                     "source_doc_id": "source_doc_id", "topic_3": "source_topic_3", "标题": "title",
+                     "title": "meta_title"}
+    assert len(set(names.values())) == len(names)
+
+
+def test_retraining_on_an_export_keeps_every_source_column(seed_run, tmp_path):
+    # The workbench's own export as a source: topic_k, dominant_topic, n_tokens, doc_id ... are
+    # columns of both the source and the new run; a labelled export adds dominant_label.
+    from contextlib import closing
+
+    import pandas as pd
+
+    from workbench.corpus import store
+
+    exported = export.export_run(runfolder.load_run(seed_run), path=tmp_path / "doc_topics.csv")
+    source = pd.read_csv(exported, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    source.insert(5, "meta_doc_id", [f"m{i}" for i in range(len(source))])
+    source.insert(6, "dominant_label", [f"旧标签{i}" for i in range(len(source))])
+    source.to_csv(exported, index=False, encoding="utf-8-sig")
+    k_source = len([c for c in source.columns if c.startswith("topic_")])
+
+    with closing(store.connect(tmp_path / "summary.sqlite")) as conn:
+        summary = store.ingest(conn, [exported], "导出").summary()
+    assert ("renamed, as the workbench's own column names: doc_id -> source_doc_id, unit_id -> source_unit_id, "
+            "source_file -> source_source_file") in summary
+    assert f"topic_0 … topic_{k_source - 1} -> source_topic_0 … source_topic_{k_source - 1} (doc_topics.csv)" in summary
+    assert "dominant_label -> source_dominant_label" in summary and "meta_doc_id ->" not in summary
+
+    run = engines.train([exported], corpus_config=preprocess.CorpusConfig(workers=1),
+                        model_config=ModelConfig(num_topics=3, iterations=30), out_dir=tmp_path / "runs",
+                        store_path=tmp_path / "store.sqlite", progress=False)
+    loaded = runfolder.load_run(run)
+    table = loaded.doc_topics
+    assert len(set(table.columns)) == len(table.columns)
+    assert [c for c in table.columns if c.startswith("topic_")] == ["topic_0", "topic_1", "topic_2"]
+    by_unit = source.set_index("unit_id")
+    for row in table.itertuples(index=False):  # each source row is one paragraph: one unit here
+        row = row._asdict()
+        was = by_unit.loc[row["source_unit_id"]]
+        assert row["source_doc_id"] == was["doc_id"] and row["meta_doc_id"] == was["meta_doc_id"]
+        assert row["source_dominant_label"] == was["dominant_label"]
+        assert str(row["source_n_tokens"]) == was["n_tokens"]
+        assert [row[f"source_topic_{k}"] for k in range(k_source)] == [was[f"topic_{k}"] for k in range(k_source)]
+    assert loaded.headers["source_topic_0"] == "topic_0" and loaded.headers["source_doc_id"] == "doc_id"
+
+    runfolder.write_labels(run, {0: "脱贫攻坚"})
+    again = pd.read_csv(export.export_run(runfolder.load_run(run), path=tmp_path / "again.csv"),
+                        encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert set(again["source_dominant_label"]) == set(source["dominant_label"])
+    assert set(again["dominant_label"]) <= {"0 脱贫攻坚", "1", "2"}

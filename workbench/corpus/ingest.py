@@ -45,6 +45,32 @@ TEXT_COLUMN_ALIASES = FIELD_ALIASES["text"]
 #: field ({"title": "标题"}): exports label each column with its source's header. Not a column.
 HEADERS_KEY = "__headers__"
 
+#: The columns the workbench's own tables hold (doc_topics.csv, its exports, the article table),
+#: and ``topic_<k>`` for any k. A source column of one of these names would collide with ours: it
+#: is kept as ``source_<name>`` (:func:`source_name`), its header kept under :data:`HEADERS_KEY`.
+OUTPUT_COLUMNS = frozenset({"doc_id", "unit_id", "source_file", "record", "other_records", "text", "n_tokens",
+                            "dominant_topic", "dominant_label", "n_units", "date_text", HEADERS_KEY})
+_OUTPUT_PATTERN = re.compile(r"topic_\d+")
+SOURCE_PREFIX = "source_"
+
+
+def is_output_column(name: str) -> bool:
+    """True for a name the workbench's tables use (:data:`OUTPUT_COLUMNS`, ``topic_<k>``)."""
+    return name in OUTPUT_COLUMNS or _OUTPUT_PATTERN.fullmatch(name) is not None
+
+
+def source_name(name: str, taken) -> str:
+    """The name a source column ``name`` keeps in the tables: itself, or, when it is one of the
+    workbench's own (:func:`is_output_column`), ``source_<name>``, prefixed again while that is one
+    too or among ``taken`` (the record's other column names). ``topic_0`` -> ``source_topic_0``;
+    beside a ``source_topic_0`` column, ``source_source_topic_0``."""
+    if not is_output_column(name):
+        return name
+    out = SOURCE_PREFIX + name
+    while is_output_column(out) or out in taken:
+        out = SOURCE_PREFIX + out
+    return out
+
 
 class IngestError(Exception):
     """A source cannot be read at all (missing path, nothing usable in it)."""
@@ -793,6 +819,34 @@ def recognise_fields(columns, text_column: str) -> dict[str, str]:
     return fields
 
 
+def meta_names(columns, text_column: str, fields: dict[str, str]) -> dict:
+    """{column: its metadata name} for the columns of a record other than its text: a column of
+    ``fields`` (:func:`recognise_fields`) takes its field's name, a second column of one name
+    gets ``meta_`` before it, and a name of the workbench's own tables becomes ``source_<name>``
+    (:func:`source_name`). Cost: linear in the columns."""
+    rename = {column: field_name for field_name, column in fields.items()}
+    kept = [c for c in columns if c != text_column]
+    names = [rename.get(c, str(c)) for c in kept]
+    taken = set(names)
+    out: dict = {}
+    used: set = set()
+    for c, key in zip(kept, names):
+        if key in used:  # "title" beside a 标题 taken as title keeps a name of its own
+            key = f"meta_{key}"
+        used.add(key)
+        out[c] = source_name(key, taken)
+    return out
+
+
+def renamed_columns(fields: dict[str, str], names: dict) -> dict[str, str]:
+    """{name: the source's column} for the columns a record keeps under another name: the fields
+    taken from another header (``{"title": "标题"}``) and the columns named like the workbench's
+    own (``{"source_topic_0": "topic_0"}``); ``names`` is :func:`meta_names` of the record."""
+    out = {field_name: str(column) for field_name, column in fields.items() if column != field_name}
+    out.update({key: str(c) for c, key in names.items() if key.startswith(SOURCE_PREFIX) and key != str(c)})
+    return out
+
+
 def no_text_column(columns, wanted: str | None) -> NoTextColumn:
     """The error of a record file without its text column, listing the columns it has."""
     names = ", ".join(map(str, columns)) or "none"
@@ -818,16 +872,9 @@ def record_document(row: dict, text_col: str, f: str, name: str, where: str,
     if not isinstance(raw, str):
         raw = str(raw)
     fields = fields if fields is not None else recognise_fields(list(row), text_col)
-    rename = {column: field_name for field_name, column in fields.items()}
-    meta = {}
-    for k, v in row.items():
-        if k == text_col:
-            continue
-        key = rename.get(k, str(k))
-        if key in meta or key == HEADERS_KEY:  # "title" beside a 标题 taken as title keeps a name of its own
-            key = f"meta_{key}"
-        meta[key] = _plain(v)
-    headers = {field_name: str(column) for field_name, column in fields.items() if column != field_name}
+    names = meta_names(list(row), text_col, fields)
+    meta = {key: _plain(row[k]) for k, key in names.items()}
+    headers = renamed_columns(fields, names)
     if headers:
         meta[HEADERS_KEY] = headers
     doc = make_document(raw, name, where, meta)
@@ -889,8 +936,8 @@ def _read_jsonl(data: bytes, f: str, name: str, text_column: str | None, problem
             continue
         use = col or pick_text_column(list(row), None) or "text"
         found = recognise_fields(list(row), use)
-        for field_name, column in found.items():
-            seen.setdefault(field_name, column)  # JSON records may vary: the first one named
+        for key, column in {**found, **renamed_columns(found, meta_names(list(row), use, found))}.items():
+            seen.setdefault(key, column)  # JSON records may vary: the first one named
         doc = record_document(row, use, f, name, where, problems, found)
         if doc is not None:
             yield doc
@@ -953,7 +1000,7 @@ def _read_csv(data: bytes, f: str, name: str, text_column: str | None, problems:
     if col is None:
         raise no_text_column(header, text_column)
     found = recognise_fields(header, col)
-    seen.update(found)
+    seen.update({**found, **renamed_columns(found, meta_names(header, col, found))})
     while True:
         start = pos
         where = f"line {start + 1}"
@@ -991,7 +1038,7 @@ def _read_table(data: bytes, f: str, suffix: str, name: str, text_column: str | 
     if col is None:
         raise no_text_column(df.columns, text_column)
     found = recognise_fields([str(c) for c in df.columns], col)
-    seen.update(found)
+    seen.update({**found, **renamed_columns(found, meta_names([str(c) for c in df.columns], col, found))})
     first_row = 2 if suffix == ".xlsx" else 1  # a spreadsheet's row 1 is the header
     for i, row in enumerate(df.to_dict(orient="records")):
         label = f"row {i + first_row}"

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from workbench import paths
-from workbench.corpus.ingest import Document, Problem, read_sources
+from workbench.corpus.ingest import FIELD_ALIASES, SOURCE_PREFIX, Document, Problem, read_sources
 
 SCHEMA_VERSION = 1  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0)
 DOCUMENTS = """CREATE TABLE IF NOT EXISTS documents (
@@ -196,15 +196,54 @@ class IngestReport:
 
     def _columns(self) -> str:
         """"; columns: 正文 -> text, 标题 -> title (新闻.csv)": which column of the record files was
-        taken for which field, each distinct choice once with its files (or their count)."""
+        taken for which field, each distinct choice once with its files (or their count); then
+        :meth:`renamed`."""
+        taken = self._choices(lambda name: name in FIELD_ALIASES)
+        return (f"; columns: {taken}" if taken else "") + (f"; {self.renamed()}" if self.renamed() else "")
+
+    def renamed(self) -> str:
+        """"renamed, as the workbench's own column names: topic_0 -> source_topic_0 (a.csv)": the
+        source columns kept under another name (:func:`workbench.corpus.ingest.source_name`), or ""."""
+        renamed = self._choices(lambda name: name not in FIELD_ALIASES)
+        return f"renamed, as the workbench's own column names: {renamed}" if renamed else ""
+
+    def _choices(self, pick) -> str:
         files: dict[tuple, list[str]] = {}
         for path, found in self.fields.items():
-            if found:
-                files.setdefault(tuple(found.items()), []).append(Path(path).name)
-        parts = [", ".join(f"{column} -> {field_name}" for field_name, column in choice)
-                 + f" ({', '.join(names) if len(names) <= 3 else f'{len(names)} files'})"
-                 for choice, names in files.items()]
-        return f"; columns: {'; '.join(parts)}" if parts else ""
+            chosen = tuple((name, column) for name, column in found.items() if pick(name))
+            if chosen:
+                files.setdefault(chosen, []).append(Path(path).name)
+        return "; ".join(_renames(choice) + f" ({', '.join(names) if len(names) <= 3 else f'{len(names)} files'})"
+                         for choice, names in files.items())
+
+
+def _renames(choice: tuple) -> str:
+    """"正文 -> text, topic_0 … topic_11 -> source_topic_0 … source_topic_11": consecutive topic
+    columns as one range."""
+    out, run = [], []
+
+    def close():
+        if len(run) > 2:
+            out.append(f"{run[0][1]} … {run[-1][1]} -> {run[0][0]} … {run[-1][0]}")
+        else:
+            out.extend(f"{column} -> {name}" for name, column in run)
+        run.clear()
+
+    for name, column in choice:
+        k = _topic_number(column)
+        if k is not None and name == SOURCE_PREFIX + column:
+            if run and k != _topic_number(run[-1][1]) + 1:
+                close()
+            run.append((name, column))
+        else:
+            close()
+            out.append(f"{column} -> {name}")
+    close()
+    return ", ".join(out)
+
+
+def _topic_number(column: str) -> int | None:
+    return int(column[6:]) if column.startswith("topic_") and column[6:].isdigit() else None
 
 
 def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None = None, *,

@@ -14,10 +14,6 @@ def topic_columns(k: int) -> list[str]:
     return [f"topic_{i}" for i in range(k)]
 
 
-_RESERVED = ("doc_id", "unit_id", "source_file", "record", "other_records", "text", "n_tokens",
-             "dominant_topic")
-
-
 KEYWORD_COLUMNS = ("level", "doc_id", "unit_id", "rank", "term", "score")
 
 #: What a column of doc_topics.csv holds, recorded beside it (:func:`columns_file`) so a reader

@@ -9,16 +9,17 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from workbench.corpus.ingest import HEADERS_KEY
+from workbench.corpus.ingest import HEADERS_KEY, source_name
 from workbench.files import write_csv_chunks
-from workbench.runfolder.schema import _RESERVED, KEYWORD_COLUMNS, META_ORDER, columns_file, topic_columns
+from workbench.runfolder.schema import KEYWORD_COLUMNS, META_ORDER, columns_file, topic_columns
 
 CHUNK_UNITS = 1000  # units per block of rows when the big tables are written
 
 
 def _meta_row(meta: dict) -> dict:
-    # Metadata that collides with our own columns keeps its name with a prefix.
-    return {(k if k not in _RESERVED else f"meta_{k}"): v for k, v in meta.items() if k != HEADERS_KEY}
+    # Ingest names a column like one of ours source_<name>; a record stored before it did gets
+    # the same name here.
+    return {source_name(k, meta): v for k, v in meta.items() if k != HEADERS_KEY}
 
 
 def _kind(col: dict) -> str:

@@ -322,6 +322,8 @@ def source_records(conn, sources: Sequence[Path] | None, corpus_name: str | None
             raise PipelineError(str(exc)) from None
         problems = list(report.skipped)
         ingest.report(problems)
+        if report.renamed():
+            _log.info("%s", report.renamed())
         records = list(zip(report.records, report.doc_ids))
     if not records:
         raise no_documents_error(sources, corpus_name, len(problems))
