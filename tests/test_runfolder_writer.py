@@ -26,7 +26,7 @@ def test_profiles_of_parts_merge_to_the_profile_of_the_whole():
             merged.merge(p)
         assert merged.columns() == whole.columns()
         assert merged.dtypes() == whole.dtypes()
-    assert whole.columns() == ["title", "date", "author", "source", "page", "flag", "vol", "meta_text"]
+    assert whole.columns() == ["title", "date", "author", "source", "page", "flag", "vol", "source_text"]
     inferred, printed = whole.dtypes()
     assert inferred["page"] == np.float64  # an int column with gaps is float over the whole table
     assert printed["flag"] == object  # True, False and "" for the missing one
