@@ -283,3 +283,24 @@ def test_on_a_real_run_of_government_work_reports(reports_run):
     by_period = timeline.prevalence_table(run, "year", k, periods=(2013,), n_boot=100)
     # 1995-1999: three reports; 2015-2019: three reports and the NPC resolutions on them
     assert by_period["n_docs"].tolist() == [3, 6]
+
+
+# ------------------------------------------------------------------------------------ all topics by default
+
+
+def test_prevalence_without_topics_draws_every_topic_as_small_multiples(seed_run, tmp_path, capsys):
+    from workbench.cli import main
+
+    run = Path(shutil.copytree(seed_run, tmp_path / "run"))
+    assert main(["prevalence", str(run), "--by", "source_file", "--n-boot", "50"]) == 0
+    png, csv = map(Path, capsys.readouterr().out.strip().splitlines()[-2:])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and csv.is_file()
+    table = pd.read_csv(csv, encoding="utf-8-sig")
+    assert sorted(table["topic"].unique()) == list(range(12))
+    out = timeline.write_prevalence(runfolder.load_run(run), by="source_file", n_boot=50)
+    panels = [ax for ax in out.figure.axes if ax.get_visible()]
+    # K=12 > MAX_LINES: one panel per topic, in id order, each titled with its topic
+    assert [ax.get_title() for ax in panels] == [str(k) for k in range(12)]
+    assert len({ax.get_ylim() for ax in panels}) == 1  # one y scale: the panels compare
+    few = timeline.write_prevalence(runfolder.load_run(run), [0, 3], by="source_file", n_boot=50)
+    assert len(few.figure.axes) == 1 and len(few.figure.axes[0].get_legend().get_texts()) == 2

@@ -170,10 +170,11 @@ def to_wide(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1).reset_index()
 
 
-def plot_prevalence(table: pd.DataFrame, topics: Sequence[int] | int, *, labels=None,
+def plot_prevalence(table: pd.DataFrame, topics: Sequence[int] | int | None = None, *, labels=None,
                     path: str | Path | None = None):
     """:func:`workbench.outputs.charts.plot_prevalence` of a :func:`prevalence_table` (its title says
-    what the bootstrap resampled).  Output: the Figure; PNG at ``path`` when given."""
+    what the bootstrap resampled); ``topics`` None draws every topic of the table (small
+    multiples beyond ``charts.MAX_LINES``).  Output: the Figure; PNG at ``path`` when given."""
     return charts.plot_prevalence(table, topics, labels=labels, by=table.attrs.get("by"), path=path)
 
 
@@ -187,14 +188,15 @@ class Prevalence:
     png: Path
 
 
-def write_prevalence(run, topics: Sequence[int] | int, by: str = "year", *, out_dir: str | Path | None = None,
+def write_prevalence(run, topics: Sequence[int] | int | None = None, by: str = "year", *,
+                     out_dir: str | Path | None = None,
                      stem: str | None = None, **kwargs) -> Prevalence:
     """:func:`prevalence_table` and :func:`plot_prevalence` in one call, written to files.
 
     Writes ``<out_dir>/<stem>.csv`` (UTF-8 with BOM, for Excel) and ``<stem>.png`` (150 dpi);
     ``out_dir`` defaults to ``<run>/prevalence``, ``stem`` to ``prevalence_by_<group>``.
-    ``kwargs`` go to :func:`prevalence_table` (``where``, ``periods``, ``n_boot``, ``cluster`` ...).
-    This is the whole of a ``workbench prevalence RUN --by year --topics 3,7`` command.
+    ``topics`` None: every topic.  ``kwargs`` go to :func:`prevalence_table` (``where``, ``periods``,
+    ``n_boot``, ``cluster`` ...).  This is the whole of a ``workbench prevalence RUN --by year --topics 3,7`` command.
     """
     run = _as_run(run)
     table = prevalence_table(run, by, topics, **kwargs)

@@ -378,79 +378,155 @@ def plot_top_terms(
         return _finish(fig, path)
 
 
-_STATS = {"topic", "share", "lo", "hi", "n_units", "n_docs"}
+_STATS = {"topic", "label", "share", "lo", "hi", "n_units", "n_docs"}
+# Up to this many topics share one panel as lines; more get one small panel each (30 lines in
+# tab20 and turbo colours cannot be told apart).
+MAX_LINES = 6
+# At most this many group labels along an axis (a small multiple's: a third of it); with more,
+# every n-th is written.
+MAX_TICK_LABELS = 12
+# Groups that are calendar bins (2024, 2024-03, 2024Q1, 2024-03-05) are drawn in time order as
+# a line, whatever their type.
+_CALENDAR = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?|Q[1-4])$")
+
+
+def _thin_ticks(ax, positions: Sequence[float], names: Sequence[str], *, rotate: bool,
+                most: int = MAX_TICK_LABELS) -> None:
+    """Label every ``n``-th of ``positions`` so that at most ``most`` show."""
+    step = max(1, -(-len(names) // most))
+    shown = list(range(0, len(names), step))
+    ax.set_xticks([positions[i] for i in shown], [truncate(names[i], 14) for i in shown],
+                  **({"rotation": 30, "ha": "right", "rotation_mode": "anchor"} if rotate else {}))
+
+
+def _group_axis(effects_df: pd.DataFrame, by: str) -> tuple[str, list, dict]:
+    """How the groups run along x: ``"numeric"`` (years: their values), ``"calendar"`` (months,
+    quarters, dates: their sorted labels at 0, 1, ...) or ``"category"`` (outlets, regions,
+    periods: in table order, at 0, 1, ...). Returns the kind, the groups in x order and
+    group -> x."""
+    values = list(dict.fromkeys(effects_df[by].tolist()))
+    if pd.api.types.is_numeric_dtype(effects_df[by]):
+        return "numeric", sorted(values), {v: float(v) for v in values}
+    if values and all(isinstance(v, str) and _CALENDAR.match(v) for v in values):
+        values = sorted(values)
+        return "calendar", values, {v: float(i) for i, v in enumerate(values)}
+    return "category", values, {v: float(i) for i, v in enumerate(values)}
+
+
+def _draw_topic(ax, d: pd.DataFrame, by: str, kind: str, x_of: dict, color, name: str, shift: float = 0.0) -> None:
+    """One topic's shares on ``ax``: a line with a shaded band over ordered groups, points with
+    error bars over categories (shifted sideways by ``shift`` so several topics do not overlap)."""
+    if kind == "category":
+        x = np.array([x_of[v] for v in d[by]]) + shift
+        err = np.vstack([d["share"] - d["lo"], d["hi"] - d["share"]]).clip(min=0)
+        ax.errorbar(x, d["share"], yerr=err, fmt="o", capsize=3, color=color, label=name, markersize=4)
+        return
+    d = d.assign(_x=[x_of[v] for v in d[by]]).sort_values("_x")
+    x = d["_x"].to_numpy(float)
+    share = d["share"].to_numpy(float)
+    ax.plot(x, share, color=color, label=name)
+    # A group with one article has no spread to resample: draw it hollow, not as certain.
+    single = d["n_docs"].to_numpy() < 2 if "n_docs" in d.columns else np.zeros(len(d), bool)
+    size = 18 if len(x) <= 40 else 6
+    ax.scatter(x[~single], share[~single], color=color, zorder=3, s=size)
+    ax.scatter(x[single], share[single], facecolor="white", edgecolor=color, zorder=3, s=size)
+    ax.fill_between(x, d["lo"].to_numpy(float), d["hi"].to_numpy(float), color=color, alpha=0.2, linewidth=0)
+
+
+def _group_ticks(ax, kind: str, groups: list, x_of: dict, most: int = MAX_TICK_LABELS) -> None:
+    if kind == "numeric":
+        vals = np.array(groups, dtype=float)
+        ax.xaxis.get_major_locator().set_params(nbins=most, **({"integer": True} if len(vals) and
+                                                                np.all(vals == np.round(vals)) else {}))
+        return
+    _thin_ticks(ax, [x_of[g] for g in groups], [str(g) for g in groups],
+                rotate=kind == "category" or len(groups) > 6, most=most)
 
 
 def plot_prevalence(
     effects_df: pd.DataFrame,
-    topic: int | Sequence[int],
+    topic: int | Sequence[int] | None = None,
     *,
     labels: Mapping | Sequence[str] | None = None,
     by: str | None = None,
+    ncols: int = 6,
     path: str | Path | None = None,
 ) -> Figure:
     """Topic share over a metadata value, with the bootstrap interval from ``prevalence_by``.
 
-    Inputs: the output of :func:`workbench.analysis.effects.prevalence_by`; ``topic`` one id or several
-    (one line each); ``by`` the grouping column (default: the one column that is not a
-    statistic).  Numeric groups (years) are drawn as lines with a shaded band, other groups
-    (outlets, regions) as points with error bars.  Output: the Figure; PNG to ``path``.
+    Inputs: the output of :func:`workbench.analysis.effects.prevalence_by`; ``topic`` one id,
+    several, or None for every topic of the table; ``by`` the grouping column (default: the one
+    column that is not a statistic).  Years are drawn as lines with a shaded band at their
+    values, calendar bins (``2024-03``, ``2024Q1``, ``2024-03-05``) as lines in time order, other
+    groups (outlets, regions, periods) as points with error bars; at most
+    :data:`MAX_TICK_LABELS` group labels are written along x.  Up to :data:`MAX_LINES` topics
+    share one panel; more are drawn as small multiples, one panel per topic in id order,
+    ``ncols`` to a row, with the same y scale so panels compare.
+    Output: the Figure; PNG to ``path``.
     """
     if by is None:
         candidates = [c for c in effects_df.columns if c not in _STATS]
         if len(candidates) != 1:
             raise ValueError(f"cannot tell the grouping column from {list(effects_df.columns)}; pass by=")
         by = candidates[0]
-    wanted = [int(topic)] if isinstance(topic, (int, np.integer)) else [int(t) for t in topic]
-    missing = [t for t in wanted if t not in set(effects_df["topic"].astype(int))]
+    present = sorted(set(effects_df["topic"].astype(int)))
+    if topic is None:
+        wanted = present
+    else:
+        wanted = [int(topic)] if isinstance(topic, (int, np.integer)) else [int(t) for t in topic]
+    missing = [t for t in wanted if t not in set(present)]
     if missing:
         raise KeyError(f"topics {missing} not in effects_df")
-    numeric = pd.api.types.is_numeric_dtype(effects_df[by])
+    if not wanted:
+        raise ValueError("no topics to plot")
+    kind, groups, x_of = _group_axis(effects_df, by)
     colors = _colors(max(wanted) + 1)
+    ci = effects_df.attrs.get("ci")
+    band = f"{ci:.0%} 置信区间" if ci else "置信区间"
+    resampled = "按段落/小节重抽样" if effects_df.attrs.get("cluster", "doc_id") is None else "按文章重抽样"
+    multiples = len(wanted) > MAX_LINES
     with cjk_style():
-        fig = Figure(figsize=(7.5, 4.2), layout="constrained")
-        ax = fig.subplots()
-        categories = list(dict.fromkeys(effects_df[by].tolist()))
-        for i, k in enumerate(wanted):
-            d = effects_df[effects_df["topic"].astype(int) == k]
-            name = topic_name(k, labels, 20)
-            if numeric:
-                d = d.sort_values(by)
-                x = d[by].to_numpy(float)
-                ax.plot(x, d["share"], color=colors[k], label=name)
-                # A group with one article has no spread to resample: draw it hollow, not as certain.
-                single = d["n_docs"].to_numpy() < 2 if "n_docs" in d.columns else np.zeros(len(d), bool)
-                ax.scatter(x[~single], d["share"].to_numpy()[~single], color=colors[k], zorder=3)
-                ax.scatter(x[single], d["share"].to_numpy()[single], facecolor="white", edgecolor=colors[k], zorder=3)
-                ax.fill_between(x, d["lo"].to_numpy(float), d["hi"].to_numpy(float), color=colors[k], alpha=0.2,
-                                linewidth=0)
-            else:
-                # Offset multiple topics sideways so their error bars do not overlap.
-                shift = (i - (len(wanted) - 1) / 2) * 0.12
-                x = np.array([categories.index(v) for v in d[by]]) + shift
-                err = np.vstack([d["share"] - d["lo"], d["hi"] - d["share"]]).clip(min=0)
-                ax.errorbar(x, d["share"], yerr=err, fmt="o", capsize=3, color=colors[k], label=name)
-        if numeric:
-            vals = effects_df[by].dropna().to_numpy(float)
-            if len(vals) and np.all(vals == np.round(vals)):
-                ax.xaxis.get_major_locator().set_params(integer=True)
+        if multiples:
+            ncols = max(1, min(ncols, len(wanted)))
+            nrows = -(-len(wanted) // ncols)
+            fig = Figure(figsize=(2.5 * ncols + 0.4, 1.9 * nrows + 0.9), layout="constrained")
+            axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
         else:
-            ax.set_xticks(range(len(categories)), [truncate(c, 14) for c in categories], rotation=30, ha="right",
-                          rotation_mode="anchor")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylim(bottom=0)
-        ax.set_xlabel(by)
-        ax.set_ylabel("主题占比")
-        ci = effects_df.attrs.get("ci")
-        band = f"{ci:.0%} 置信区间" if ci else "置信区间"
-        title = topic_name(wanted[0], labels, 24) if len(wanted) == 1 else "主题占比"
-        resampled = "按段落/小节重抽样" if effects_df.attrs.get("cluster", "doc_id") is None else "按文章重抽样"
-        ax.set_title(f"{title}：按 {by}（{band}，{resampled}）")
-        if "n_docs" in effects_df.columns and (effects_df["n_docs"] < 2).any():
-            ax.annotate("空心点：该组只有 1 篇文章，无法估计区间", (0, 0), xycoords="figure fraction",
-                        xytext=(4, 4), textcoords="offset points", fontsize=7, color="0.4")
-        if len(wanted) > 1:
-            ax.legend(fontsize=8, frameon=False)
+            fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+            axes = [fig.subplots()] * len(wanted)
+        for i, (ax, k) in enumerate(zip(axes, wanted)):
+            d = effects_df[effects_df["topic"].astype(int) == k]
+            shift = 0.0 if multiples else (i - (len(wanted) - 1) / 2) * 0.12
+            name = topic_name(k, labels, 16 if multiples else 20)
+            # one colour for small multiples: the panel's title names the topic
+            _draw_topic(ax, d, by, kind, x_of, "C0" if multiples else colors[k], name, shift)
+            if multiples:
+                ax.set_title(name, fontsize=8)
+                ax.tick_params(labelsize=7)
+        used = axes[: len(wanted)] if multiples else axes[:1]
+        for ax in axes[len(wanted):] if multiples else ():
+            ax.set_visible(False)
+        for ax in used:
+            _group_ticks(ax, kind, groups, x_of, MAX_TICK_LABELS // 3 if multiples else MAX_TICK_LABELS)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_ylim(bottom=0)
+        if multiples:
+            # sharex writes x labels on the bottom row only: a panel above an empty slot needs them
+            for column in range(ncols):
+                used[max(range(column, len(used), ncols))].xaxis.set_tick_params(labelbottom=True)
+            fig.supxlabel(by, fontsize=9)
+            fig.supylabel("主题占比", fontsize=9)
+            fig.suptitle(f"各主题占比：按 {by}（{band}，{resampled}；每格一个主题，纵轴相同）", fontsize=10)
+        else:
+            ax = axes[0]
+            ax.set_xlabel(by)
+            ax.set_ylabel("主题占比")
+            title = topic_name(wanted[0], labels, 24) if len(wanted) == 1 else "主题占比"
+            ax.set_title(f"{title}：按 {by}（{band}，{resampled}）")
+            if len(wanted) > 1:
+                ax.legend(fontsize=8, frameon=False)
+        if "n_docs" in effects_df.columns and (effects_df["n_docs"] < 2).any() and kind != "category":
+            fig.text(0.005, 0.005, "空心点：该组只有 1 篇文章，无法估计区间", fontsize=7, color="0.4")
         return _finish(fig, path)
 
 
