@@ -389,6 +389,21 @@ def cmd_effect(args) -> int:
     return EXIT_OK
 
 
+def cmd_contrast(args) -> int:
+    from workbench import errors
+    from workbench.analysis import contrast
+
+    try:
+        result, csv, png = contrast.write_contrast(_run_path(args.run), args.by, args.groups,
+                                                   _settings(contrast.ContrastConfig, args), out_dir=args.out)
+    except errors.UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    print(contrast.summary(result))
+    print(png)
+    print(csv)
+    return EXIT_OK
+
+
 def cmd_validate(args) -> int:
     from workbench import errors
     from workbench.analysis import validation
@@ -626,6 +641,23 @@ def build_parser() -> argparse.ArgumentParser:
     ef.add_argument("--seed", type=int, default=_Default(effect, "seed"),
                     help="random seed of the draws (default %(default)s)")
     ef.add_argument("--out", type=Path, help="output folder (default RUN/effects)")
+
+    fight = "workbench.analysis.contrast:ContrastConfig"
+    ct = _command(sub, "contrast", cmd_contrast, "words that set two groups of documents apart (Fighting Words)",
+                  "Fighting Words (Monroe, Colaresi & Quinn 2008): per term the log-odds ratio between two groups of "
+                  "RUN's units with an informative Dirichlet prior (the whole run's counts), and its z-score. "
+                  "Writes RUN/contrasts/contrast_<by>_<A>_vs_<B>.csv and .png (z against frequency).")
+    ct.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
+    ct.add_argument("--by", required=True, help="metadata column that defines the groups (year comes from date)")
+    ct.add_argument("--groups", required=True, metavar="A,B", type=_str_list,
+                    help="two values of the column, or ranges of a numeric one: 北京,上海 or 1954-1977,1978-2025")
+    ct.add_argument("--prior", type=float, default=_Default(fight, "prior"),
+                    help="prior scale: alpha_w = prior x the term's count in the run (default %(default)s)")
+    ct.add_argument("--min-count", type=int, default=_Default(fight, "min_count"),
+                    help="leave out terms with fewer occurrences in the two groups (default %(default)s)")
+    ct.add_argument("--labels", dest="n_labels", type=int, default=_Default(fight, "n_labels"),
+                    help="terms named per group in the chart (default %(default)s)")
+    ct.add_argument("--out", type=Path, help="output folder (default RUN/contrasts)")
 
     task = "workbench.analysis.validation:TaskConfig"
     va = _command(sub, "validate", cmd_validate, "topic quality per topic, intrusion task sheets and their scores",

@@ -38,6 +38,7 @@ __all__ = [
     "plot_doc_topic_heatmap",
     "plot_effect_curve",
     "plot_effect_difference",
+    "plot_fighting_words",
     "write_run_figures",
     "plot_prevalence",
     "plot_sweep",
@@ -747,4 +748,75 @@ def plot_effect_difference(
         ax.legend(fontsize=7, frameon=False, loc="best")
         if note:
             ax.set_title(note, fontsize=7, color="0.4")
+        return _finish(fig, path)
+
+
+def _label_offsets(points: Sequence[tuple[float, float, str]], height: float = 9.0) -> list[float]:
+    """Vertical offsets (points) for labels placed right of ``(x, z, text)`` points of a log-x chart
+    about 9 x 6.5 inches, so that no two labels overlap: each label, in the given order, moves up
+    or down by a line until its box is clear of the boxes placed before it."""
+    if not points:
+        return []
+    lx = np.log10([max(p[0], 1e-9) for p in points])
+    zs = np.array([p[1] for p in points])
+    # points per unit: the axes span about 560 x 420 points
+    sx = 560 / max(lx.max() - lx.min(), 1e-9) if len(points) > 1 else 1.0
+    sy = 420 / max(zs.max() - zs.min(), 1e-9) if len(points) > 1 else 1.0
+    placed: list[tuple[float, float, float]] = []  # left, width, centre (points)
+    out = []
+    for (xv, zv, text), px, py in zip(points, lx * sx, zs * sy):
+        width = 7.5 * 0.6 * _width(truncate(text, 16)) + 3
+        for step in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6):
+            y = py + step * height
+            if all(not (px < l + w and l < px + width and abs(y - c) < height) for l, w, c in placed):
+                break
+        placed.append((px, width, y))
+        out.append(y - py)
+    return out
+
+
+def plot_fighting_words(
+    table: pd.DataFrame,
+    groups: Sequence[str],
+    *,
+    z_cut: float = 1.96,
+    n_labels: int = 15,
+    note: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Fighting Words as Monroe, Colaresi & Quinn (2008) draw them: each term's z-score against its
+    frequency in the two groups (log scale), terms beyond ±``z_cut`` coloured by the group they
+    favour, the ``n_labels`` most distinctive of each group named.
+
+    Input: the table of :func:`workbench.analysis.contrast.contrast` (``term``, ``count``, ``z``) and
+    the two group names (positive z: the first). Output: the Figure; PNG to ``path``.
+    """
+    d = table.reset_index(drop=True)
+    x = d["count"].to_numpy(float)
+    z = d["z"].to_numpy(float)
+    colors = _colors(2)
+    side_a, side_b = z > z_cut, z < -z_cut
+    with cjk_style() as font:
+        fig = Figure(figsize=(9.0, 6.5), layout="constrained")
+        ax = fig.subplots()
+        ax.set_xscale("log")
+        rest = ~(side_a | side_b)
+        ax.scatter(x[rest], z[rest], s=6, color="0.75", linewidths=0)
+        for mask, color, name in ((side_a, colors[0], groups[0]), (side_b, colors[1], groups[1])):
+            ax.scatter(x[mask], z[mask], s=9, color=color, linewidths=0, label=f"{name}（|z| > {z_cut:g}）")
+        chosen = [(i, color) for sign, color in ((1, colors[0]), (-1, colors[1]))
+                  for i in np.argsort(-sign * z)[:n_labels] if sign * z[i] > z_cut]
+        for (i, color), dy in zip(chosen, _label_offsets([(x[i], z[i], d["term"].iloc[i]) for i, _ in chosen])):
+            ax.annotate(truncate(d["term"].iloc[i], 16), (x[i], z[i]), xytext=(3, dy), textcoords="offset points",
+                        fontsize=7.5, color=color, va="center", family=font.family,
+                        arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.4} if dy else None)
+        for y in (z_cut, -z_cut):
+            ax.axhline(y, color="0.5", linewidth=0.6, linestyle="--")
+        ax.axhline(0, color="0.3", linewidth=0.6)
+        ax.set_xlabel("词频（两组合计，对数刻度）")
+        ax.set_ylabel(f"z 值（加权对数优势比）：↑ {groups[0]}  ↓ {groups[1]}")
+        ax.set_title(f"Fighting Words：{groups[0]} 与 {groups[1]}", fontsize=11)
+        ax.legend(fontsize=8, frameon=False, loc="best")
+        if note:
+            fig.supxlabel(note, fontsize=7, color="0.4")
         return _finish(fig, path)

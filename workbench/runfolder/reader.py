@@ -142,3 +142,31 @@ def verify_run(path: Path) -> list[str]:
         if not f.is_file() or sha256_file(f) != digest:
             bad.append(rel)
     return bad
+
+
+def tokenizer_config(manifest: dict):
+    """The :class:`~workbench.text.tokenize.TokenizerConfig` a run was trained with, from its
+    manifest (dictionaries, stopword lists, harvested terms, filters), to tokenize text as the
+    run did. A dictionary or stopword file that is gone or changed since is replaced by the
+    package's current one and named in a warning: tokens may then differ a little from training."""
+    import logging
+
+    from workbench.text.tokenize import TokenizerConfig, default_config
+
+    t = manifest["tokenizer"]
+    current = default_config()
+    log = logging.getLogger(__name__)
+
+    def files(recorded: dict, now: tuple[str, ...], what: str) -> tuple[str, ...]:
+        if all(Path(p).is_file() and sha256_file(Path(p)) == digest for p, digest in recorded.items()):
+            return tuple(recorded)
+        log.warning("run %s: its %s changed since training (%s); using the current ones, so tokens may differ "
+                    "a little", manifest.get("run_id", "?"), what, ", ".join(map(str, recorded)) or "none")
+        return now
+
+    return TokenizerConfig(
+        user_dicts=files(t["user_dicts"], current.user_dicts, "dictionaries"),
+        stopword_files=files(t["stopword_files"], current.stopword_files, "stopword lists"),
+        extra_words=tuple(sorted(set(t.get("harvested_terms", ())))), min_len=t["min_len"], drop_numbers=t["drop_numbers"],
+        hmm=t["hmm"], pos_drop=tuple(t["pos_drop"]) or None, engine=t["engine"],
+        to_simplified=t.get("to_simplified", False))
