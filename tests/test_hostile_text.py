@@ -6,10 +6,12 @@ tables and the exports, and never become code; loading a run never unpickles any
 formula rule on hand-made tables; here the strings come in through the front door.)
 """
 import csv
+import io
 import json
 import pickle
 import random
 import shutil
+from contextlib import redirect_stderr, redirect_stdout
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -290,3 +292,127 @@ def test_retraining_on_an_export_keeps_every_source_column(seed_run, tmp_path):
                         encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert set(again["source_dominant_label"]) == set(source["dominant_label"])
     assert set(again["dominant_label"]) <= {"0 脱贫攻坚", "1", "2"}
+
+
+# ---------------------------------------------------------------------------
+# verify: what a manifest can promise, and what only a published hash can
+
+
+def verify(run: Path, *args: str) -> tuple[int, str, str]:
+    from workbench import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(["verify", str(run), *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def rewrite_manifest(run: Path, change) -> None:
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def run_copy(hostile_run, tmp_path) -> Path:
+    return Path(shutil.copytree(hostile_run, tmp_path / "runs" / hostile_run.name, symlinks=True))
+
+
+def test_verify_prints_the_manifest_hash_and_only_that_hash_catches_a_rehashed_edit(run_copy):
+    import hashlib
+
+    code, out, err = verify(run_copy)
+    published = hashlib.sha256((run_copy / "manifest.json").read_bytes()).hexdigest()
+    assert code == 0 and err == "" and f"manifest.json sha256: {published}" in out
+    assert verify(run_copy, "--expect", published)[0] == 0
+    # a forged row, its new sha256 written into the manifest: consistent with itself ...
+    with open(run_copy / "doc_topics.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write("ffffffffffffffff,ffffffffffffffff-p000,假.txt,,,,伪造的一行,9,0" + ",1.0" * 5 + "\r\n")
+    forged = runfolder.reader.sha256_file(run_copy / "doc_topics.csv")
+    rewrite_manifest(run_copy, lambda m: m["files"].__setitem__("doc_topics.csv", forged))
+    assert verify(run_copy)[0] == 0
+    # ... but not the published manifest
+    code, out, err = verify(run_copy, "--expect", published)
+    assert code == 1 and f"its sha256 is {hashlib.sha256((run_copy / 'manifest.json').read_bytes()).hexdigest()}, " \
+                          f"not the expected {published}" in err
+
+
+@pytest.mark.parametrize("tamper, expected", [
+    (lambda run: rewrite_manifest(run, lambda m: m.pop("files")), "manifest.json: no 'files'"),
+    (lambda run: rewrite_manifest(run, lambda m: m.__setitem__("files", {})), "manifest.json: no 'files'"),
+    (lambda run: (run / "manifest.json").write_text('{"files": {"doc_topics.csv": ', encoding="utf-8"),
+     "manifest.json: not JSON (Expecting"),
+    (lambda run: (run / "manifest.json").write_bytes(b"\xff\xfe{}"), "manifest.json: not UTF-8"),
+    (lambda run: (run / "manifest.json").write_text("[1, 2]", encoding="utf-8"), "manifest.json: no 'files'"),
+    (lambda run: (run / "model" / "extra.pkl").write_bytes(pickle.dumps(1)), "model/extra.pkl: not listed"),
+    (lambda run: (run / "notes.txt").write_text("多出来的文件", encoding="utf-8"), "notes.txt: not listed"),
+    (lambda run: (run / "labels.json").write_text('{"0": "改过的标签"}', encoding="utf-8"),
+     "labels.json: does not match"),
+    (lambda run: (run / "topics.csv").unlink(), "topics.csv: listed in the manifest, missing"),
+    (lambda run: rewrite_manifest(run, lambda m: m["files"].__setitem__("doc_topics.csv", "0" * 63)),
+     "doc_topics.csv: listed in the manifest without a sha256"),
+])
+def test_verify_fails_in_one_line_per_problem(run_copy, tamper, expected):
+    tamper(run_copy)
+    code, out, err = verify(run_copy)
+    assert code == 1, out
+    assert err.startswith(f"workbench: {run_copy}/{expected}") and "Traceback" not in err, err
+    assert all(line.startswith("workbench: ") for line in err.splitlines())
+
+
+def test_verify_reads_nothing_outside_the_folder_and_follows_no_link(run_copy, tmp_path):
+    import os
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("运行文件夹之外", encoding="utf-8")
+    sha = runfolder.reader.sha256_file(outside)
+    rewrite_manifest(run_copy, lambda m: m["files"].update({"../../outside.txt": sha, str(outside): sha}))
+    code, _, err = verify(run_copy)
+    assert code == 1
+    assert f"{run_copy}/../../outside.txt: listed in the manifest, outside the run folder" in err
+    assert f"{run_copy}/{outside}: listed in the manifest, outside the run folder" in err
+
+    link_run = Path(shutil.copytree(run_copy.parent / run_copy.name, tmp_path / "linked" / run_copy.name))
+    rewrite_manifest(link_run, lambda m: [m["files"].pop(k) for k in list(m["files"]) if k.startswith(("..", "/"))])
+    assert verify(link_run)[0] == 0
+    target = link_run / "topic_term.npy"
+    shutil.move(target, tmp_path / "moved.npy")
+    target.symlink_to(tmp_path / "moved.npy")  # same bytes, same sha256: but not the folder's own file
+    os.mkfifo(link_run / "model" / "pipe")  # never opened: verify would hang
+    code, _, err = verify(link_run)
+    assert code == 1
+    assert f"topic_term.npy: a symbolic link (to {tmp_path / 'moved.npy'})" in err
+    assert "model/pipe: not a regular file (a FIFO)" in err
+
+
+def test_verify_names_what_it_does_not_cover_and_removes_stale_staging(run_copy):
+    import subprocess
+    import sys
+
+    from workbench.analysis import timeline
+
+    run = runfolder.load_run(run_copy)
+    export.export_run(run, level="unit", fmt="xlsx")
+    timeline.write_prevalence(run, [0, 1], by="source", n_boot=0)
+    (run_copy / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    # a train killed while staging its folder beside this one
+    code = ("import os, sys; from workbench.files import StagedFolder; "
+            "s = StagedFolder(sys.argv[1], '20261203-000000-0123abcd').__enter__(); os.kill(os.getpid(), 9)")
+    subprocess.run([sys.executable, "-c", code, str(run_copy.parent)], check=False)
+    assert len([p for p in run_copy.parent.iterdir() if p.name.startswith(".")]) == 2
+    code, out, err = verify(run_copy)
+    assert code == 0, err
+    assert "not covered: exports/ (1 file): written after training" in out
+    assert "not covered: prevalence/ (2 files): written after training" in out
+    assert "not covered: .DS_Store: left by a file browser" in out
+    assert "removed 1 staging folder(s) left by killed runs" in err
+    assert [p.name for p in run_copy.parent.iterdir()] == [run_copy.name]
+
+
+def test_labels_are_pinned_with_the_files_that_show_them(run_copy):
+    assert "labels.json" in json.loads((run_copy / "manifest.json").read_text(encoding="utf-8"))["files"]
+    (run_copy / "labels.json").write_text('{"0": "改过的标签"}\n', encoding="utf-8")
+    assert verify(run_copy)[0] == 1
+    runfolder.update_labels(run_copy, {0: "脱贫攻坚"})
+    assert verify(run_copy)[0] == 0

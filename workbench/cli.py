@@ -155,6 +155,13 @@ def _iterations(value: str):
     return n
 
 
+def _sha256(text: str) -> str:
+    value = text.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise argparse.ArgumentTypeError(f"'{text}': expected a sha256, 64 hexadecimal digits")
+    return value
+
+
 def _str_list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",")]
 
@@ -438,14 +445,22 @@ def cmd_notebook(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from workbench.runfolder.reader import verify_run
+    from workbench.files import remove_stale_staging
+    from workbench.runfolder.reader import check_run
 
-    bad = verify_run(Path(args.run))
-    for f in bad:
-        print(f"workbench: {Path(args.run) / f}: does not match the manifest's sha256", file=sys.stderr)
-    if not bad:
-        print(f"{args.run}: every file matches manifest.json")
-    return EXIT_ERROR if bad else EXIT_OK
+    run = Path(args.run)
+    remove_stale_staging(run.absolute().parent)  # as train does; says what it removed
+    check = check_run(run, expect=args.expect)
+    for line in check.problems:
+        print(f"workbench: {run}/{line}", file=sys.stderr)
+    if check.ok:
+        print(f"{run}: intact: every file of the folder is listed in manifest.json ({len(check.listed)}) and "
+              "matches its sha256" + (", and manifest.json is the expected one" if args.expect else ""))
+    for line in check.uncovered():
+        print(f"not covered: {line}")
+    if check.manifest_sha256:
+        print(f"manifest.json sha256: {check.manifest_sha256}")
+    return EXIT_OK if check.ok else EXIT_ERROR
 
 
 def cmd_terms(args) -> int:
@@ -682,9 +697,15 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument("run", nargs="?", help="run folder for the notebooks")
     nb.add_argument("--port", type=int, help="port for JupyterLab")
 
-    v = _command(sub, "verify", cmd_verify, "check a run folder's files against its manifest",
-                 "Compare the sha256 of every file of RUN with manifest.json (labels excepted).")
+    v = _command(sub, "verify", cmd_verify, "check a run folder against its manifest, and the manifest against a "
+                 "published hash",
+                 "Check that every file of RUN is listed in manifest.json, that every listed file is there, inside "
+                 "the folder, with its sha256, and print the sha256 of manifest.json itself: publish it with the "
+                 "results; --expect checks a copy against it. Outputs written after training (exports/, "
+                 "prevalence/, effects/, validation/, compare_*.csv) are named as not covered.")
     v.add_argument("run", help="run folder")
+    v.add_argument("--expect", metavar="SHA256", type=_sha256,
+                   help="the published sha256 of manifest.json: fail unless the manifest is that one")
 
     terms = "workbench.analysis.terms:TermsConfig"
     tm = _command(sub, "terms", cmd_terms, "candidate terms for the dictionary: what the corpus quotes and it lacks (CSV)",

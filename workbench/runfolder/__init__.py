@@ -2,7 +2,16 @@
 the offline pyLDAvis page. The contract is ``docs/run-folder.md``."""
 
 from workbench.runfolder.labels import LABELS_FILE, read_labels, topic_names, update_labels, write_labels
-from workbench.runfolder.reader import Run, latest_run, load_run, tokenizer_config, verify_run
+from workbench.runfolder.reader import (
+    DERIVED,
+    Run,
+    RunCheck,
+    check_run,
+    latest_run,
+    load_run,
+    tokenizer_config,
+    verify_run,
+)
 from workbench.runfolder.schema import KEYWORD_COLUMNS, META_ORDER, topic_columns
 from workbench.runfolder.tables import (
     CHUNK_UNITS,
@@ -28,7 +37,7 @@ from workbench.runfolder.writer import (
 )
 
 __all__ = ["LABELS_FILE", "read_labels", "topic_names", "update_labels", "write_labels", "Run", "latest_run", "load_run",
-           "tokenizer_config", "verify_run", "KEYWORD_COLUMNS", "META_ORDER", "topic_columns", "CHUNK_UNITS", "MetaProfile",
+           "tokenizer_config", "verify_run", "check_run", "RunCheck", "DERIVED", "KEYWORD_COLUMNS", "META_ORDER", "topic_columns", "CHUNK_UNITS", "MetaProfile",
            "build_keywords", "build_topics_table", "doc_topic_blocks", "keyword_chunks", "meta_profile",
            "other_records", "write_doc_topic_rows", "write_doc_topics", "PACKAGES", "CorpusIds", "RunArrays", "corpus_fingerprint",
            "fingerprint_of", "package_versions", "run_name", "write_run"]

@@ -55,8 +55,9 @@ def _known_topic_count(run_dir: Path) -> int | None:
 def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
     """Write {topic id: label} to ``labels.json`` in a run folder, and the labels into the run's
     own files: the ``label`` column of ``topics.csv`` and the topic names of ``ldavis.html``
-    (:func:`workbench.runfolder.ldavis.relabel_page`), with their sha256 in ``manifest.json``
-    brought up to date, so ``verify`` still passes.
+    (:func:`workbench.runfolder.ldavis.relabel_page`), with their sha256 and that of ``labels.json``
+    in ``manifest.json`` brought up to date, so ``verify`` still passes (and the manifest's own
+    sha256 changes: publish it after the last label).
 
     Inputs: the run folder and the labels (int ids; strings of digits are accepted; a blank
     label unsets one). Output: the path of ``labels.json``. ``labels.json`` is UTF-8 with Chinese
@@ -121,6 +122,8 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
             for name in ("topics.csv", "ldavis.html"):
                 if name in pinned and name in staged:
                     pinned[name] = sha256_file(staged[name])
+            if isinstance(pinned, dict) and pinned:  # pinned from now on, in a run made before too
+                pinned[LABELS_FILE] = sha256_file(staged[LABELS_FILE])
             staged["manifest.json"].write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
     return target

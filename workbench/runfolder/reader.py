@@ -1,15 +1,21 @@
-"""Load a run folder back without retraining, and check it against its manifest."""
+"""Load a run folder back without retraining, and check it against its manifest (:func:`check_run`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from workbench.files import CSV_ENCODING, sha256_file, unguard
+from workbench.runfolder.labels import LABELS_FILE
 from workbench.runfolder.schema import _TOPIC_COLUMN, COLUMN_TYPES, columns_file, topic_columns
 
 # --------------------------------------------------------------------------------------------
@@ -132,16 +138,176 @@ def latest_run(root: Path | None = None) -> Path:
     return candidates[-1]
 
 
-def verify_run(path: Path) -> list[str]:
-    """Files whose sha256 differs from the manifest (or that are missing): [] means intact."""
+#: Where the workbench writes after training, from the pinned files: these outputs are not pinned by
+#: the manifest (rerunning the command remakes them), and ``verify`` names them as not covered.
+#: A folder name ends with "/"; other entries are file-name patterns of the run folder's top level.
+DERIVED = ("exports/", "prevalence/", "effects/", "validation/", "compare_*.csv")
+#: Files an operating system's file browser leaves in any folder it shows (Finder, Explorer):
+#: named as not covered, never read.
+OS_FILES = (".DS_Store", "Thumbs.db", "desktop.ini")
+MANIFEST = "manifest.json"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class RunCheck:
+    """What :func:`check_run` found. ``problems``: one line per file that breaks the promise
+    (``"doc_topics.csv: does not match the manifest's sha256"``), empty when it holds;
+    ``manifest_sha256``: the sha256 of ``manifest.json`` as read (None without one); ``listed``:
+    the files the manifest pins; ``not_covered``: files present that it does not pin, by rule
+    (:data:`DERIVED`, :data:`OS_FILES`, and ``labels.json`` of a run made before it was pinned)."""
+
+    path: Path
+    manifest_sha256: str | None
+    listed: tuple[str, ...]
+    problems: tuple[str, ...]
+    not_covered: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def uncovered(self) -> list[str]:
+        """The files not covered, grouped, each group with the reason: ``["exports/ (2 files): written
+        after training from the pinned files", ...]``."""
+        groups: dict[str, list[str]] = {}
+        for rel in self.not_covered:
+            top = rel.split("/", 1)[0] + ("/" if "/" in rel else "")
+            groups.setdefault(top, []).append(rel)
+        out = []
+        for top, rels in groups.items():
+            folder = top.endswith("/")
+            name = top if folder else rels[0]
+            count = f" ({len(rels)} file{'s' if len(rels) > 1 else ''})" if folder else ""
+            if top == LABELS_FILE:
+                why = "made before labels were pinned (`workbench label` pins it)"
+            elif PurePosixPath(rels[0]).name in OS_FILES:
+                why = "left by a file browser, never read"
+            else:
+                why = "written after training from the pinned files"
+            out.append(f"{name}{count}: {why}")
+        return out
+
+
+def _derived(rel: str) -> bool:
+    top = rel.split("/", 1)[0]
+    return any(fnmatch(top + "/", d) if d.endswith("/") else "/" not in rel and fnmatch(rel, d) for d in DERIVED)
+
+
+def _walk(root: Path) -> tuple[dict[str, str], set[str]]:
+    """Every entry under ``root``, links never followed: {relative path: kind} for what is not a
+    regular file or folder ("a symbolic link to ...", "a FIFO" ...), and the set of regular files."""
+    odd: dict[str, str] = {}
+    regular: set[str] = set()
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        base = Path(folder).relative_to(root)
+        for name in [*dirs, *names]:
+            entry = Path(folder) / name
+            rel = (base / name).as_posix()
+            st = entry.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                odd[rel] = f"a symbolic link (to {os.readlink(entry)}); a run folder holds none"
+            elif stat.S_ISREG(st.st_mode):
+                regular.add(rel)
+            elif not stat.S_ISDIR(st.st_mode):
+                odd[rel] = f"not a regular file ({special_kind(st.st_mode)})"
+        dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+    return odd, regular
+
+
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular file or folder is: "a FIFO", "a socket", "a device"."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def check_run(path: Path, expect: str | None = None) -> RunCheck:
+    """Check a run folder against its manifest, and the manifest against ``expect`` when given.
+
+    What passing means: every file in the folder is listed in ``manifest.json`` ``files`` (except
+    the outputs written after training, :data:`DERIVED`, and :data:`OS_FILES`: named as not
+    covered); every listed file is present, a regular file inside the folder (no absolute path,
+    no ``..``, no symbolic link anywhere in the folder) and has the listed sha256; and, with
+    ``expect``, the sha256 of ``manifest.json`` itself is ``expect``. Without ``expect`` this is a
+    self-check: whoever edits a file can write its new sha256 into the manifest; the manifest
+    hash, published beside the results, is what makes a change evident. Nothing is followed,
+    unpickled or opened but regular files (a FIFO is never opened). Cost: one sha256 pass over
+    every listed file.
+    """
     path = Path(path)
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    bad = []
-    for rel, digest in manifest.get("files", {}).items():
-        f = path / rel
-        if not f.is_file() or sha256_file(f) != digest:
-            bad.append(rel)
-    return bad
+    problems: list[str] = []
+    not_covered: list[str] = []
+    manifest_file = path / MANIFEST
+    if not manifest_file.is_file() or manifest_file.is_symlink():
+        what = "a symbolic link" if manifest_file.is_symlink() else "missing: not a run folder"
+        return RunCheck(path, None, (), (f"{MANIFEST}: {what}",), ())
+    raw = manifest_file.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if expect is not None and digest != expect.lower():
+        problems.append(f"{MANIFEST}: its sha256 is {digest}, not the expected {expect.lower()}")
+    files = _listed_files(raw, problems)
+    odd, regular = _walk(path)
+    for rel, what in sorted(odd.items()):
+        problems.append(f"{rel}: {what}")
+    listed = []
+    for rel, sha in files.items():
+        if rel.startswith("/") or ".." in PurePosixPath(rel).parts:
+            problems.append(f"{rel}: listed in the manifest, outside the run folder (not read)")
+        elif not rel or "\\" in rel or rel != PurePosixPath(rel).as_posix():
+            problems.append(f"{rel!r}: listed in the manifest, not a plain path inside the run folder (not read)")
+        elif rel == MANIFEST:
+            problems.append(f"{MANIFEST}: lists a sha256 of itself, which no manifest can hold")
+        elif rel in regular:
+            listed.append(rel)
+            if sha256_file(path / rel) != sha:
+                problems.append(f"{rel}: does not match the manifest's sha256")
+        elif rel in odd:
+            continue  # named above
+        elif any(rel.startswith(o + "/") for o in odd):
+            problems.append(f"{rel}: listed in the manifest, behind a symbolic link (not read)")
+        else:
+            problems.append(f"{rel}: listed in the manifest, missing")
+    for rel in sorted(regular - set(files) - {MANIFEST}):
+        if _derived(rel) or PurePosixPath(rel).name in OS_FILES or (rel == LABELS_FILE and files):
+            not_covered.append(rel)  # labels.json: a run made before labels were pinned
+        else:
+            problems.append(f"{rel}: not listed in the manifest")
+    return RunCheck(path, digest, tuple(sorted(listed)), tuple(problems), tuple(not_covered))
+
+
+def _listed_files(raw: bytes, problems: list[str]) -> dict[str, str]:
+    """The manifest's ``files`` ({relative path: sha256}); each way it is broken a problem."""
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(f"{MANIFEST}: not UTF-8 text (byte {exc.start})")
+        return {}
+    except json.JSONDecodeError as exc:
+        problems.append(f"{MANIFEST}: not JSON ({exc.msg}, line {exc.lineno}, column {exc.colno})")
+        return {}
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not files:
+        problems.append(f"{MANIFEST}: no 'files' with the sha256 of each file: it pins nothing")
+        return {}
+    good = {}
+    for rel, sha in files.items():
+        if isinstance(sha, str) and _SHA256.match(sha):
+            good[rel] = sha
+        else:
+            problems.append(f"{rel}: listed in the manifest without a sha256 ({sha!r:.40})")
+    return good
+
+
+def verify_run(path: Path, expect: str | None = None) -> list[str]:
+    """The problems :func:`check_run` finds, one line each: [] means the folder holds what its
+    manifest lists, nothing else (derived outputs aside), and, with ``expect``, that the
+    manifest is the one whose sha256 was published."""
+    return list(check_run(path, expect).problems)
 
 
 def tokenizer_config(manifest: dict):

@@ -154,9 +154,10 @@ def write_run(run: RunArrays, out_dir: Path) -> Path:
         if run.figures is not None:
             run.figures(run.model_settings, tmp)
         manifest = _manifest(run, name, now, fingerprint, labels)
-        # labels.json is edited after training (topic labels), so it is not pinned here.
-        manifest["files"] = {str(p.relative_to(tmp)): sha256_file(p)
-                             for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "labels.json"}
+        # Every file, labels.json too: `workbench label` rewrites it with the files that show labels
+        # and their sha256 (runfolder.labels.write_labels).
+        manifest["files"] = {p.relative_to(tmp).as_posix(): sha256_file(p)
+                             for p in sorted(tmp.rglob("*")) if p.is_file()}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
     return stage.path
