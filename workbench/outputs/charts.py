@@ -605,9 +605,10 @@ def plot_convergence(convergence: Mapping, *, title: str | None = None,
         ax.plot(trace[:, 0], trace[:, 1], lw=1.2)
         ax.axvline(stop, color="C3", ls="--", lw=1)
         if len(trace):
-            ax.annotate(f"停止：第 {int(stop)} 次迭代\n{label}", xy=(stop, trace[-1, 1]),
-                        xytext=(-8, -8), textcoords="offset points", ha="right", va="top", fontsize=9,
-                        color="C3")
+            # Lower right: the trace rises from the lower left and is flat at the top by the stop.
+            ax.text(0.98, 0.05, f"停止：第 {int(stop)} 次迭代\n{label}", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=9, color="C3",
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         ax.set_xlabel("吉布斯采样迭代次数")
         ax.set_ylabel("每词元对数似然")
         ax.grid(alpha=0.3)
