@@ -116,3 +116,17 @@ def test_covariate_frame_types_and_missing_values():
     rows.loc[2, "outlet"] = ""
     with pytest.raises(UsageError, match=r"'outlet': 1 of 3 units have no value \(first: unit b-p0\)"):
         stm.covariate_frame(rows, ["outlet"])
+
+
+def test_infer_on_the_training_texts_comes_back_close_to_the_fitted_shares(stm_run, tmp_path):
+    from workbench.analysis import inference
+
+    result = inference.infer_run(stm_run, [gov_subset(tmp_path / "reports.jsonl")])
+    run = load_run(stm_run)
+    assert result.method.startswith("STM: topica's transform")
+    assert result.doc_topics["unit_id"].tolist() == run.doc_topics["unit_id"].tolist()
+    cols = [f"topic_{k}" for k in range(run.num_topics)]
+    trained, inferred = run.doc_topics[cols].to_numpy(), result.doc_topics[cols].to_numpy()
+    agree, mad = (trained.argmax(1) == inferred.argmax(1)).mean(), np.abs(trained - inferred).mean()
+    print(f"STM infer on its training sections: dominant topic agrees {agree:.3f}, mean |diff| {mad:.4f}")
+    assert agree >= 0.85 and mad <= 0.05

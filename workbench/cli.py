@@ -326,6 +326,22 @@ def cmd_label(args) -> int:
     return EXIT_OK
 
 
+def cmd_infer(args) -> int:
+    from workbench import errors
+    from workbench.analysis import inference
+
+    try:
+        result = inference.infer_run(Path(args.run), [Path(s) for s in args.sources], out=args.out,
+                                     **_given(args, "iterations", "text_column"))
+    except (errors.PipelineError, ValueError) as exc:
+        return _fail(str(exc))
+    dominant = result.doc_topics["dominant_topic"].value_counts().sort_index()
+    print(f"{result.n_units} units inferred ({result.method}); {len(result.dropped_units)} left out")
+    print("dominant topic: " + "  ".join(f"{k}: {n}" for k, n in dominant.items()))
+    print(result.path)
+    return EXIT_OK
+
+
 def cmd_compare(args) -> int:
     import pandas as pd
 
@@ -600,6 +616,19 @@ def build_parser() -> argparse.ArgumentParser:
                   "(3=) removes one.")
     lb.add_argument("run", help="run folder")
     lb.add_argument("labels", nargs="+", type=_label_item, metavar="TOPIC=LABEL", help="topic id and its label")
+
+    inf = _command(sub, "infer", cmd_infer, "topic shares for new documents from a saved run, without retraining",
+                   "Read SOURCE files/folders with RUN's own units, tokenizer (dictionary and stopword files "
+                   "checked against the manifest's hashes) and vocabulary, infer each unit's topic shares from "
+                   "RUN's saved model (LDA: tomotopy's infer, deterministic; STM: topica's transform), and write "
+                   "a doc_topics table with the run's columns to RUN/inferred/<name>-<hash>.csv (the last line "
+                   "printed). The run's own files are not changed.")
+    inf.add_argument("run", help="run folder")
+    inf.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders, as for train")
+    inf.add_argument("--iterations", type=int, default=_Default("workbench.models.lda:INFER_ITERATIONS"),
+                     help="Gibbs sweeps per unit, tomotopy (default %(default)s)")
+    inf.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: the run's)")
+    inf.add_argument("--out", type=Path, help="output CSV (default RUN/inferred/<source>-<hash>.csv)")
 
     c = _command(sub, "compare", cmd_compare, "match the topics of two runs (stayed, split, merged, new, vanished)",
                  "Match RUN_A's topics to RUN_B's over their shared vocabulary (1 - Jensen-Shannon distance, "

@@ -250,3 +250,15 @@ def load_model(run_path):
     import topica
 
     return topica.STM.load(str(Path(run_path) / "model" / MODEL_FILE))
+
+
+def infer(run_path, terms, token_ids) -> np.ndarray:
+    """Topic shares of new units from a run's saved STM, without refitting: (N, K), rows sum to 1.
+
+    topica's ``STM.transform``: the variational E-step of each unit against the fitted topic-word
+    distributions and topic covariance, with the covariate-free baseline prior learned at fit
+    time (R stm's ``fitNewDocuments`` without new covariate data: the new documents' metadata
+    does not enter). Deterministic (no sampling)."""
+    model = load_model(run_path)
+    theta = np.asarray(model.transform([[terms[i] for i in ids] for ids in token_ids]), dtype=np.float64)
+    return theta / theta.sum(axis=1, keepdims=True)

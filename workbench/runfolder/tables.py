@@ -63,7 +63,22 @@ class MetaProfile:
         self.samples: dict[str, dict] = {}
         self.counts: dict[str, int] = {}
         self.headers: dict[str, str] = {}  # {column: the source's header}, the first seen
+        self.expected: dict[str, str] = {}  # {column: type word} the table has even where no row does
         self.n = 0
+
+    def expect(self, kinds: dict[str, str], headers: dict[str, str] | None = None) -> MetaProfile:
+        """Give the table these metadata columns (name -> :data:`schema.COLUMN_TYPES` word, in
+        order) before any it meets: a table of new documents then has a run's columns, blank where
+        the new records lack them, with the run's types (and source headers). Call it first, with
+        the int order keys of :func:`meta_profile` to follow (they start at 0)."""
+        for j, (name, kind) in enumerate(kinds.items()):
+            self.first[name] = (-1, j)
+            self.counts.setdefault(name, 0)
+            self.samples.setdefault(name, {})
+            self.expected[name] = kind
+        for name, header in (headers or {}).items():
+            self.headers.setdefault(name, header)
+        return self
 
     def add(self, key, meta: dict) -> "MetaProfile":
         for name, header in meta.get(HEADERS_KEY, {}).items():
@@ -99,7 +114,8 @@ class MetaProfile:
 
     def kinds(self) -> dict[str, str]:
         """Each column's type word (:func:`_kind`) for ``doc_topics.columns.json``."""
-        return {name: _kind(col) for name, col in self.samples.items()}
+        return {name: _kind(col) if col or name not in self.expected else self.expected[name]
+                for name, col in self.samples.items()}
 
     def dtypes(self) -> tuple[dict, dict]:
         """Two dtypes per column over the whole table: the one pandas infers for its values, and

@@ -438,3 +438,45 @@ def _first_records(conn, records: Sequence[tuple[int, str]]) -> tuple[dict[str, 
     for d in store.iter_records(conn, later):
         others.setdefault(d.doc_id, []).append(f"{d.source_file}:{d.record}" if d.record else d.source_file)
     return first, {k: tuple(v) for k, v in others.items()}
+
+
+def prepare_for_vocabulary(sources: Sequence[Path], config: CorpusConfig, tokenizer_config: TokenizerConfig,
+                           vocab: vocabulary.Vocabulary, *, store_path: Path | None = None) -> Corpus:
+    """New documents as units of a model trained before: ``sources`` ingested into the store (as
+    ``train`` does), split by ``config``, tokenized by ``tokenizer_config`` (the training run's,
+    through the token cache) and mapped onto ``vocab`` (the run's terms, in its order). A unit
+    with fewer than ``config.min_tokens`` kept tokens, or with none of the vocabulary's terms, is
+    left out (``dropped_units``), as in training; terms the vocabulary lacks are dropped.
+
+    Output: a :class:`Corpus` over ``vocab`` (``harvested`` empty: the tokenizer's words are the
+    run's). Raises PipelineError when no unit is left. Cost: one pass over the documents; memory
+    holds one int32 per kept token."""
+    store_path = Path(store_path or store.default_path())
+    index = {t: i for i, t in enumerate(vocab.terms)}
+    with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
+        records, problems = source_records(conn, [Path(s) for s in sources], None, config.text_column)
+        first, others = _first_records(conn, records)
+        doc_ids = list(first)
+        tokenizer = get_tokenizer(tokenizer_config)
+        segmenter = _Segmenter(tokenizer, config.workers or os.cpu_count() or 1)
+        cache = token_cache.SegmentCache(conn, tokenizer, segmenter)
+        unit_ids, unit_docs, token_ids, dropped = [], [], [], []
+        try:
+            for doc_id, text in store.iter_texts(reader, doc_ids):
+                units = config.units(doc_id, text)
+                for u, toks in zip(units, cache.kept([u.text for u in units])):
+                    ids = np.fromiter((index[t] for t in toks if t in index), dtype=np.int32)
+                    if len(toks) < config.min_tokens or len(ids) == 0:
+                        dropped.append(u.unit_id)
+                        continue
+                    unit_ids.append(u.unit_id)
+                    unit_docs.append(u.doc_id)
+                    token_ids.append(ids)
+        finally:
+            segmenter.close()
+    if not unit_ids:
+        raise PipelineError(f"{', '.join(map(str, sources))}: no unit with at least {config.min_tokens} tokens "
+                            f"and a term of the model's vocabulary")
+    return Corpus(store_path, tuple(doc_ids), tuple(first.values()), tuple(unit_ids), tuple(unit_docs),
+                  tuple(token_ids), vocab, config, tokenizer_config, (), tuple(dropped), tuple(problems),
+                  {"cache_hits": cache.hits, "cache_misses": cache.misses}, others)
