@@ -83,8 +83,9 @@ def test_a_changed_dictionary_is_named_in_a_warning(seed_run, tmp_path, caplog):
     (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="workbench"):
         result = inference.infer_run(run, [SEEDS / "000_0910b62faff6a18f.txt"])
-    assert result.changed_files == (dictionary,)
-    assert any(f"dictionary {dictionary} changed since the run was trained" in r.getMessage() for r in caplog.records)
+    assert len(result.doc_topics) > 0
+    assert any("dictionaries changed since training" in r.getMessage() and dictionary in r.getMessage()
+               for r in caplog.records)
 
 
 def test_a_run_without_a_local_model_is_refused(seed_run, tmp_path):

@@ -1,9 +1,9 @@
 """Topic shares for new documents from a saved run, without retraining (``workbench infer``).
 
 The new documents go through the run's own preprocessing: its unit kind and filters
-(``manifest.json`` ``config.corpus``), its tokenizer (``tokenizer``: the same dictionary and
-stopword files, checked against the sha256 the manifest recorded, and the same harvested
-quoted terms) and its vocabulary (``terms.csv``, in its order). The model then infers each
+(``manifest.json`` ``config.corpus``), its tokenizer (:func:`workbench.runfolder.reader.tokenizer_config`:
+the same dictionary and stopword files, checked against the sha256 the manifest recorded, and the
+same harvested quoted terms) and its vocabulary (``terms.csv``, in its order). The model then infers each
 unit's shares (:func:`workbench.models.lda.infer` for LDA, :func:`workbench.models.stm.infer`
 for STM). The table is a ``doc_topics.csv`` of the new units, written with the run-folder writer's
 own table code (:func:`workbench.runfolder.tables.write_doc_topic_rows`): the run's columns, in
@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench import paths, runfolder
+from workbench import runfolder
 from workbench.errors import PipelineError
-from workbench.files import sha256_file
 from workbench.models import lda
 from workbench.runfolder.reader import read_doc_topics
+from workbench.runfolder.reader import tokenizer_config as tokenizer_config_of
 from workbench.runfolder.schema import columns_file
 from workbench.text import preprocess
-from workbench.text.tokenize import TokenizerConfig
 from workbench.text.vocabulary import Vocabulary, to_dictionary
 
 _log = logging.getLogger(__name__)
@@ -44,54 +43,14 @@ _OWN = ("doc_id", "unit_id", "source_file", "record", "other_records", "text", "
 @dataclass(frozen=True)
 class Inferred:
     """What :func:`infer_run` did: the table written (``path``, its ``.columns.json`` beside it),
-    the shares (``doc_topics``, as read back), how (``method``: engine, iterations), the units
-    left out (too few tokens, or none in the vocabulary) and the tokenizer files that changed
-    since the run was trained."""
+    the shares (``doc_topics``, as read back), how (``method``: engine, iterations) and the units
+    left out (too few tokens, or none in the vocabulary)."""
 
     path: Path
     doc_topics: pd.DataFrame
     method: str
     n_units: int
     dropped_units: tuple[str, ...]
-    changed_files: tuple[str, ...]
-
-
-def _resolve(recorded: dict[str, str], current: Sequence[Path], what: str) -> tuple[tuple[str, ...], list[str]]:
-    """The files a run's tokenizer used (``{path: sha256}`` from its manifest), as paths to read
-    now, and the ones whose content changed. A file no longer at its path (the install moved) is
-    taken from the workbench's own file of that name when there is one."""
-    by_name = {p.name: p for p in current}
-    chosen, changed = [], []
-    for recorded_path, digest in recorded.items():
-        path = Path(recorded_path)
-        if not path.is_file():
-            if Path(recorded_path).name not in by_name:
-                _log.warning("%s %s of the run is gone: inferring without it (tokens may differ from "
-                             "the training's)", what, recorded_path)
-                changed.append(recorded_path)
-                continue
-            path = by_name[Path(recorded_path).name]
-        if sha256_file(path) != digest:
-            _log.warning("%s %s changed since the run was trained (sha256 %s..., the run's %s...): "
-                         "tokens may differ from the training's", what, path, sha256_file(path)[:12], digest[:12])
-            changed.append(str(path))
-        chosen.append(str(path))
-    return tuple(chosen), changed
-
-
-def run_tokenizer(manifest: dict) -> tuple[TokenizerConfig, list[str]]:
-    """The tokenizer configuration a run was trained with (``manifest["tokenizer"]``), and the
-    dictionary and stopword files whose content changed since (each one warned about)."""
-    tok = manifest["tokenizer"]
-    user_dicts, changed = _resolve(tok.get("user_dicts", {}), paths.user_dict_files(), "dictionary")
-    stopwords, changed_sw = _resolve(tok.get("stopword_files", {}), paths.stopword_files(), "stopword list")
-    known = {f.name for f in fields(TokenizerConfig)}
-    settings = {k: v for k, v in tok.items() if k in known and k not in ("user_dicts", "stopword_files")}
-    if settings.get("pos_drop") is not None:
-        settings["pos_drop"] = tuple(settings["pos_drop"])
-    config = TokenizerConfig(user_dicts=user_dicts, stopword_files=stopwords,
-                             extra_words=tuple(sorted(set(tok.get("harvested_terms", ())))), **settings)
-    return config, [*changed, *changed_sw]
 
 
 def run_corpus_config(manifest: dict, text_column: str | None = None) -> preprocess.CorpusConfig:
@@ -158,7 +117,7 @@ def infer_run(run_path: Path, sources: Sequence[Path], *, iterations: int = lda.
                             f"(train it with the local engine to infer new documents)")
     if not model_dir.is_dir():
         raise PipelineError(f"{run_path}: no model/ folder to infer with")
-    tokenizer_config, changed = run_tokenizer(manifest)
+    tokenizer_config = tokenizer_config_of(manifest)  # warns when a dictionary or stopword file changed
     corpus = preprocess.prepare_for_vocabulary(sources, run_corpus_config(manifest, text_column), tokenizer_config,
                                                _vocabulary(run), store_path=store_path)
     if engine == "stm":
@@ -177,7 +136,7 @@ def infer_run(run_path: Path, sources: Sequence[Path], *, iterations: int = lda.
     target = Path(out) if out else run_path / INFERRED_DIR / (output_name(sources, corpus.unit_ids, key) + ".csv")
     _write_table(run, corpus, theta, target)
     doc_topics, _ = read_doc_topics(target)
-    return Inferred(target, doc_topics, method, len(corpus.unit_ids), corpus.dropped_units, tuple(changed))
+    return Inferred(target, doc_topics, method, len(corpus.unit_ids), corpus.dropped_units)
 
 
 def _write_table(run: runfolder.Run, corpus, theta: np.ndarray, target: Path) -> None:
