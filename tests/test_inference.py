@@ -50,6 +50,9 @@ def test_the_table_has_the_runs_columns_and_column_types(seed_run, seeds_inferre
     assert (path.with_suffix(".columns.json").read_text(encoding="utf-8")
             == (seed_run / "doc_topics.columns.json").read_text(encoding="utf-8"))
     assert verify_run(seed_run) == []  # the run's pinned files are untouched
+    from workbench.runfolder.reader import check_run
+
+    assert f"inferred/{path.name}" in check_run(seed_run).not_covered
 
 
 def test_inference_is_deterministic(seed_run, seeds_inferred):

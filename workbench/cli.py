@@ -731,7 +731,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "Check that every file of RUN is listed in manifest.json, that every listed file is there, inside "
                  "the folder, with its sha256, and print the sha256 of manifest.json itself: publish it with the "
                  "results; --expect checks a copy against it. Outputs written after training (exports/, "
-                 "prevalence/, effects/, validation/, compare_*.csv) are named as not covered.")
+                 "prevalence/, effects/, validation/, inferred/, compare_*.csv) are named as not covered.")
     v.add_argument("run", help="run folder")
     v.add_argument("--expect", metavar="SHA256", type=_sha256,
                    help="the published sha256 of manifest.json: fail unless the manifest is that one")

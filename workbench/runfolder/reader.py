@@ -141,7 +141,7 @@ def latest_run(root: Path | None = None) -> Path:
 #: Where the workbench writes after training, from the pinned files: these outputs are not pinned by
 #: the manifest (rerunning the command remakes them), and ``verify`` names them as not covered.
 #: A folder name ends with "/"; other entries are file-name patterns of the run folder's top level.
-DERIVED = ("exports/", "prevalence/", "effects/", "validation/", "compare_*.csv")
+DERIVED = ("exports/", "prevalence/", "effects/", "validation/", "inferred/", "compare_*.csv")
 #: Files an operating system's file browser leaves in any folder it shows (Finder, Explorer):
 #: named as not covered, never read.
 OS_FILES = (".DS_Store", "Thumbs.db", "desktop.ini")
