@@ -1,9 +1,11 @@
 """Retraining after new documents: the token cache re-segments only the new units and the older
 units that contain a newly harvested term, and the corpus equals a cold run's."""
+import json
 import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from workbench.corpus.ingest import Document, read_sources
 from workbench.corpus.units import split_units
@@ -131,3 +133,116 @@ def test_the_segmenting_pool_returns_what_one_process_does():
     finally:
         segmenter.close()
     assert pooled == [tokenizer.segment_joined(t) for t in texts]
+
+
+def _same_corpus(a, b):
+    assert a.harvested == b.harvested
+    assert a.unit_ids == b.unit_ids and a.dropped_units == b.dropped_units
+    assert a.vocab.terms == b.vocab.terms
+    assert np.array_equal(a.vocab.doc_freq, b.vocab.doc_freq) and np.array_equal(a.vocab.corpus_freq, b.vocab.corpus_freq)
+    assert all(np.array_equal(x, y) for x, y in zip(a.token_ids, b.token_ids, strict=True))
+
+
+def _seeds_and_new(tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(SEEDS, old, ignore=shutil.ignore_patterns("*.toml"))
+    new = tmp_path / "new"
+    new.mkdir()
+    for name, text in NEW.items():
+        (new / name).write_text(text, encoding="utf-8")
+    return old, new
+
+
+def test_a_warm_run_takes_untouched_documents_whole_from_the_cache(tmp_path):
+    old, new = _seeds_and_new(tmp_path)
+    cfg = preprocess.CorpusConfig(workers=1, unit="article")
+    kw = dict(no_below=1, no_above=1.0, progress=False)
+    first = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    warm = preprocess.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    cold = preprocess.prepare([old, new], cfg, store_path=tmp_path / "cold.sqlite", **kw)
+    old_docs = list(first.documents())
+    touched = [d for d in old_docs if "软弱涣散村" in d.text]
+    assert 1 <= len(touched) < len(old_docs)
+    # the older documents without the new user word come whole from the document cache
+    assert warm.stats["documents_reused"] == len(old_docs) - len(touched)
+    assert warm.stats["cache_misses"] == len(NEW) + len(touched)
+    assert warm.stats["retokenized"]["touched_by"] == {"软弱涣散村": len(touched)}
+    assert cold.stats["documents_reused"] == 0 and first.stats["documents_reused"] == 0
+    _same_corpus(warm, cold)
+    again = preprocess.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert again.stats["documents_reused"] == len(old_docs) + len(NEW) and again.stats["cache_misses"] == 0
+    _same_corpus(again, cold)
+    # another unit kind is another layout: nothing reused whole, the unit cache still serves
+    paragraphs = preprocess.prepare([old, new], preprocess.CorpusConfig(workers=1), store_path=tmp_path / "warm.sqlite", **kw)
+    assert paragraphs.stats["documents_reused"] == 0
+    _same_corpus(paragraphs, preprocess.prepare([old, new], preprocess.CorpusConfig(workers=1),
+                                                store_path=tmp_path / "cold2.sqlite", **kw))
+
+
+def test_a_dictionary_edit_sends_back_exactly_the_documents_containing_the_word(tmp_path, monkeypatch):
+    from workbench import paths
+
+    shipped = paths.user_dict_files()
+    extra = tmp_path / "dicts" / "extra.txt"
+    extra.parent.mkdir()
+    extra.write_text("", encoding="utf-8")
+    monkeypatch.setattr(paths, "user_dict_files", lambda: (*shipped, extra))
+    old, _ = _seeds_and_new(tmp_path)
+    cfg = preprocess.CorpusConfig(workers=1, unit="article")
+    kw = dict(no_below=1, no_above=1.0, progress=False)
+    before = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    docs = list(before.documents())
+    holding = [d for d in docs if "绿时光合作社" in d.text]
+    assert len(holding) == 1 and "绿时光合作社" not in before.vocab.terms
+
+    extra.write_text("绿时光合作社 nz\n", encoding="utf-8")  # a word the harvest never scans for
+    edited = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert edited.stats["documents_reused"] == len(docs) - 1
+    assert edited.stats["retokenized"] == {"new_units": 0, "touched_units": 1, "touched_by": {"绿时光合作社": 1}}
+    assert "绿时光合作社" in edited.vocab.terms
+    _same_corpus(edited, preprocess.prepare([old], cfg, store_path=tmp_path / "cold.sqlite", **kw))
+
+    extra.write_text("绿时光合作社 v\n", encoding="utf-8")  # the same word, another tag
+    retagged = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert retagged.stats["documents_reused"] == len(docs) - 1 and retagged.stats["cache_misses"] == 1
+    assert "绿时光合作社" in retagged.vocab.terms  # v is kept by the filter too
+
+    extra.write_text("", encoding="utf-8")  # removed: the document's first segmentation serves again
+    back = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert back.stats["documents_reused"] == len(docs) - 1 and back.stats["cache_misses"] == 0
+    _same_corpus(back, before)
+
+
+def test_a_stopword_edit_refilters_without_reusing_stale_documents(tmp_path, monkeypatch):
+    from workbench import paths
+
+    old, _ = _seeds_and_new(tmp_path)
+    cfg = preprocess.CorpusConfig(workers=1, unit="article")
+    kw = dict(no_below=1, no_above=1.0, progress=False)
+    before = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert "合作社" in before.vocab.terms
+    stop = tmp_path / "stop.txt"
+    stop.write_text("合作社\n", encoding="utf-8")
+    shipped = paths.stopword_files()
+    monkeypatch.setattr(paths, "stopword_files", lambda: (*shipped, stop))
+    after = preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert "合作社" not in after.vocab.terms
+    assert after.stats["documents_reused"] == 0 and after.stats["cache_misses"] == 0  # re-filtered, not re-segmented
+    _same_corpus(after, preprocess.prepare([old], cfg, store_path=tmp_path / "cold.sqlite", **kw))
+
+
+@pytest.mark.slow
+def test_a_warm_retrain_writes_the_doc_topics_of_a_cold_one(tmp_path):
+    from workbench import engines, models
+
+    old, new = _seeds_and_new(tmp_path)
+    mc = models.ModelConfig(num_topics=3, iterations=100)
+    engines.train([old], model_config=mc, store_path=tmp_path / "warm.sqlite", out_dir=tmp_path / "r0", progress=False)
+    warm = engines.train([old, new], model_config=mc, store_path=tmp_path / "warm.sqlite", out_dir=tmp_path / "r1",
+                         progress=False)
+    cold = engines.train([old, new], model_config=mc, store_path=tmp_path / "cold.sqlite", out_dir=tmp_path / "r2",
+                         progress=False)
+    m = json.loads((warm / "manifest.json").read_text(encoding="utf-8"))
+    assert m["corpus"]["stats"]["documents_reused"] > 0
+    for name in ("doc_topics.csv", "topics.csv"):
+        assert (warm / name).read_bytes() == (cold / name).read_bytes()

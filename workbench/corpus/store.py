@@ -22,7 +22,13 @@ that contains none of the words added, removed or changed since
 (:meth:`workbench.text.tokenize.Tokenizer.changed_words`, one Aho-Corasick scan per unit). Editing a
 user dictionary (or a new harvested term) thus re-tokenizes exactly the units that contain the
 affected words. The kept tokens (after the filters) are cached too, per filter digest: editing
-stopwords or another filter re-segments nothing, it re-filters the stored segmentations."""
+stopwords or another filter re-segments nothing, it re-filters the stored segmentations.
+
+Document cache (``document_tokens``, ``document_quotes``, ``terms``): per document, its units' kept
+tokens as numbers of the store's ``terms`` table, with the user words they were made with, and the
+terms it quotes. A retrain takes an older document's units from there, without splitting, hashing
+or looking up each unit, when no user word changed since occurs in the document
+(``workbench.text.token_cache.DocumentCache``)."""
 
 from __future__ import annotations
 
@@ -40,7 +46,7 @@ from typing import Iterable, Iterator, Sequence
 from workbench import paths
 from workbench.corpus.ingest import FIELD_ALIASES, SOURCE_PREFIX, Document, Problem, read_sources
 
-SCHEMA_VERSION = 1  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0)
+SCHEMA_VERSION = 2  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 2: document cache
 DOCUMENTS = """CREATE TABLE IF NOT EXISTS documents (
     doc_id      TEXT PRIMARY KEY,       -- ingest.doc_id_for(text): the hash of the cleaned text
     text        TEXT NOT NULL,
@@ -80,6 +86,23 @@ CREATE TABLE IF NOT EXISTS kept (
     filter    TEXT NOT NULL,        -- Tokenizer.filter_digest: the filters and stopwords applied
     tokens    TEXT NOT NULL,        -- the kept tokens, space-joined
     PRIMARY KEY (unit, word_set, filter)
+);
+CREATE TABLE IF NOT EXISTS terms (
+    id        INTEGER PRIMARY KEY,  -- a kept token's number in this store (documents.units holds these)
+    term      TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS document_tokens (
+    doc_id    TEXT NOT NULL,        -- documents.doc_id
+    layout    TEXT NOT NULL,        -- DocumentCache.layout: unit kind and size, segmentation base, filters
+    word_set  INTEGER NOT NULL,     -- word_sets.id: the user words these tokens are right for
+    units     BLOB NOT NULL,        -- int32: unit count, each unit's token count, then the term ids
+    PRIMARY KEY (doc_id, layout)
+);
+CREATE TABLE IF NOT EXISTS document_quotes (
+    doc_id    TEXT NOT NULL,        -- documents.doc_id
+    scheme    TEXT NOT NULL,        -- how the quoted terms were found (pattern, Traditional -> Simplified)
+    terms     TEXT NOT NULL,        -- the distinct quoted terms, space-joined
+    PRIMARY KEY (doc_id, scheme)
 );
 DROP TABLE IF EXISTS token_cache;  -- the cache's former layout (keys held the user words present)
 PRAGMA user_version = {SCHEMA_VERSION};

@@ -27,9 +27,12 @@ from workbench.text.tokenize import (
     DEFAULT_POS_DROP,
     MIN_QUOTED_SHARE,
     TokenizerConfig,
+    contained_terms,
     containing_documents,
     default_config,
     get_tokenizer,
+    quote_scheme,
+    quoted_terms,
     quoting_documents,
     select_quoted_terms,
     select_slogans,
@@ -340,14 +343,91 @@ def harvest(config: CorpusConfig, texts: Callable[[], Iterable[str]]) -> list[st
     return config.harvested_terms(quoting, config.containing_counts(texts(), config.harvest_candidates(quoting)))
 
 
+@dataclass(frozen=True)
+class Harvest:
+    """What :func:`harvest_documents` found: the ``terms`` the tokenizer gets, the ``candidates``
+    it counted, and per document (doc_id) the candidates its text contains (``found``, documents
+    with none left out): the document cache checks older documents against them."""
+
+    terms: list[str]
+    candidates: frozenset[str] = frozenset()
+    found: dict[str, set[str]] = field(default_factory=dict)
+
+
+def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str]) -> Harvest:
+    """:func:`harvest` over documents of the store, by the same rule and with the same result. The
+    quoted terms of each document are stored (``token_cache.quoted_sets``), so only new documents
+    are read for them; then one pass reads every text and counts the documents containing each
+    candidate, noting which candidates each document contains. Memory: the counts and, per
+    document, the candidates it contains."""
+    if not config.harvest_quoted:
+        return Harvest([])
+    norm = to_simplified if config.to_simplified else str
+    texts = lambda ids: store.iter_texts(reader, ids)
+    sets = token_cache.quoted_sets(conn, doc_ids, quote_scheme(config.to_simplified),
+                                   lambda text: quoted_terms(norm(text)), texts)
+    quoting: Counter[str] = Counter()
+    for d in doc_ids:
+        quoting.update(sets[d])
+    del sets
+    candidates = config.harvest_candidates(quoting)
+    containing: Counter[int] = Counter()
+    found: dict[str, set[str]] = {}
+    ids = list(dict.fromkeys(doc_ids))
+    for d, hit in zip(ids, contained_terms((norm(t) for _, t in texts(ids)), candidates)):
+        if hit:
+            containing.update(hit)
+            found[d] = {candidates[i] for i in hit}
+    counts = Counter({candidates[i]: n for i, n in containing.items()})
+    return Harvest(config.harvested_terms(quoting, counts), frozenset(candidates), found)
+
+
+DOCUMENT_BATCH = 5000  # documents whose units are looked up, segmented and stored together
+
+
+class _FirstSeen:
+    """Renumbers store term ids in first-seen order over the units given (``token2id`` of a cold
+    run): ``local`` maps a store id to its number here, -1 until seen."""
+
+    def __init__(self):
+        self.local = np.full(1024, -1, dtype=np.int32)
+        self.order: list[np.ndarray] = []
+        self.n = 0
+
+    def __call__(self, units: Sequence[np.ndarray]) -> list[np.ndarray]:
+        if not units:
+            return []
+        flat = np.concatenate(units)
+        if len(flat) and flat.max() >= len(self.local):
+            grown = np.full(max(2 * len(self.local), int(flat.max()) + 1), -1, dtype=np.int32)
+            grown[:len(self.local)] = self.local
+            self.local = grown
+        unseen = flat[self.local[flat] < 0]
+        if len(unseen):
+            values, first = np.unique(unseen, return_index=True)
+            new = values[np.argsort(first, kind="stable")]
+            self.local[new] = np.arange(self.n, self.n + len(new), dtype=np.int32)
+            self.n += len(new)
+            self.order.append(new)
+        mapped = self.local[flat]
+        return np.split(mapped, np.cumsum([len(u) for u in units[:-1]]))
+
+    def token2id(self, terms: Sequence[str]) -> dict[str, int]:
+        order = np.concatenate(self.order) if self.order else np.zeros(0, dtype=np.int32)
+        return {terms[g]: i for i, g in enumerate(order.tolist())}
+
+
 def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = CorpusConfig(), *,
             corpus_name: str | None = None, no_below: int = 2, no_above: float = 0.5,
             store_path: Path | None = None, progress: bool = True) -> Corpus:
     """Ingest ``sources`` into the store (or take the named corpus), split, tokenize through the
     cache, build the vocabulary and term-id arrays.
 
-    Cost: three streaming passes over the documents (two for the quoted-term harvest, then units and tokens);
-    memory holds one int32 per kept token plus the vocabulary.
+    Cost: for documents the cache holds, one read of their stored quoted terms and term ids, and
+    one pass over their texts (the harvest counts where its candidates occur); new documents, and
+    documents containing a user word that changed since, are read, split, looked up unit by unit
+    (:class:`token_cache.SegmentCache`) and segmented where needed. Memory holds one int32 per kept
+    token plus the vocabulary.
     """
     from tqdm import tqdm
 
@@ -358,43 +438,54 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         first, others = _first_records(conn, records)
         doc_ids = list(first)
         t_read, cpu_read = time.perf_counter(), _cpu_seconds()
-        harvested = harvest(config, lambda: (text for _, text in store.iter_texts(reader, doc_ids)))
+        harvested = harvest_documents(config, conn, reader, doc_ids)
         t_harvest = time.perf_counter()
-        tcfg = config.tokenizer_config(harvested)
+        tcfg = config.tokenizer_config(harvested.terms)
         tokenizer = get_tokenizer(tcfg)
         workers = config.workers or os.cpu_count() or 1
         segmenter = _Segmenter(tokenizer, workers)
-        token2id = _TermIds()
+        cache = token_cache.SegmentCache(conn, tokenizer, segmenter)
+        documents = token_cache.DocumentCache(conn, tokenizer, cache.word_set, config.unit, config.chunk_chars)
+        entries = documents.word_sets(doc_ids)
+        stale = documents.stale(entries, harvested.found, harvested.candidates,
+                                lambda ids: store.iter_texts(reader, ids))
+        first_seen = _FirstSeen()
         unit_ids: list[str] = []
         unit_docs: list[str] = []
         raw_ids: list[np.ndarray] = []
         dropped: list[str] = []
-        cache = token_cache.SegmentCache(conn, tokenizer, segmenter)
-        batch: list[Unit] = []
-
-        def flush():
-            for u, toks in zip(batch, cache.kept([u.text for u in batch])):
-                if len(toks) < config.min_tokens:
-                    dropped.append(u.unit_id)
-                    continue
-                unit_ids.append(u.unit_id)
-                unit_docs.append(u.doc_id)
-                raw_ids.append(np.fromiter(map(token2id.__getitem__, toks), dtype=np.int32, count=len(toks)))
-            batch.clear()
-
+        reused_units = 0
+        tag = config.unit[0]
         try:
             bar = tqdm(total=len(doc_ids), desc="tokenizing", unit="doc", leave=False,
                        disable=not progress or len(doc_ids) < 500)
-            for doc_id, text in store.iter_texts(reader, doc_ids):
-                # units need only the id and the text: the metadata stays unparsed in the store
-                batch.extend(config.units(doc_id, text))
-                bar.update(1)
-                if len(batch) >= 5000:
-                    flush()
-            flush()
+            for b in range(0, len(doc_ids), DOCUMENT_BATCH):
+                batch = doc_ids[b:b + DOCUMENT_BATCH]
+                stored = documents.load([d for d in batch if d in entries and d not in stale])
+                per_doc = {d: documents.units(blob) for d, blob in stored.items()}
+                reused_units += sum(len(u) for u in per_doc.values())
+                redo = [d for d in batch if d not in per_doc]
+                units = [u for d, text in store.iter_texts(reader, redo) for u in config.units(d, text)]
+                ids = documents.term_ids(cache.kept([u.text for u in units]))
+                for u, arr in zip(units, ids):
+                    per_doc.setdefault(u.doc_id, []).append(arr)
+                documents.save([(d, documents.pack(per_doc.setdefault(d, []))) for d in redo])
+                kept: list[np.ndarray] = []
+                for d in batch:
+                    for i, arr in enumerate(per_doc[d]):
+                        uid = f"{d}-{tag}{i:03d}"
+                        if len(arr) < config.min_tokens:
+                            dropped.append(uid)
+                            continue
+                        unit_ids.append(uid)
+                        unit_docs.append(d)
+                        kept.append(arr)
+                raw_ids.extend(first_seen(kept))
+                bar.update(len(batch))
             bar.close()
         finally:
             segmenter.close()
+        token2id = first_seen.token2id(documents.terms)
     t_tok, cpu_tok = time.perf_counter(), _cpu_seconds()
     config.check_units(len(unit_ids))
     vocab, remap, eff_no_above = build_vocabulary(token2id, raw_ids, no_below, no_above)
@@ -413,15 +504,16 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     _log.debug("tokenize: %d units segmented: %d new, %d containing a changed user word%s; %d reused",
               cache.misses, retok["new_units"], retok["touched_units"],
               " (" + ", ".join(f"{w} {n}" for w, n in list(retok["touched_by"].items())[:5]) + ")"
-              if retok["touched_by"] else "", cache.hits)
-    stats_d = {"cache_hits": cache.hits, "cache_misses": cache.misses, "retokenized": retok,
+              if retok["touched_by"] else "", cache.hits + reused_units)
+    stats_d = {"cache_hits": cache.hits + reused_units, "cache_misses": cache.misses, "retokenized": retok,
+               "documents_reused": len(doc_ids) - len(stale) - sum(d not in entries for d in doc_ids),
                "seconds_read": round(t_read - t_start, 3), "seconds_tokenize": round(t_tok - t_read, 3),
                "seconds_harvest": round(t_harvest - t_read, 3), "cpu_seconds_tokenize": round(cpu_tok - cpu_read, 3),
                "seconds_segmenting_misses": round(cache.seconds_segmenting, 3), "workers": workers,
                "no_above_effective": eff_no_above, "n_records": len(records),
                "records_repeating_a_text": len(records) - len(doc_ids)}
     return Corpus(store_path, tuple(doc_ids), tuple(first.values()), tuple(kept_units), tuple(kept_docs),
-                  tuple(token_ids), vocab, config, tcfg, tuple(harvested), tuple(dropped), tuple(problems),
+                  tuple(token_ids), vocab, config, tcfg, tuple(harvested.terms), tuple(dropped), tuple(problems),
                   stats_d, others)
 
 

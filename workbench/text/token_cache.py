@@ -9,6 +9,8 @@ import time
 from collections import Counter
 from typing import Sequence
 
+import numpy as np
+
 from workbench.text.tokenize import WordFinder
 
 
@@ -124,3 +126,160 @@ class SegmentCache:
         ``touched_by`` (the ``top`` changed words by the units they sent back, with those counts)."""
         return {"new_units": self.misses - self.touched, "touched_units": self.touched,
                 "touched_by": dict(self.touched_by.most_common(top))}
+
+
+class DocumentCache:
+    """Kept tokens per document: each unit's tokens as numbers of the store's ``terms`` table.
+
+    A stored document is reused as a whole, without reading, splitting or hashing its text, when
+    it was made with the same unit kind and size, segmentation base and filters (:attr:`layout`)
+    and either with this tokenizer's user words or with user words none of whose changes occur in
+    its text (:meth:`stale`, the rule of :class:`SegmentCache` for a whole text: a word that occurs
+    in none of a document's units does not occur in the document, so the document's tokens are
+    those of a cold run). Other documents go through :class:`SegmentCache` unit by unit.
+
+    ``terms`` numbers every kept token once per store, so a reused document costs one blob read and
+    no string work; :meth:`term_ids` numbers new tokens."""
+
+    def __init__(self, conn: sqlite3.Connection, tokenizer, word_set: int, unit: str, chunk_chars: int):
+        self.conn, self.tokenizer, self.word_set = conn, tokenizer, word_set
+        base = tokenizer.config.segmentation_base()
+        self.layout = hashlib.sha256(json.dumps(
+            [unit, chunk_chars if unit == "chunk" else None, base, tokenizer.filter_digest]).encode()).hexdigest()[:16]
+        self._ids: dict[str, int] = {}
+        self.terms: list[str | None] = []
+        self._load_terms()
+
+    def _load_terms(self, where: str = "", params: Sequence = ()) -> None:
+        for i, term in self.conn.execute(f"SELECT id, term FROM terms {where}", params):
+            self._ids[term] = i
+            if i >= len(self.terms):
+                self.terms.extend([None] * (i + 1 - len(self.terms)))
+            self.terms[i] = term
+
+    def word_sets(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        """doc_id -> the word set of its stored entry, for the documents that have one."""
+        out: dict[str, int] = {}
+        for i in range(0, len(doc_ids), 900):
+            chunk = doc_ids[i:i + 900]
+            out.update(self.conn.execute(
+                f"SELECT doc_id, word_set FROM document_tokens WHERE layout=? AND doc_id IN ({','.join('?' * len(chunk))})",
+                (self.layout, *chunk)))
+        return out
+
+    def changed_words(self, word_set: int) -> set[str]:
+        """The user words added, removed or changed between ``word_set`` and this tokenizer's."""
+        if word_set == self.word_set:
+            return set()
+        words = json.loads(self.conn.execute("SELECT words FROM word_sets WHERE id=?", (word_set,)).fetchone()[0])
+        return self.tokenizer.changed_words(words)
+
+    def stale(self, entries: dict[str, int], found: dict[str, set[str]], scanned: frozenset[str],
+              texts) -> dict[str, set[str]]:
+        """The documents of ``entries`` (doc_id -> word set) whose stored tokens may differ from
+        this tokenizer's, each with the changed user words it contains. ``found[doc_id]``: the
+        words of ``scanned`` that occur in the document (its normalized text), as the harvest
+        found them; a changed word outside ``scanned`` (a dictionary edit) is looked for in the
+        texts, ``texts(doc_ids)`` yielding ``(doc_id, text)``."""
+        by_set: dict[int, list[str]] = {}
+        for doc_id, ws in entries.items():
+            if ws != self.word_set:
+                by_set.setdefault(ws, []).append(doc_id)
+        out: dict[str, set[str]] = {}
+        for ws, docs in by_set.items():
+            changed = self.changed_words(ws)
+            known = changed & scanned
+            for d in docs:
+                hit = found.get(d, set()) & known if known else set()
+                if hit:
+                    out[d] = hit
+            rest = WordFinder(changed - scanned)
+            if changed - scanned:
+                for d, text in texts(docs):
+                    hit = rest.words_in(self.tokenizer.normalize(text))
+                    if hit:
+                        out.setdefault(d, set()).update(hit)
+        return out
+
+    def load(self, doc_ids: Sequence[str]) -> dict[str, bytes]:
+        """doc_id -> stored units (see :meth:`units`) of the documents that have an entry."""
+        out: dict[str, bytes] = {}
+        for i in range(0, len(doc_ids), 900):
+            chunk = doc_ids[i:i + 900]
+            out.update(self.conn.execute(
+                f"SELECT doc_id, units FROM document_tokens WHERE layout=? AND doc_id IN ({','.join('?' * len(chunk))})",
+                (self.layout, *chunk)))
+        return out
+
+    @staticmethod
+    def units(blob: bytes) -> list[np.ndarray]:
+        """Each unit's term ids, from a stored entry (int32: unit count, token counts, ids)."""
+        a = np.frombuffer(blob, dtype="<i4")
+        n = int(a[0])
+        if n == 1:
+            return [a[2:]]
+        out, start = [], n + 1
+        for size in a[1:n + 1].tolist():
+            out.append(a[start:start + size])
+            start += size
+        return out
+
+    @staticmethod
+    def pack(units: Sequence[np.ndarray]) -> bytes:
+        return np.concatenate([np.array([len(units), *map(len, units)], dtype="<i4"),
+                               *(u.astype("<i4") for u in units)]).tobytes()
+
+    def term_ids(self, token_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each list's tokens as term ids, numbering the tokens the store has not seen."""
+        ids = self._ids
+        new = {t for toks in token_lists for t in toks}.difference(ids)
+        if new:
+            new = sorted(new)
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.executemany("INSERT OR IGNORE INTO terms (term) VALUES (?)", [(t,) for t in new])
+                for i in range(0, len(new), 900):  # another process may have numbered some
+                    chunk = new[i:i + 900]
+                    self._load_terms(f"WHERE term IN ({','.join('?' * len(chunk))})", chunk)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return [np.fromiter(map(ids.__getitem__, toks), dtype=np.int32, count=len(toks)) for toks in token_lists]
+
+    def save(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Store ``(doc_id, packed units)`` made with this tokenizer."""
+        if rows:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("INSERT OR REPLACE INTO document_tokens VALUES (?,?,?,?)",
+                                  [(d, self.layout, self.word_set, blob) for d, blob in rows])
+            self.conn.execute("COMMIT")
+
+
+def quoted_sets(conn: sqlite3.Connection, doc_ids: Sequence[str], scheme: str, find, texts) -> dict[str, list[str]]:
+    """doc_id -> the distinct terms the document quotes: stored ones under ``scheme``, the others
+    ``find(text)`` of the ``texts(doc_ids)`` they are read from, then stored."""
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(doc_ids), 900):
+        chunk = doc_ids[i:i + 900]
+        for d, terms in conn.execute(
+                f"SELECT doc_id, terms FROM document_quotes WHERE scheme=? AND doc_id IN ({','.join('?' * len(chunk))})",
+                (scheme, *chunk)):
+            out[d] = terms.split(" ") if terms else []
+    missing = [d for d in dict.fromkeys(doc_ids) if d not in out]
+    rows = []
+    for d, text in texts(missing):
+        out[d] = sorted(find(text))
+        rows.append((d, scheme, " ".join(out[d])))
+        if len(rows) >= 5000:
+            _insert_quotes(conn, rows)
+    _insert_quotes(conn, rows)
+    return out
+
+
+def _insert_quotes(conn: sqlite3.Connection, rows: list) -> None:
+    if rows:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT OR REPLACE INTO document_quotes VALUES (?,?,?)", rows)
+        conn.execute("COMMIT")
+        rows.clear()

@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from workbench import paths
 
@@ -329,30 +329,52 @@ def select_quoted_terms(counts: Counter[str], pos_drop: tuple[str, ...] | None) 
     return sorted(w for w in counts if not redundant(w))
 
 
+def quoted_terms(text: str) -> set[str]:
+    """The distinct terms (2-8 CJK characters in Chinese quotation marks) that ``text`` quotes."""
+    return set(_QUOTED.findall(text))
+
+
+def quote_scheme(to_simplified: bool) -> str:
+    """Names what :func:`quoted_terms` of a document depends on besides its text (the pattern, and
+    the Traditional -> Simplified conversion applied first): the document cache's key for them."""
+    from importlib.metadata import version
+
+    t2s = f"|t2s=opencc-python-reimplemented-{version('opencc-python-reimplemented')}" if to_simplified else ""
+    return hashlib.sha256((_QUOTED.pattern + t2s).encode()).hexdigest()[:16]
+
+
 def quoting_documents(texts: Iterable[str]) -> Counter[str]:
     """Per term (2-8 CJK characters in Chinese quotation marks), how many of ``texts`` quote it."""
     counts: Counter[str] = Counter()
     for t in texts:
-        counts.update(set(_QUOTED.findall(t)))
+        counts.update(quoted_terms(t))
     return counts
+
+
+def contained_terms(texts: Iterable[str], terms: Sequence[str]) -> Iterator[set[int]]:
+    """Per text, the positions in ``terms`` (distinct strings) of those it contains, quoted or not
+    (one Aho-Corasick scan per text, overlapping matches included; cost linear in the characters,
+    a few tenths of a second per year of xinwenlianbo)."""
+    import ahocorasick_rs
+
+    if not terms:
+        for _ in texts:
+            yield set()
+        return
+    # thousands of patterns: the contiguous NFA scanned a year in about half the DFA's time here
+    ac = ahocorasick_rs.AhoCorasick(list(terms), implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+    for t in texts:
+        yield {i for i, _, _ in ac.find_matches_as_indexes(t, overlapping=True)}
 
 
 def containing_documents(texts: Iterable[str], terms: Iterable[str]) -> Counter[str]:
-    """Per term of ``terms``, how many of ``texts`` contain it, quoted or not (one Aho-Corasick
-    scan per text; cost linear in the characters, a few tenths of a second per year of xinwenlianbo)."""
-    import ahocorasick_rs
-
+    """Per term of ``terms``, how many of ``texts`` contain it, quoted or not (:func:`contained_terms`)."""
     terms = sorted(set(terms))
-    counts: Counter[str] = Counter()
-    if not terms:
-        return counts
-    # thousands of patterns: the contiguous NFA scanned a year in about half the DFA's time here
-    ac = ahocorasick_rs.AhoCorasick(terms, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
     found: Counter[int] = Counter()
-    for t in texts:
-        found.update({i for i, _, _ in ac.find_matches_as_indexes(t, overlapping=True)})
-    counts.update({terms[i]: n for i, n in found.items()})
-    return counts
+    if terms:
+        for hit in contained_terms(texts, terms):
+            found.update(hit)
+    return Counter({terms[i]: n for i, n in found.items()})
 
 
 #: The harvest's default: a quoted term becomes a user word when at least this share of the
