@@ -50,3 +50,32 @@ def keyed_run(tmp_path_factory) -> Path:
 
     return engines.train(themes_file=SEEDS / "themes.toml", out_dir=tmp_path_factory.mktemp("keyed"),
                           progress=False)
+
+
+def daily_records(every_days: int = 3) -> list[dict]:
+    """The seed articles' paragraphs (30 characters or more) as stories of a daily programme: one
+    record each, dated every ``every_days`` days from 2023-01-01 (synthetic dates over real text)."""
+    from datetime import date, timedelta
+
+    paragraphs = [line.strip() for path in sorted(SEEDS.glob("*.txt"))
+                  for line in path.read_text(encoding="utf-8").splitlines() if len(line.strip()) >= 30]
+    start = date(2023, 1, 1)
+    return [{"id": f"story-{i:03d}", "date": (start + timedelta(days=every_days * i)).isoformat(), "text": text}
+            for i, text in enumerate(paragraphs)]
+
+
+@pytest.fixture(scope="session")
+def daily_run(tmp_path_factory) -> Path:
+    """A run on :func:`daily_records` (JSONL, one story per article, K=6, 100 sweeps)."""
+    import json
+
+    from workbench import engines
+    from workbench.models import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
+
+    folder = tmp_path_factory.mktemp("daily")
+    source = folder / "daily.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in daily_records()), encoding="utf-8")
+    return engines.train([source], corpus_config=CorpusConfig(unit="article", min_tokens=3),
+                         model_config=ModelConfig(num_topics=6, iterations=100), out_dir=folder / "runs",
+                         progress=False)

@@ -304,3 +304,68 @@ def test_prevalence_without_topics_draws_every_topic_as_small_multiples(seed_run
     assert len({ax.get_ylim() for ax in panels}) == 1  # one y scale: the panels compare
     few = timeline.write_prevalence(runfolder.load_run(run), [0, 3], by="source_file", n_boot=50)
     assert len(few.figure.axes) == 1 and len(few.figure.axes[0].get_legend().get_texts()) == 2
+
+
+# ------------------------------------------------------------------------------------ daily corpora
+
+
+def test_calendar_bins_read_the_date_formats_of_news_exports():
+    from workbench.corpus.dates import calendar_bins
+
+    dates = pd.Series(["2019年05月21日", "2021-09-28 09:58", "2019/5/21", "20240101", "二〇一九年五月",
+                       "一九五四年十二月二十三日", "2025", "春节前后", None, "2024-13-01"])
+    assert calendar_bins(dates, "month").tolist() == ["2019-05", "2021-09", "2019-05", "2024-01", "2019-05",
+                                                      "1954-12", pd.NA, pd.NA, pd.NA, pd.NA]
+    assert calendar_bins(dates, "quarter").tolist()[:6] == ["2019Q2", "2021Q3", "2019Q2", "2024Q1", "2019Q2",
+                                                            "1954Q4"]
+    assert calendar_bins(dates, "year").tolist()[:7] == [2019, 2021, 2019, 2024, 2019, 1954, 2025]
+    with pytest.raises(ValueError, match="calendar bins are year, quarter, month"):
+        calendar_bins(dates, "week")
+
+
+def test_a_daily_corpus_by_month_and_quarter(daily_run):
+    run = runfolder.load_run(daily_run)
+    months = timeline.prevalence_table(run, "month", n_boot=50)
+    expected = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02", "2024-03"]
+    assert list(dict.fromkeys(months["month"])) == expected
+    per_month = months.drop_duplicates("month")
+    assert per_month["n_docs"].sum() == run.doc_topics["doc_id"].nunique()
+    # the share of a month is the token-weighted mean of its stories' shares
+    df = run.doc_topics[run.doc_topics["date"].astype(str).str.startswith("2023-05")]
+    w = df["n_tokens"].astype(float)
+    got = months[(months["month"] == "2023-05") & (months["topic"] == 2)]["share"].item()
+    assert got == pytest.approx(float((df["topic_2"].astype(float) * w).sum() / w.sum()))
+    quarters = timeline.prevalence_table(run, "quarter", 0, n_boot=50)
+    assert quarters["quarter"].tolist() == ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"]
+    with pytest.raises(ValueError, match="periods bin years"):
+        timeline.prevalence_table(run, "month", 0, periods=(2024,))
+
+
+def test_a_daily_chart_writes_a_dozen_date_labels_in_time_order(daily_run, tmp_path):
+    run = runfolder.load_run(daily_run)
+    for by in ("date", "month"):
+        out = timeline.write_prevalence(run, [0, 1], by, out_dir=tmp_path, n_boot=20)
+        shown = [t.get_text() for t in out.figure.axes[0].get_xticklabels()]
+        assert 4 <= len(shown) <= 12 and shown == sorted(shown) and shown[0].startswith("2023-01")
+        assert out.figure.axes[0].get_lines()  # drawn as a line in time order, not as points
+
+
+def test_prevalence_by_month_from_the_command_line(daily_run, tmp_path, capsys):
+    from workbench.cli import main
+
+    run = Path(shutil.copytree(daily_run, tmp_path / "run"))
+    assert main(["prevalence", str(run), "--by", "quarter", "--n-boot", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "2024Q1" in out and (run / "prevalence" / "prevalence_by_quarter.png").is_file()
+    assert main(["prevalence", str(run), "--by", "date", "--topics", "0", "--n-boot", "0"]) == 0
+    dates = runfolder.load_run(run).doc_topics["date"].nunique()
+    assert dates > 100  # a story every third day, a few too short to model
+    assert f"{dates} dates, a share for each; by month or quarter (--by month) bins them" in capsys.readouterr().err
+
+
+def test_effect_of_the_quarter_reads_it_from_the_date():
+    from workbench.models import stm
+
+    rows = pd.DataFrame({"unit_id": ["a", "b", "c"], "date": ["2024-01-05", "2024-05-01", "2024年11月3日"]})
+    assert stm.covariate_frame(rows, ["quarter"])["quarter"].tolist() == ["2024Q1", "2024Q2", "2024Q4"]
+    assert stm.covariate_frame(rows, ["month"])["month"].tolist() == ["2024-01", "2024-05", "2024-11"]

@@ -644,13 +644,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     pv = _command(sub, "prevalence", cmd_prevalence,
                   "topic shares per year (or any metadata column), with bootstrap intervals",
-                  "Share of topics per value of --by (a year parsed from `date`, or any metadata column), "
+                  "Share of topics per value of --by (a year, quarter or month of `date`, or any metadata column), "
                   "weighted by tokens, with a bootstrap interval that resamples whole articles; writes "
                   "RUN/prevalence/prevalence_by_<by>.csv and .png.")
     prevalence = "workbench.analysis.timeline:prevalence_table"
     pv.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
     pv.add_argument("--by", default=_Default("workbench.analysis.timeline:write_prevalence", "by"),
-                    help="metadata column to group by (default %(default)s, from date)")
+                    help="year, quarter or month (bins of date), or any metadata column to group by "
+                         "(default %(default)s)")
     pv.add_argument("--topics", type=_int_list, help="comma-separated topic ids (default: all)")
     pv.add_argument("--cue", help="comma-separated cue words: add the topic they name, e.g. --cue 反腐败,廉政,纪检")
     pv.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
@@ -672,7 +673,7 @@ def build_parser() -> argparse.ArgumentParser:
                   "_coefficients.csv and .png: the expected proportion over a numeric covariate, or the difference "
                   "of two groups.")
     ef.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
-    ef.add_argument("--covariate", required=True, help="the metadata column to vary (year comes from date)")
+    ef.add_argument("--covariate", required=True, help="the metadata column to vary (year, quarter, month come from date)")
     ef.add_argument("--formula", help="regression over metadata columns (default: an STM run's --prevalence; "
                                       "for LDA s(COVARIATE) when numeric, COVARIATE otherwise)")
     ef.add_argument("--topics", type=_int_list, help="comma-separated topic ids (default: all)")

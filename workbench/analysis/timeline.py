@@ -25,6 +25,7 @@ and ``topic_term.npy``); no model is unpickled."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,10 +37,16 @@ import pandas as pd
 from workbench import files, paths, runfolder
 from workbench.analysis import effects, explore, reading
 from workbench.analysis.compare import compare_and_carry
+from workbench.corpus.dates import CALENDAR_BINS, calendar_bins
 from workbench.outputs import charts
+
+_log = logging.getLogger(__name__)
+# Groups beyond this many dates: the log suggests binning them by month or quarter.
+MANY_DATES = 40
 
 __all__ = [
     "Prevalence",
+    "add_calendar",
     "add_period",
     "baseline_run",
     "compare_and_carry",
@@ -95,6 +102,18 @@ def load_doc_topics(run, *, where: Mapping[str, object] | None = None, date_col:
     return df.reset_index(drop=True)
 
 
+def add_calendar(df: pd.DataFrame, by: str, date_col: str = "date") -> pd.DataFrame:
+    """``df`` with column ``by`` binned from ``date_col`` when ``by`` is ``quarter`` or ``month``
+    (``"2024Q1"``, ``"2024-03"``: :func:`workbench.corpus.dates.calendar_bins`; they sort in time
+    order), replacing a column of that name as ``year`` is; ``df`` itself otherwise (``year`` is
+    :func:`load_doc_topics`'s)."""
+    if by not in CALENDAR_BINS[1:] or date_col not in df.columns:
+        return df
+    out = df.copy()
+    out[by] = calendar_bins(df[date_col], by)
+    return out
+
+
 def add_period(df: pd.DataFrame, starts: Sequence[int], *, by: str = "year",
                column: str = "period") -> pd.DataFrame:
     """Bin a year column into periods that begin at ``starts``: a copy with an ordered categorical.
@@ -131,6 +150,8 @@ def prevalence_table(run, by: str = "year", topics: Sequence[int] | int | None =
     """Share of each topic per value of ``by`` (a year, region, any metadata column), with a
     bootstrap interval: :func:`workbench.analysis.effects.prevalence_by` on :func:`load_doc_topics`.
 
+    ``by`` ``year``, ``quarter`` or ``month`` bins the units' ``date`` (:func:`add_calendar`): a
+    daily corpus has hundreds of dates, and a share per day rests on a story or two.
     ``periods``: bin ``by`` (years) into periods starting at these years (:func:`add_period`);
     the groups are then in column ``period``.  ``cluster``: ``"doc_id"`` resamples whole
     articles within each group (right when a group holds several articles);
@@ -143,11 +164,16 @@ def prevalence_table(run, by: str = "year", topics: Sequence[int] | int | None =
     Cost: as ``prevalence_by`` (milliseconds for thousands of units).
     """
     run = _as_run(run)
-    df = load_doc_topics(run, where=where)
+    df = add_calendar(load_doc_topics(run, where=where), by)
     group = by
     if periods is not None:
+        if by in CALENDAR_BINS[1:]:
+            raise ValueError(f"periods bin years: group by year with periods, not by {by}")
         df = add_period(df, periods, by=by)
         group = "period"
+    elif by == "date" and by in df.columns and df[by].nunique() > MANY_DATES:
+        _log.info("prevalence by date: %d dates, a share for each; by month or quarter (--by month) bins them",
+                  df[by].nunique())
     table = effects.prevalence_by(df, group, topics=topics, weight=weight, n_boot=n_boot, seed=seed, ci=ci,
                                   cluster=cluster)
     table.insert(table.columns.get_loc("topic") + 1, "label",
@@ -278,7 +304,7 @@ def cue_rate(run, cue_words: Sequence[str], by: str = "year", *, where: Mapping[
     """
     import re
 
-    df = load_doc_topics(run, where=where)
+    df = add_calendar(load_doc_topics(run, where=where), by)
     if by not in df.columns:
         raise KeyError(f"no column {by!r} in doc_topics")
     if periods is not None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.corpus.dates import parse_years
+from workbench.corpus.dates import CALENDAR_BINS, calendar_bins
 from workbench.errors import UsageError
 from workbench.models.lda import Fitted
 
@@ -84,14 +84,15 @@ def formula_columns(formula: str) -> list[str]:
 
 
 def _column(rows: pd.DataFrame, col: str, where: str) -> pd.Series:
-    """Column ``col`` of ``rows`` ("" counted as missing); ``year`` from ``date`` when there is none."""
+    """Column ``col`` of ``rows`` ("" counted as missing); ``year``, ``quarter`` (``"2024Q1"``) and
+    ``month`` (``"2024-03"``, categories) from ``date`` when there is none."""
     if col in rows.columns:
         values = rows[col]
-    elif col == "year" and "date" in rows.columns:
-        values = parse_years(rows["date"])
+    elif col in CALENDAR_BINS and "date" in rows.columns:
+        values = calendar_bins(rows["date"], col)
     else:
         there = [c for c in rows.columns if c not in ("unit_id", "doc_id")]
-        hint = " (year is parsed from date, which is missing too)" if col == "year" else ""
+        hint = f" ({col} is parsed from date, which is missing too)" if col in CALENDAR_BINS else ""
         raise UsageError(f"unknown covariate column {col!r}{hint}; the {where} has: {', '.join(map(str, there))}")
     if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         values = values.mask(values.astype("string").str.strip().eq("").fillna(True))
