@@ -416,3 +416,127 @@ def test_labels_are_pinned_with_the_files_that_show_them(run_copy):
     assert verify(run_copy)[0] == 1
     runfolder.update_labels(run_copy, {0: "脱贫攻坚"})
     assert verify(run_copy)[0] == 0
+
+
+# ---------------------------------------------------------------------------
+# sources that hang, never end, or lead out of their folder
+
+GOOD = "驻村第一书记带领贫困户发展产业，推进脱贫攻坚，帮扶群众增收。网格员走访居民，化解矛盾纠纷。"
+
+
+def workbench_cli(*args, store: Path, timeout: float = 60, memory: int | None = None):
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit():  # a runaway read fails fast instead of taking the machine's memory
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = {**os.environ, "WORKBENCH_STORE": str(store)}
+    return subprocess.run([sys.executable, "-m", "workbench", *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=timeout, preexec_fn=limit, check=False)
+
+
+def test_a_fifo_or_a_device_given_as_a_source_is_named_not_read(tmp_path):
+    import os
+
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nobody writes: reading it would wait forever
+    r = workbench_cli("ingest", fifo, "/dev/zero", good, "--corpus", "c", "--report", tmp_path / "r.txt",
+                      store=tmp_path / "s.sqlite", memory=3 << 30)
+    assert r.returncode == 3, r.stderr
+    assert r.stdout.startswith("corpus 'c': 1 added")
+    assert f"workbench: {fifo}: not a regular file (a FIFO) (not read)" in r.stderr
+    assert "workbench: /dev/zero: not a regular file (a device) (not read)" in r.stderr
+
+
+def link_folder(root: Path) -> tuple[Path, Path]:
+    """A source folder holding a FIFO, a dangling link, a link loop, a link to itself, and links
+    to a file and a folder outside it; returns (folder, the outside folder)."""
+    import os
+
+    src, outside = root / "src", root / "outside"
+    src.mkdir()
+    outside.mkdir()
+    (src / "good.txt").write_text(GOOD, encoding="utf-8")
+    (outside / "secret.txt").write_text("外部文件：纪检监察机关立案审查违纪问题，落实八项规定精神。", encoding="utf-8")
+    (outside / "more.txt").write_text("外部文件夹：党员干部开展学习教育，主题党日活动，组织生活会。", encoding="utf-8")
+    os.mkfifo(src / "pipe.txt")
+    (src / "dangling.txt").symlink_to("missing.txt")
+    (src / "loop.txt").symlink_to("loop.txt")
+    (src / "self").symlink_to(".")
+    (src / "inside.txt").symlink_to("good.txt")  # inside the folder: followed (and read once)
+    (src / "secret.txt").symlink_to(outside / "secret.txt")
+    (src / "elsewhere").symlink_to(outside)
+    return src, outside
+
+
+def test_odd_entries_inside_a_folder_are_each_named_with_the_reason(tmp_path):
+    from workbench.corpus.ingest import read_sources
+
+    src, outside = link_folder(tmp_path)
+    problems = []
+    docs = list(read_sources([src], problems=problems))
+    assert [d.source_file for d in docs] == ["src/good.txt"]
+    said = {Path(p.path).name: f"{p.what} ({p.action})" for p in problems}
+    assert said == {
+        "dangling.txt": "a dangling symbolic link (to missing.txt, which does not exist) (skipped)",
+        "elsewhere": f"a symbolic link out of the folder (to {outside}) (skipped; --follow-links reads it)",
+        "inside.txt": "already read as src/good.txt (skipped)",
+        "loop.txt": "a symbolic link loop (to loop.txt) (skipped)",
+        "pipe.txt": "not a regular file (a FIFO) (skipped)",
+        "secret.txt": (f"a symbolic link out of the folder (to {outside / 'secret.txt'}) "
+                       "(skipped; --follow-links reads it)"),
+        "self": "a symbolic link loop (to ., a folder that holds it) (skipped)",
+    }
+    problems = []
+    docs = list(read_sources([src], problems=problems, follow_links=True))
+    assert sorted(d.source_file for d in docs) == ["src/elsewhere/more.txt", "src/elsewhere/secret.txt",
+                                                   "src/good.txt"]
+    assert "already read as src/elsewhere/secret.txt" in {p.what for p in problems}  # the file link
+
+
+def test_train_ingest_and_terms_take_follow_links(tmp_path):
+    from workbench.text import preprocess
+
+    src, _ = link_folder(tmp_path)
+    r = workbench_cli("ingest", src, "--corpus", "c", "--report", tmp_path / "r.txt", store=tmp_path / "s.sqlite")
+    assert r.returncode == 3 and r.stdout.startswith("corpus 'c': 1 added")
+    assert f"workbench: {src / 'secret.txt'}: a symbolic link out of the folder" in r.stderr
+    r = workbench_cli("ingest", src, "--corpus", "c", "--follow-links", "--report", tmp_path / "r.txt",
+                      store=tmp_path / "s.sqlite")
+    assert r.stdout.startswith("corpus 'c': 2 added, 1 unchanged"), r.stdout
+    r = workbench_cli("terms", src, "--follow-links", "--out", tmp_path / "terms.csv", store=tmp_path / "t.sqlite")
+    assert r.returncode == 3 and "out of the folder" not in r.stderr, r.stderr
+    corpus = preprocess.prepare([src], preprocess.CorpusConfig(follow_links=True, min_tokens=1, workers=1),
+                                no_below=1, no_above=1.0, store_path=tmp_path / "p.sqlite", progress=False)
+    assert len(corpus.doc_ids) == 3
+
+
+def test_a_file_over_the_size_limit_is_named_and_skipped(tmp_path, monkeypatch):
+    from workbench.corpus import ingest
+
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 1000)
+    (tmp_path / "big.jsonl").write_text(json.dumps({"text": GOOD * 20}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "small.txt").write_text(GOOD, encoding="utf-8")
+    size = (tmp_path / "big.jsonl").stat().st_size
+    problems = []
+    docs = list(ingest.read_sources([tmp_path / "big.jsonl", tmp_path / "small.txt"], problems=problems))
+    assert [d.source_file for d in docs] == ["small.txt"]
+    assert [str(p) for p in problems] == [
+        (f"{tmp_path / 'big.jsonl'}: too large ({size:,} bytes; the limit is 1,000 bytes a file: split it into "
+         "parts, e.g. split -l 100000 FILE part-) (skipped)")]
+    # a file whose size says nothing (procfs) or that grows is read in bounded steps
+    monkeypatch.setattr(ingest.os, "fstat", lambda fd, real=ingest.os.fstat: _sized(real(fd), 0))
+    with pytest.raises(ingest.DecodeError, match=r"too large \(more than 1,000 bytes"):
+        ingest.read_file(tmp_path / "big.jsonl")
+
+
+def _sized(st, size):
+    import os
+
+    return os.stat_result((*st[:6], size, *st[7:10]))

@@ -250,7 +250,7 @@ def cmd_ingest(args) -> int:
 
     try:
         report, report_file = store.ingest_with_report(args.sources, args.corpus, text_column=args.text_column,
-                                                       report_file=args.report)
+                                                       report_file=args.report, follow_links=args.follow_links)
     except ingest.IngestError as exc:
         return _fail(str(exc))
     print(report.summary())
@@ -505,6 +505,8 @@ _MODEL = "workbench.models.lda:ModelConfig"
 _CORPUS = "workbench.text.preprocess:CorpusConfig"
 _SPARK = "workbench.engines.spark:SparkConfig"
 _STM = "workbench.models.stm:StmConfig"
+_FOLLOW_LINKS = ("read what symbolic links inside a source folder lead to outside it (default: each such link is "
+                 "named and skipped)")
 
 
 def _version() -> str:
@@ -581,6 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--corpus", required=True, help="corpus name")
     i.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     i.add_argument("--report", type=Path, help="where to write the ingest report (default .workbench/reports/)")
+    i.add_argument("--follow-links", action="store_true", help=_FOLLOW_LINKS)
 
     tp = _command(sub, "topics", cmd_topics, "print a run's topic table (probability, relevance, FREX)",
                   "Print the topics of RUN (default: the newest run): top terms by probability, by pyLDAvis "
@@ -753,6 +756,8 @@ def build_parser() -> argparse.ArgumentParser:
     tm.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     tm.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
                     help="convert Traditional characters to Simplified first (OpenCC t2s)")
+    tm.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
+                    help=_FOLLOW_LINKS)
     return p
 
 
@@ -796,6 +801,8 @@ def _add_corpus_and_model_options(p, engines=None) -> None:
     p.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
                    help="convert Traditional characters to Simplified before tokenizing (OpenCC t2s)")
     p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
+    p.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
+                   help=_FOLLOW_LINKS)
     p.add_argument("--workers", type=int, default=_Default(_CORPUS, "workers"),
                    help="processes for tokenizing (default %(default)s: one per core; tokens do not depend on it)")
     p.add_argument("--train-workers", type=int, default=_Default(_MODEL, "workers"),

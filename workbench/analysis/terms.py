@@ -87,7 +87,8 @@ def terms_report(sources: Sequence[Path] | None = None, config: TermsConfig = Te
     Cost: about four streaming passes over the texts (a few seconds per year of xinwenlianbo)."""
     store_path = Path(store_path or store.default_path())
     with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
-        records, problems = preprocess.source_records(conn, sources, corpus_name, config.corpus.text_column)
+        records, problems = preprocess.source_records(conn, sources, corpus_name, config.corpus.text_column,
+                                                      config.corpus.follow_links)
         doc_ids = list(dict.fromkeys(doc_id for _, doc_id in records))  # each text once
         table = candidate_table(lambda: (text for _, text in store.iter_texts(reader, doc_ids)), config)
     if out is not None:

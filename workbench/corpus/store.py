@@ -270,14 +270,15 @@ def _topic_number(column: str) -> int | None:
 
 
 def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None = None, *,
-           text_column: str | None = None, progress: bool = False) -> IngestReport:
+           text_column: str | None = None, progress: bool = False, follow_links: bool = False) -> IngestReport:
     """Store the records of ``sources`` in ``corpus`` (without one, among the records that
     ``workbench train SOURCE...`` models), each with its own source, line and metadata; a text
     is stored once however many records hold it.
 
     A record is known by its corpus, source name and line (``a.csv``, ``line 3``): ingesting it
     again with another text or other metadata updates it. Commits every ``BATCH`` records, so a
-    killed ingest keeps whole records and a rerun completes it. See :class:`IngestReport`.
+    killed ingest keeps whole records and a rerun completes it. ``follow_links``: as
+    :func:`workbench.corpus.ingest.iter_source_files`. See :class:`IngestReport`.
     """
     if corpus == "":
         raise ValueError("a corpus needs a name")
@@ -329,7 +330,8 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
         batch.clear()
 
     fields: dict[str, dict[str, str]] = {}
-    for d in read_sources(sources, text_column=text_column, problems=problems, fields=fields):
+    for d in read_sources(sources, text_column=text_column, problems=problems, fields=fields,
+                          follow_links=follow_links):
         if (d.source_file, d.record) in keys:  # two files of this ingest under one name
             problems.append(Problem(d.source_file, d.record, "another file of this ingest has the same name"))
             continue
@@ -345,7 +347,8 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
 
 
 def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str | None = None,
-                       report_file: Path | None = None, store_path: Path | None = None) -> tuple[IngestReport, Path]:
+                       report_file: Path | None = None, store_path: Path | None = None,
+                       follow_links: bool = False) -> tuple[IngestReport, Path]:
     """:func:`ingest` into the store at ``store_path`` (default :func:`default_path`), each skipped
     input logged (:func:`workbench.corpus.ingest.report`), and the report written to
     ``report_file`` (default ``<store folder>/reports/ingest-<UTC time>-<corpus>.txt``): the
@@ -357,7 +360,7 @@ def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str
 
     path = Path(store_path or default_path())
     with closing(connect(path)) as conn:
-        result = ingest(conn, sources, corpus, text_column=text_column)
+        result = ingest(conn, sources, corpus, text_column=text_column, follow_links=follow_links)
     log_problems(result.skipped)
     report_file = Path(report_file or path.parent / "reports" /
                        f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{corpus}.txt")

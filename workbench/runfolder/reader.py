@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from workbench.corpus.ingest import special_kind
 from workbench.files import CSV_ENCODING, sha256_file, unguard
 from workbench.runfolder.labels import LABELS_FILE
 from workbench.runfolder.schema import _TOPIC_COLUMN, COLUMN_TYPES, columns_file, topic_columns
@@ -213,17 +214,6 @@ def _walk(root: Path) -> tuple[dict[str, str], set[str]]:
                 odd[rel] = f"not a regular file ({special_kind(st.st_mode)})"
         dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
     return odd, regular
-
-
-def special_kind(mode: int) -> str:
-    """What a file that is not a regular file or folder is: "a FIFO", "a socket", "a device"."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a file"
 
 
 def check_run(path: Path, expect: str | None = None) -> RunCheck:

@@ -64,6 +64,7 @@ class CorpusConfig:
     tokenizer_engine: str = "rjieba"
     workers: int = 0  # 0: one per core
     to_simplified: bool = False
+    follow_links: bool = False  # read what links inside a source folder lead to outside it
 
     def harvest_candidates(self, quoting: Counter[str]) -> list[str]:
         """The quoted terms (``quoting_documents`` of the corpus) worth counting: every term the
@@ -308,10 +309,12 @@ def _cpu_seconds() -> float:
 
 
 def source_records(conn, sources: Sequence[Path] | None, corpus_name: str | None,
-                   text_column: str | None = None) -> tuple[list[tuple[int, str]], list[Problem]]:
+                   text_column: str | None = None, follow_links: bool = False
+                   ) -> tuple[list[tuple[int, str]], list[Problem]]:
     """The ``(record id, doc_id)`` pairs to work on, in source order: the named corpus of the
     store, or ``sources`` ingested into it (the skipped inputs reported on standard error and
-    returned). Raises PipelineError when there is no document with text."""
+    returned; ``follow_links`` as :func:`workbench.corpus.ingest.iter_source_files`). Raises
+    PipelineError when there is no document with text."""
     problems: list[Problem] = []
     if corpus_name is not None:
         try:
@@ -320,7 +323,8 @@ def source_records(conn, sources: Sequence[Path] | None, corpus_name: str | None
             raise PipelineError(exc.args[0]) from None
     else:
         try:
-            report = store.ingest(conn, [Path(s) for s in sources], text_column=text_column)
+            report = store.ingest(conn, [Path(s) for s in sources], text_column=text_column,
+                                  follow_links=follow_links)
         except ingest.IngestError as exc:
             raise PipelineError(str(exc)) from None
         problems = list(report.skipped)
@@ -434,7 +438,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     t_start = time.perf_counter()
     store_path = Path(store_path or store.default_path())
     with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
-        records, problems = source_records(conn, sources, corpus_name, config.text_column)
+        records, problems = source_records(conn, sources, corpus_name, config.text_column, config.follow_links)
         first, others = _first_records(conn, records)
         doc_ids = list(first)
         t_read, cpu_read = time.perf_counter(), _cpu_seconds()
