@@ -762,9 +762,18 @@ def read_file(path: Path, limit: int | None = None) -> bytes:
             raise DecodeError(f"not a regular file ({special_kind(st.st_mode)})")
         if st.st_size > limit:
             raise DecodeError(_too_large(st.st_size, limit))
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise DecodeError(_too_large(None, limit))
+        # One read of the size the file says (no buffer of `limit` bytes); more than that (procfs
+        # says 0, a file still growing) is read on in 1 MB steps up to the limit.
+        want = st.st_size + 1
+        data = fh.read(want)
+        if len(data) == want:
+            chunks, total = [data], len(data)
+            while total <= limit and (chunk := fh.read(min(1 << 20, limit + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+            if total > limit:
+                raise DecodeError(_too_large(None, limit))
+            data = b"".join(chunks)
     return data
 
 
