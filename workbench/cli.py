@@ -269,15 +269,14 @@ def _run_path(value) -> Path:
 def cmd_topics(args) -> int:
     import pandas as pd
 
-    from workbench.analysis import reading
+    from workbench.analysis import explore
     from workbench.runfolder.reader import load_run
 
     if args.docs < 0 or _value(args.excerpt) < 1:
         return _fail("--docs and --excerpt take a positive number (--docs 0: no documents)", EXIT_USAGE)
     run = load_run(_run_path(args.run))
     lam = _value(args.lam)
-    table = reading.topic_table(run.topic_term, run.terms["corpus_freq"].to_numpy(), run.vocab, lam=lam,
-                                labels=run.labels, doc_topic=run.doc_topics, **_given(args, "n"))
+    table = explore.run_topic_table(run, lam=lam, **_given(args, "n"))
     if args.csv:
         from workbench.files import write_csv
         write_csv(table, args.csv)
@@ -286,8 +285,9 @@ def cmd_topics(args) -> int:
         from workbench.analysis.explore import representative_paragraphs
 
         docs = representative_paragraphs(run, args.docs, max_chars=_value(args.excerpt), one_per_document=True)
+    merged = "".join(f"; {m.key} merged" for m in run.merges)
     with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
-        print(f"{run.path}  ({run.num_topics} topics; relevance λ={lam}; FREX w=0.5)")
+        print(f"{run.path}  ({run.num_topics} topics{merged}; relevance λ={lam}; FREX w=0.5)")
         for row in table.itertuples():
             name = f"{row.topic}" + (f" {row.label}" if row.label else "")
             print(f"\n[{name}]  share {row.share:.3f}")
@@ -309,7 +309,7 @@ def cmd_export(args) -> int:
     from workbench.runfolder.reader import load_run
 
     path = export.export_run(load_run(_run_path(args.run)), level="article" if args.articles else "unit",
-                             path=args.out, **_given(args, "fmt"))
+                             path=args.out, merged=not args.unmerged, **_given(args, "fmt"))
     print(path)
     return EXIT_OK
 
@@ -339,6 +339,20 @@ def cmd_infer(args) -> int:
     print(f"{result.n_units} units inferred ({result.method}); {len(result.dropped_units)} left out")
     print("dominant topic: " + "  ".join(f"{k}: {n}" for k, n in dominant.items()))
     print(result.path)
+    return EXIT_OK
+
+
+def cmd_merge(args) -> int:
+    from workbench.runfolder import labels
+
+    try:
+        merges = labels.update_merges(_run_path(args.run), dict(args.merges))
+    except ValueError as exc:
+        return _fail(str(exc))
+    for m in merges:
+        print(f"{m.key}\t{m.label}")
+    if not merges:
+        print("no merged topics")
     return EXIT_OK
 
 
@@ -611,6 +625,8 @@ def build_parser() -> argparse.ArgumentParser:
                    default=_Default("workbench.outputs.export:export_run", "fmt"),
                    help="file format (default %(default)s)")
     e.add_argument("--articles", action="store_true", help="one row per article (token-weighted mean of its units)")
+    e.add_argument("--unmerged", action="store_true",
+                   help="every topic as trained, ignoring the run's merged topics (`workbench merge`)")
     e.add_argument("--out", type=Path, help="output file (default RUN/exports/doc_topics.<ext>, "
                                             "with --articles RUN/exports/articles.<ext>)")
 
@@ -632,6 +648,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Gibbs sweeps per unit, tomotopy (default %(default)s)")
     inf.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: the run's)")
     inf.add_argument("--out", type=Path, help="output CSV (default RUN/inferred/<source>-<hash>.csv)")
+
+    mg = _command(sub, "merge", cmd_merge, "merge topics that are one theme (tables and charts show their summed share)",
+                  "Merge topics of RUN that read as one theme, e.g. `workbench merge runs/X 3+7=反腐倡廉`: export, "
+                  "prevalence, effect and topics then show one topic 3+7 with the summed share (in topic 3's column), "
+                  "and topics.csv and ldavis.html name both topics 反腐倡廉（3+7）. The trained tables keep every "
+                  "topic's own share (merges.json beside labels.json records the merge); 3+7= removes it.")
+    mg.add_argument("run", help="run folder")
+    mg.add_argument("merges", nargs="+", metavar="TOPIC+TOPIC=LABEL",
+                    type=_pair("merges as TOPIC+TOPIC=LABEL", "3+7=反腐倡廉"),
+                    help="topics to merge and the merged topic's label (an empty label removes the merge)")
 
     c = _command(sub, "compare", cmd_compare, "match the topics of two runs (stayed, split, merged, new, vanished)",
                  "Match RUN_A's topics to RUN_B's over their shared vocabulary (1 - Jensen-Shannon distance, "

@@ -237,15 +237,19 @@ def estimate_effect(run, covariate: str, *, formula: str | None = None, topics: 
         raise UsageError(f"covariate {covariate!r}: only {len(data)} units have a value in every column of the formula")
     formula = formula or stm.normalize_formula(default_formula(run, covariate, data))
     k = run.num_topics
-    chosen = list(range(k)) if topics is None else [int(t) for t in topics]
-    bad = [t for t in chosen if not 0 <= t < k]
+    bad = [int(t) for t in topics or () if not 0 <= int(t) < k]
     if bad:
         raise UsageError(f"--topics {bad}: the run has topics 0..{k - 1}")
+    chosen = runfolder.merges.shown_topics(k, run.merges, topics)
     clusters = run.doc_topics[config.cluster].to_numpy()[keep] if config.cluster else None
     draws, how = theta_draws(run, config)
+    if run.merges:  # a merge's share is its topics' summed: sum each draw's, as the point estimate's
+        draws = runfolder.merges.merge_shares(draws, run.merges)
+        how += f"; merged topics summed per draw ({', '.join(m.key for m in run.merges)})"
+    view = run.merged()
     table, coefficients, groups = effect_from_draws(
-        draws[:, keep, :], run.doc_topic[keep], data, covariate, formula, groups=groups, clusters=clusters,
-        topics=chosen, config=config, labels=run.labels)
+        draws[:, keep, :], view.doc_topic[keep], data, covariate, formula, groups=groups, clusters=clusters,
+        topics=chosen, config=config, labels=view.labels)
     kind = "continuous" if pd.api.types.is_numeric_dtype(data[covariate]) else "difference"
     return Effect(covariate, kind, formula, groups, table, coefficients, how, int(len(data)),
                   int(len(np.unique(clusters))) if clusters is not None else int(len(data)),
@@ -267,7 +271,7 @@ def write_effect(run, covariate: str, *, out_dir: Path | None = None, config: Ef
     files.write_csv(effect.coefficients, coef_csv)
     note = f"{effect.formula}  |  {effect.draws}  |  {effect.n_units} units, {effect.n_clusters} clusters"
     plot = charts.plot_effect_curve if effect.kind == "continuous" else charts.plot_effect_difference
-    plot(effect.table, labels=run.labels, ci=config.ci, note=note, path=png)
+    plot(effect.table, labels=run.merged().labels, ci=config.ci, note=note, path=png)
     return effect, csv, coef_csv, png
 
 

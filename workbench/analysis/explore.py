@@ -56,6 +56,7 @@ __all__ = [
     "segmentation_changes",
     "load_run_or_latest",
     "run_summary",
+    "run_topic_table",
     "representative_paragraphs",
     "kwic_in_run",
     "show_ldavis",
@@ -394,19 +395,40 @@ def run_summary(run: runfolder.Run) -> pd.DataFrame:
     return pd.DataFrame(items, columns=["item", "value"]).astype({"value": str})
 
 
+def run_topic_table(run: runfolder.Run, *, n: int = 10, lam: float = 0.6) -> pd.DataFrame:
+    """:func:`workbench.analysis.reading.topic_table` of a run, with its merged topics applied: a merge
+    (``workbench merge``) is one row, at its lowest topic id, whose terms come from the members'
+    share-weighted mixture and whose share is theirs summed; the other members have no row. FREX is
+    computed among the rows shown, so a merge's terms are not judged against its own members."""
+    view = run.merged()
+    gone = runfolder.merges.absorbed(run.merges)
+    keep = [k for k in range(run.num_topics) if k not in gone]
+    cols = [f"topic_{k}" for k in keep]
+    table = reading.topic_table(view.topic_term[keep], run.terms["corpus_freq"].to_numpy(), run.vocab, n=n, lam=lam,
+                                labels={i: view.labels.get(k, "") for i, k in enumerate(keep)},
+                                doc_topic=view.doc_topics[cols].to_numpy(dtype=np.float64),
+                                doc_lengths=view.doc_topics["n_tokens"].to_numpy(dtype=np.float64))
+    table["topic"] = np.array(keep, dtype=np.int64)
+    return table
+
+
 def representative_paragraphs(run: runfolder.Run, n: int = 3, *, topics: Iterable[int] | None = None,
                               max_chars: int | None = 200, one_per_document: bool = False) -> pd.DataFrame:
     """Each topic's ``n`` units with the highest share (stm's ``findThoughts``), stacked.
 
     Uses :func:`workbench.analysis.reading.representative_units` per topic (``one_per_document``:
-    at most one unit of each article per topic). Output columns: ``topic``, ``name`` ("0 脱贫攻坚"
+    at most one unit of each article per topic), on the run's merged view (``workbench merge``: a
+    merge is ranked by its summed share, under its lowest topic id). Output columns: ``topic``, ``name`` ("0 脱贫攻坚"
     with the run's labels), ``rank`` (1 = highest share), ``share``, ``title``, ``date`` and
     ``source_file`` (those the run has), ``doc_id``, ``unit_id``, ``text`` (cut to ``max_chars``
     characters with "…", :func:`~workbench.analysis.reading.excerpt`; None keeps it whole).
     """
+    merges = run.merges
+    run = run.merged()
     names = runfolder.topic_names(run.num_topics, run.labels)
+    gone = runfolder.merges.absorbed(merges)
     parts = []
-    for k in (range(run.num_topics) if topics is None else topics):
+    for k in ([k for k in range(run.num_topics) if k not in gone] if topics is None else topics):
         top = reading.representative_units(run.doc_topics, int(k), n, one_per_document=one_per_document)
         top.insert(0, "rank", np.arange(1, len(top) + 1, dtype=np.int64))
         top.insert(0, "name", names[int(k)])

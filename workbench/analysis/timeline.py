@@ -159,11 +159,16 @@ def prevalence_table(run, by: str = "year", topics: Sequence[int] | int | None =
     document (one government work report per year: the interval then says how evenly the
     topic runs through that report's sections).  Other arguments as ``prevalence_by``.
 
+    Merged topics (``workbench merge``) are one topic under their lowest id, with their summed
+    share (:func:`workbench.runfolder.merges.shown_topics`).
+
     Output: ``prevalence_by``'s columns with ``label`` (the run's label, "" if none) after
     ``topic``; ``attrs`` as ``prevalence_by`` sets them plus ``by`` and ``run``.
     Cost: as ``prevalence_by`` (milliseconds for thousands of units).
     """
     run = _as_run(run)
+    topics = runfolder.merges.shown_topics(run.num_topics, run.merges, topics)
+    run = run.merged()
     df = add_calendar(load_doc_topics(run, where=where), by)
     group = by
     if periods is not None:
@@ -226,6 +231,7 @@ def write_prevalence(run, topics: Sequence[int] | int | None = None, by: str = "
     """
     run = _as_run(run)
     table = prevalence_table(run, by, topics, **kwargs)
+    topics = None if topics is None else runfolder.merges.shown_topics(run.num_topics, run.merges, topics)
     folder = Path(out_dir) if out_dir is not None else run.path / "prevalence"
     folder.mkdir(parents=True, exist_ok=True)
     stem = stem or f"prevalence_by_{table.attrs['by']}"
@@ -234,7 +240,7 @@ def write_prevalence(run, topics: Sequence[int] | int | None = None, by: str = "
     out[table.attrs["by"]] = out[table.attrs["by"]].astype(str)
     files.write_csv(out, csv)
     png = folder / f"{stem}.png"
-    fig = plot_prevalence(table, topics, labels=run.labels, path=png)
+    fig = plot_prevalence(table, topics, labels=run.merged().labels, path=png)
     return Prevalence(table, fig, csv, png)
 
 

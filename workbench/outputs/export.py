@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,7 @@ import pandas as pd
 
 from workbench.files import atomic_file, neutralize_formulas, text_columns
 from workbench.runfolder.labels import topic_names
+from workbench.runfolder.merges import absorbed
 from workbench.runfolder.schema import topic_columns_of
 
 __all__ = [
@@ -454,9 +455,9 @@ def _write_dta(frame: pd.DataFrame, target: Path, context: _Context) -> None:
             data[col] = data[col].astype("Int8")  # Stata has no boolean: 0/1, "." where missing
     value_labels = {}
     if "dominant_topic" in names:
-        k = len(topic_columns_of(frame))
+        ids = [int(m[1]) for c in frame.columns if (m := re.fullmatch(r"topic_(\d+)", str(c)))]
         value_labels[names["dominant_topic"]] = {
-            t: context.topic_name(t) or f"topic {t}" for t in range(k)}
+            t: context.topic_name(t) or f"topic {t}" for t in ids}
     run = f"workbench run {context.source}" if context.source else "workbench"
     # version 118: UTF-8 strings and labels (Stata 14+); strings over 2045 bytes are
     # written as strL by pandas automatically.
@@ -480,6 +481,7 @@ def export_table(
     source: str | None = None,
     headers: Mapping[str, str] | None = None,
     top_terms: Mapping[int, list[str]] | None = None,
+    drop_topics: Sequence[int] = (),
 ) -> Path:
     """Write a doc-topic table (unit or article rows) as csv, xlsx, parquet or dta.
 
@@ -488,7 +490,8 @@ def export_table(
     label}: when given, a ``dominant_label`` column is added (:func:`apply_labels`);
     ``source`` names the run, in the dta dataset label and the parquet metadata; ``headers``
     {column: the source's header} (``{"title": "标题"}``, :attr:`Run.headers`) and ``top_terms``
-    {topic: terms} (:meth:`Run.top_terms`) label the columns where the format can. Output: the
+    {topic: terms} (:meth:`Run.top_terms`) label the columns where the format can; ``drop_topics``:
+    topic columns left out once ``dominant_label`` is set (the members a merge absorbed). Output: the
     path written. The file is written beside its final name and moved into place, so it is
     complete or absent.
 
@@ -499,6 +502,8 @@ def export_table(
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     path = Path(path)
     frame = apply_labels(doc_topics, labels) if labels else doc_topics
+    if drop_topics:
+        frame = frame.drop(columns=[f"topic_{int(k)}" for k in drop_topics])
     context = _Context(labels, headers, top_terms, source)
     with atomic_file(path) as target:
         if fmt == "csv":
@@ -521,7 +526,7 @@ def export_path(run_dir, fmt: str, level: str = "unit", folder=None) -> Path:
     return folder / f"{LEVELS[level]}.{fmt.lower().lstrip('.')}"
 
 
-def export_run(run, fmt: str = "csv", *, level: str = "unit", path=None, folder=None) -> Path:
+def export_run(run, fmt: str = "csv", *, level: str = "unit", path=None, folder=None, merged: bool = True) -> Path:
     """Write a run's labelled topic-per-document table with :func:`export_table`; return the path.
 
     ``run``: a loaded run folder (:func:`workbench.runfolder.load_run`). ``level`` ``unit``: its
@@ -529,10 +534,17 @@ def export_run(run, fmt: str = "csv", *, level: str = "unit", path=None, folder=
     run's labels give ``dominant_label`` (and Stata's value and variable labels, with top terms
     for unlabelled topics), the sources' headers label the renamed columns; the dta dataset label
     names the run. ``path`` defaults to :func:`export_path` (``folder`` or ``<run>/exports``).
+    With ``merged`` (default) the run's merged topics apply (``workbench merge``,
+    :mod:`workbench.runfolder.merges`): a merge's summed share is in its lowest topic's column,
+    labelled ``反腐倡廉（3+7）``, the other members' columns are left out and ``dominant_topic`` is
+    taken over the merged shares; ``merged=False`` exports every topic as trained.
     """
     default = export_path(run.path, fmt, level, folder)  # also checks the level
     target = Path(path) if path is not None else default
-    table = aggregate_to_articles(run.doc_topics) if level == "article" else run.doc_topics
+    gone = sorted(absorbed(run.merges)) if merged else []
+    view = run.merged() if merged else run
+    table = aggregate_to_articles(view.doc_topics) if level == "article" else view.doc_topics
     target.parent.mkdir(parents=True, exist_ok=True)
-    return export_table(table, target, fmt, labels=run.labels or None, headers=run.headers, top_terms=run.top_terms(3),
-                        source=str(run.manifest.get("run_id", run.path.name)))
+    return export_table(table, target, fmt, labels=view.labels or None, headers=run.headers,
+                        top_terms=run.top_terms(3), source=str(run.manifest.get("run_id", run.path.name)),
+                        drop_topics=gone)

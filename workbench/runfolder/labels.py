@@ -52,7 +52,7 @@ def _known_topic_count(run_dir: Path) -> int | None:
     return None
 
 
-def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
+def write_labels(run_dir, labels: Mapping[int, str], merges=None) -> Path:
     """Write {topic id: label} to ``labels.json`` in a run folder, and the labels into the run's
     own files: the ``label`` column of ``topics.csv`` and the topic names of ``ldavis.html``
     (:func:`workbench.runfolder.ldavis.relabel_page`), with their sha256 and that of ``labels.json``
@@ -66,6 +66,11 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
     (``os.replace`` each, the manifest after the files it pins), so a reader never sees half a
     file and a failure before the end changes nothing. Cost: reads and rewrites topics.csv
     (K x 20 rows) and the page (no pyLDAvis run).
+
+    ``merges`` (:class:`workbench.runfolder.merges.Merge`, optional): the run's merged topics, written
+    to ``merges.json`` in the same move (pinned like ``labels.json``; an empty list removes the
+    file); None keeps the merges the run has. Every member of a merge shows the merge's label in
+    topics.csv and the page (:func:`~workbench.runfolder.merges.merged_labels`).
 
     Raises ValueError naming the offending id when an id is not an integer, or is
     outside 0..K-1 where K is known from ``topic_term.npy`` or ``topics.csv``.
@@ -96,12 +101,17 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
 
     from workbench.files import atomic_file, sha256_file, write_csv
     from workbench.runfolder.ldavis import relabel_page
+    from workbench.runfolder.merges import MERGES_FILE, check_merges, merged_labels, merges_payload, read_merges
 
-    shown = {k: v.strip() for k, v in clean.items() if v.strip()}
+    merges = read_merges(run_dir) if merges is None else check_merges(merges, n_topics)
+    shown = merged_labels({k: v.strip() for k, v in clean.items() if v.strip()}, merges)
     target = run_dir / LABELS_FILE
     with ExitStack() as stack:  # exits in reverse order: files, then the manifest, then labels.json
         staged = {LABELS_FILE: stack.enter_context(atomic_file(target))}
         staged[LABELS_FILE].write_text(payload, encoding="utf-8", newline="\n")
+        if merges:
+            staged[MERGES_FILE] = stack.enter_context(atomic_file(run_dir / MERGES_FILE))
+            staged[MERGES_FILE].write_text(merges_payload(merges), encoding="utf-8", newline="\n")
         manifest_path = run_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
         if manifest is not None:
@@ -124,9 +134,40 @@ def write_labels(run_dir, labels: Mapping[int, str]) -> Path:
                     pinned[name] = sha256_file(staged[name])
             if isinstance(pinned, dict) and pinned:  # pinned from now on, in a run made before too
                 pinned[LABELS_FILE] = sha256_file(staged[LABELS_FILE])
+                if merges:
+                    pinned[MERGES_FILE] = sha256_file(staged[MERGES_FILE])
+                else:
+                    pinned.pop(MERGES_FILE, None)
             staged["manifest.json"].write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
+    if not merges and (run_dir / MERGES_FILE).is_file():
+        (run_dir / MERGES_FILE).unlink()  # after the manifest stopped pinning it
     return target
+
+
+def update_merges(run_dir, changes: Mapping[str, str]) -> tuple:
+    """Add or remove merged topics of a run and rewrite its files (:func:`write_labels`).
+
+    ``changes`` maps groups written ``"3+7"`` to a label; an empty label removes that merge. A
+    new merge replaces none: a topic already in another merge is an error (remove that one first).
+    Output: every merge the run now has (:class:`workbench.runfolder.merges.Merge`, by head). Raises
+    ValueError naming the group or topic at fault."""
+    from workbench.runfolder.merges import Merge, parse_group, read_merges
+
+    current = {m.topics: m for m in read_merges(run_dir)}
+    for group, label in changes.items():
+        topics = parse_group(group)
+        label = str(label).strip()
+        if label:
+            current[topics] = Merge(topics, label)
+        elif topics in current:
+            del current[topics]
+        else:
+            raise ValueError(f"no merge {'+'.join(map(str, topics))} to remove "
+                             f"(merges: {', '.join(m.key for m in current.values()) or 'none'})")
+    merges = list(current.values())
+    write_labels(run_dir, read_labels(run_dir), merges)
+    return read_merges(run_dir)
 
 
 def update_labels(run_dir, changes: Mapping[int, str]) -> dict[int, str]:

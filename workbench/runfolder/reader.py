@@ -33,6 +33,9 @@ class Run:
     terms: pd.DataFrame = field(repr=False)
     topic_term: np.ndarray = field(repr=False)
     labels: dict = field(default_factory=dict)
+    #: the run's merged topics (``merges.json``, :mod:`workbench.runfolder.merges`); :meth:`merged`
+    #: gives the tables with them applied, the fields above keep every topic as trained
+    merges: tuple = ()
     #: {column: {"type": ..., "header": the source's header when ingest renamed it}} of doc_topics
     columns: dict = field(default_factory=dict, repr=False)
 
@@ -54,6 +57,12 @@ class Run:
         ranked = self.topics[self.topics["rank"] <= n].sort_values(["topic", "rank"])
         return {int(t): [str(x) for x in g["term"]] for t, g in ranked.groupby("topic")}
 
+    def merged(self) -> Run:
+        """This run with its merged topics applied (:func:`workbench.runfolder.merges.merged_run`)."""
+        from workbench.runfolder.merges import merged_run
+
+        return merged_run(self)
+
     @property
     def doc_topic(self) -> np.ndarray:
         return self.doc_topics[topic_columns(self.num_topics)].to_numpy()
@@ -67,6 +76,9 @@ def load_run(path: Path) -> Run:
     from workbench.runfolder.labels import read_labels
 
     labels = read_labels(path)
+    from workbench.runfolder.merges import read_merges
+
+    merges = read_merges(path)
     doc_topics, columns = read_doc_topics(path / "doc_topics.csv")
     return Run(
         path=path,
@@ -77,6 +89,7 @@ def load_run(path: Path) -> Run:
         terms=pd.read_csv(path / "terms.csv", encoding=CSV_ENCODING, keep_default_na=False),
         topic_term=np.load(path / "topic_term.npy", allow_pickle=False),
         labels=labels,
+        merges=merges,
     )
 
 
