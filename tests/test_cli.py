@@ -261,7 +261,7 @@ def test_label_sets_and_removes_labels(two_runs, capsys):
     assert main(["label", str(run), "3=", "1= 网格化治理 "]) == 0
     assert capsys.readouterr().out.splitlines()[-2:] == ["0\t脱贫攻坚", "1\t网格化治理"]
     assert read_labels(run) == {0: "脱贫攻坚", 1: "网格化治理"}
-    assert main(["label", str(run), "99=无"]) == 1
+    assert main(["label", str(run), "99=无"]) == 2
     assert "topic id 99 is out of range" in capsys.readouterr().err
     assert read_labels(run) == {0: "脱贫攻坚", 1: "网格化治理"}
 
@@ -303,3 +303,142 @@ def test_export_writes_where_the_notebook_helper_does(two_runs, capsys):
     files = explore.export_run(load_run(run), formats=["csv", "parquet"])
     assert {Path(p) for p in files["path"]} >= set(printed)
     assert {p.name: p.read_bytes() for p in printed} == by_cli
+
+
+# --- every number checked before any work ---------------------------------------------------------
+
+
+# Option types that take no number: text, paths, KEY=VALUE pairs, lists of names, none|COLUMN.
+TEXT_TYPES = ("str", "Path", "_pair.<locals>.parse", "_str_list", "_cluster", "_label_item")
+
+
+def _typed_options():
+    """(command, option, action) for every option of every command that converts its value."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in commands.items():
+        for action in sub._actions:
+            if action.option_strings and action.type is not None:
+                yield name, action.option_strings[0], action
+
+
+def _numeric_options():
+    return [(c, o, a) for c, o, a in _typed_options() if a.type.__qualname__ not in TEXT_TYPES]
+
+
+def test_every_numeric_option_has_a_stated_range():
+    from workbench.cli import _int_list, _iterations
+
+    found = _numeric_options()
+    assert len(found) >= 35
+    assert [(c, o) for c, o, a in found if not hasattr(a.type, "bound") and a.type not in (_iterations, _int_list)] == []
+    assert [(c, o) for c, o, a in found if a.type is _int_list] == [("prevalence", "--periods")]  # any year
+
+
+def _below(bound) -> list[str]:
+    bad = ["x", "nan", "inf"] if bound.kind is float else ["x", "1.5"]
+    if bound.low is not None:
+        bad.append(str(bound.low) if bound.low_open else str(bound.kind(bound.low) - 1))
+    if bound.high is not None:
+        bad.append(str(bound.high) if bound.high_open else str(bound.kind(bound.high) + 1))
+    return bad
+
+
+@pytest.mark.parametrize("command, option, action", [pytest.param(*x, id=f"{x[0]} {x[1]}")
+                                                     for x in _numeric_options() if hasattr(x[2].type, "bound")])
+def test_a_number_out_of_range_is_a_usage_error(command, option, action, capsys):
+    bound = action.type.bound
+    extra = ["--covariate", "year"] if command == "effect" else ["runs/x", "runs/y"] if command == "compare" else []
+    for value in _below(bound):
+        with pytest.raises(SystemExit) as exc:
+            main([command, *extra, f"{option}={value}"])
+        assert exc.value.code == 2, (option, value)
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert line.startswith(f"workbench {command}: error: argument {option}") and f"expected {bound.what}" in line
+
+
+@pytest.mark.parametrize("argv", [["train", "--topics", "0"], ["train", "--alpha", "0"], ["train", "--topics", "-3"],
+                                  ["train", "--iterations", "-5"], ["train", "--iterations", "0"],
+                                  ["train", "--topics", "100000"], ["train", "--chunk-chars", "0"],
+                                  ["train", "--chunk-chars", "-5"], ["sweep", "--topics", "5,0"],
+                                  ["sweep", "--topics", ","], ["label", "runs/x", "²=x"],
+                                  ["topics", "--lambda", "1.5"], ["notebook", "--port", "70000"]])
+def test_the_options_that_reached_the_engines_stop_at_the_parser(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()[-1]) < 160
+    assert list(tmp_path.iterdir()) == []
+
+
+def _configs():
+    from workbench.analysis.covariates import EffectConfig
+    from workbench.analysis.terms import TermsConfig
+    from workbench.analysis.validation import TaskConfig
+    from workbench.engines.spark import SparkConfig
+    from workbench.models.lda import ModelConfig
+    from workbench.models.stm import StmConfig
+    from workbench.text.preprocess import CorpusConfig
+
+    # (config, the commands whose options set its fields, {field: option dest} where they differ)
+    return [(ModelConfig, ("train", "sweep"), {"workers": "train_workers"}), (CorpusConfig, ("train", "sweep", "terms"), {}),
+            (SparkConfig, ("train",), {}), (StmConfig, ("train",), {"max_em_iterations": "em_iterations"}),
+            (EffectConfig, ("effect",), {}), (TaskConfig, ("validate",), {}), (TermsConfig, ("terms",), {})]
+
+
+def test_the_cli_and_the_dataclasses_state_the_same_ranges():
+    import dataclasses
+
+    options = {(c, a.dest): a for c, _, a in _numeric_options()}
+    compared = 0
+    for cls, commands, dests in _configs():
+        for f in dataclasses.fields(cls):
+            if isinstance(f.default, (int, float)) and not isinstance(f.default, bool):
+                assert f.name in cls.BOUNDS, f"{cls.__name__}.{f.name} has no stated range"
+        for name, bound in cls.BOUNDS.items():
+            for command in commands:
+                action = options.get((command, dests.get(name, name)))
+                if action is not None:
+                    assert action.type.bound is bound, (cls.__name__, name, command)
+                    compared += 1
+    assert compared >= 25
+
+
+@pytest.mark.parametrize("make, bad", [("ModelConfig", {"num_topics": 0}), ("ModelConfig", {"alpha": 0.0}),
+                                       ("ModelConfig", {"num_topics": 100_000}), ("ModelConfig", {"no_above": 1.5}),
+                                       ("ModelConfig", {"random_state": -1}), ("ModelConfig", {"eta": float("nan")}),
+                                       ("ModelConfig", {"num_topics": True}), ("CorpusConfig", {"chunk_chars": 0}),
+                                       ("CorpusConfig", {"min_tokens": -1}), ("SparkConfig", {"subsampling_rate": 0}),
+                                       ("StmConfig", {"prevalence": "~ year", "max_em_iterations": 0}),
+                                       ("EffectConfig", {"ci": 1.0}), ("TaskConfig", {"n_units": 0}),
+                                       ("TermsConfig", {"examples": -1})])
+def test_notebook_users_get_the_same_check_as_a_value_error(make, bad):
+    cls = next(c for c, _, _ in _configs() if c.__name__ == make)
+    name = next(k for k in bad if k in cls.BOUNDS)
+    with pytest.raises(ValueError, match=rf"^{name} must be {re.escape(cls.BOUNDS[name].what)}, not "):
+        cls(**bad)
+
+
+def test_more_topics_than_the_corpus_holds_stops_before_training(tmp_path, monkeypatch, capsys):
+    from workbench import models
+
+    def never(*a, **k):
+        raise AssertionError("trained")
+
+    monkeypatch.setattr(models, "fit", never)
+    assert main(["train", "--topics", "900", "--quiet", "--out", str(tmp_path)]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(r"workbench: error: --topics: 900 topics for \d+ units: a model can have at most \d+ topics "
+                        r"here \(lower --topics\)", line), line
+    with pytest.raises(Exception, match="at most"):
+        models.check_topics(13, 12, 500)
+
+
+def test_label_writes_only_into_a_run_folder(seed_run, tmp_path, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    assert main(["label", str(folder), "0=脱贫攻坚"]) == 2
+    assert capsys.readouterr().err.strip() == f"workbench: error: {folder}: not a run folder (no manifest.json); " \
+                                              "labels go into a run folder"
+    assert list(folder.iterdir()) == []

@@ -110,11 +110,46 @@ def _value(value):
 # argument types (a bad value is a usage error that shows the command's usage)
 
 
-def _int_list(text: str) -> list[int]:
+def _bounded(name: str):
+    """An argparse type for the :mod:`workbench.checks` bound ``name`` (``"TOPICS"``): the value
+    in range, else a usage error saying the range. The library's config dataclasses check the
+    same bounds."""
+    from workbench import checks
+
+    bound = getattr(checks, name)
+
+    def parse(text: str):
+        try:
+            return bound.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.bound = bound  # tests/test_cli.py compares it with the dataclass field's
+    return parse
+
+
+def _int_list(text: str, bound: str | None = None) -> list[int]:
+    """``"3,7"`` -> [3, 7]; with ``bound`` (a :mod:`workbench.checks` name) every value in it."""
+    parts = [x for x in text.split(",") if x.strip()]
+    if bound is not None and parts:
+        parse = _bounded(bound)
+        return [parse(x) for x in parts]
     try:
-        return [int(x) for x in text.split(",") if x.strip()]
+        values = [int(x) for x in parts]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}': write comma-separated whole numbers, e.g. 3,7") from None
+        values = []
+    if not values:
+        raise argparse.ArgumentTypeError(f"'{text}': write comma-separated whole numbers, e.g. 3,7")
+    return values
+
+
+def _ints(bound: str):
+    """:func:`_int_list` whose every value is in the :mod:`workbench.checks` bound ``bound``."""
+    def parse(text: str) -> list[int]:
+        return _int_list(text, bound)
+
+    parse.bound = _bounded(bound).bound
+    return parse
 
 
 def _pair(what: str, example: str):
@@ -137,9 +172,12 @@ class _Append(argparse.Action):
 
 
 def _label_item(text: str) -> tuple[int, str]:
+    import re
+
     topic, sep, label = text.partition("=")
-    if not sep or not topic.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}': write labels as TOPIC=LABEL, e.g. 0=脱贫攻坚")
+    if not sep or not re.fullmatch(r"[0-9]+", topic.strip()):  # ASCII digits: '²'.isdigit() is True
+        raise argparse.ArgumentTypeError(f"{text!r}: write labels as TOPIC=LABEL with a topic id 0, 1, 2 ..., "
+                                          "e.g. 0=脱贫攻坚")
     return int(topic), label
 
 
@@ -238,6 +276,8 @@ def cmd_sweep(args) -> int:
         folder = sweep.sweep([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
                              out_dir=args.out, progress=not args.quiet, corpus_name=args.corpus,
                              **_given(args, "ks", "seeds"))
+    except errors.UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     print((folder / "recommendation.txt").read_text(encoding="utf-8").strip())
@@ -319,8 +359,8 @@ def cmd_label(args) -> int:
 
     try:
         result = labels.update_labels(_run_path(args.run), dict(args.labels))
-    except ValueError as exc:
-        return _fail(str(exc))
+    except (ValueError, FileNotFoundError) as exc:  # not a run folder, a topic it does not have
+        return _fail(str(exc), EXIT_USAGE)
     for k in sorted(result):
         print(f"{k}\t{result[k]}")
     return EXIT_OK
@@ -549,9 +589,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = _command(sub, "train", cmd_train, "train a topic model and write a run folder (prints its path last)",
                  "Train LDA on SOURCE files/folders (default: the bundled seeds/) or a named corpus, and write "
                  "a run folder under runs/. The last line printed is its path.")
-    t.add_argument("--topics", dest="num_topics", metavar="K", type=int, default=_Default(_MODEL, "num_topics"),
+    t.add_argument("--topics", dest="num_topics", metavar="K", type=_bounded("TOPICS"), default=_Default(_MODEL, "num_topics"),
                    help="free topics (default %(default)s)")
-    t.add_argument("--seed", dest="random_state", metavar="N", type=int, default=_Default(_MODEL, "random_state"),
+    t.add_argument("--seed", dest="random_state", metavar="N", type=_bounded("SEED"), default=_Default(_MODEL, "random_state"),
                    help="random seed (default %(default)s)")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
     t.add_argument("--model", choices=("lda", "stm"), default="lda",
@@ -559,7 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--prevalence", metavar="FORMULA",
                    help="STM prevalence formula over metadata columns, e.g. \"s(year) + doc_type\" (s(): spline, "
                         "C(): categories; year comes from date)")
-    em = t.add_argument("--em-iterations", type=int, default=_Default(_STM, "max_em_iterations"),
+    em = t.add_argument("--em-iterations", type=_bounded("POSITIVE_INT"), default=_Default(_STM, "max_em_iterations"),
                         help="STM: most EM iterations (default %(default)s; stops at tolerance %(em_tol)s)")
     em.em_tol = _Default(_STM, "em_tol")  # for the help text
     _add_corpus_and_model_options(t, engines=_Choices("workbench.models.lda:ENGINES", extra=("spark",)))
@@ -572,9 +612,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--spark-scratch", dest="scratch_dir", metavar="URI", default=_Default(_SPARK, "scratch_dir"),
                     help="folder for intermediate Parquet (default: the run's temporary folder with a local "
                          "master, workbench-scratch/ on the cluster's file system otherwise)")
-    sp.add_argument("--max-iter", type=int, default=_Default(_SPARK, "max_iter"),
+    sp.add_argument("--max-iter", type=_bounded("POSITIVE_INT"), default=_Default(_SPARK, "max_iter"),
                     help="online LDA mini-batch updates (default %(default)s)")
-    sp.add_argument("--subsampling-rate", type=float, default=_Default(_SPARK, "subsampling_rate"),
+    sp.add_argument("--subsampling-rate", type=_bounded("SHARE"), default=_Default(_SPARK, "subsampling_rate"),
                     help="share of units per mini-batch; max-iter x rate = passes (default %(default)s)")
 
     sw = _command(sub, "sweep", cmd_sweep, "train one model per K (and seed) and say which K the evidence favours",
@@ -583,9 +623,9 @@ def build_parser() -> argparse.ArgumentParser:
                   "topic diversity, stability across seeds) to runs/sweep-<time>-<hash>/. The last line printed "
                   "is that folder.")
     sweep = "workbench.analysis.sweep:sweep"
-    sw.add_argument("--topics", dest="ks", metavar="K,K,...", type=_int_list, default=_Default(sweep, "ks"),
+    sw.add_argument("--topics", dest="ks", metavar="K,K,...", type=_ints("TOPICS"), default=_Default(sweep, "ks"),
                     help="comma-separated K values (default %(default)s)")
-    sw.add_argument("--seeds", metavar="N,N,...", type=_int_list, default=_Default(sweep, "seeds"),
+    sw.add_argument("--seeds", metavar="N,N,...", type=_ints("SEED"), default=_Default(sweep, "seeds"),
                     help="comma-separated seeds; two or more measure stability (default %(default)s)")
     _add_corpus_and_model_options(sw)
 
@@ -605,15 +645,15 @@ def build_parser() -> argparse.ArgumentParser:
                   "each topic's N most representative documents (as stm's findThoughts).")
     tp.add_argument("run", nargs="?", help="run folder (default: newest under ./runs)")
     topic_table = "workbench.analysis.reading:topic_table"
-    tp.add_argument("--lambda", dest="lam", metavar="LAMBDA", type=float, default=_Default(topic_table, "lam"),
+    tp.add_argument("--lambda", dest="lam", metavar="LAMBDA", type=_bounded("UNIT_INTERVAL"), default=_Default(topic_table, "lam"),
                     help="relevance λ (default %(default)s)")
-    tp.add_argument("-n", type=int, default=_Default(topic_table, "n"),
+    tp.add_argument("-n", type=_bounded("POSITIVE_INT"), default=_Default(topic_table, "n"),
                     help="terms per topic (default %(default)s)")
     tp.add_argument("--csv", type=Path, help="also write the table as CSV")
-    tp.add_argument("--docs", type=int, default=0, metavar="N",
+    tp.add_argument("--docs", type=_bounded("COUNT"), default=0, metavar="N",
                     help="also print each topic's N most representative documents (stm's findThoughts: the "
                          "highest share, one paragraph per article, with title, date and an excerpt)")
-    tp.add_argument("--excerpt", type=int, metavar="CHARS",
+    tp.add_argument("--excerpt", type=_bounded("POSITIVE_INT"), metavar="CHARS",
                     default=_Default("workbench.analysis.explore:representative_paragraphs", "max_chars"),
                     help="characters of each excerpt with --docs (default %(default)s)")
 
@@ -665,7 +705,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "to their matches in RUN_B (a topic RUN_B has labelled keeps its label).")
     c.add_argument("run_a", help="the earlier run")
     c.add_argument("run_b", help="the later run")
-    c.add_argument("--threshold", type=float, default=_Default("workbench.analysis.compare:DEFAULT_THRESHOLD"),
+    c.add_argument("--threshold", type=_bounded("UNIT_INTERVAL"), default=_Default("workbench.analysis.compare:DEFAULT_THRESHOLD"),
                    help="similarity for a match (default %(default)s)")
     c.add_argument("--out", type=Path, help="output CSV (default RUN_B/compare_<RUN_A>.csv)")
     c.add_argument("--no-carry-labels", dest="carry_labels", action="store_false",
@@ -681,7 +721,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--by", default=_Default("workbench.analysis.timeline:write_prevalence", "by"),
                     help="year, quarter or month (bins of date), or any metadata column to group by "
                          "(default %(default)s)")
-    pv.add_argument("--topics", type=_int_list, help="comma-separated topic ids (default: all)")
+    pv.add_argument("--topics", type=_ints("TOPIC_ID"), help="comma-separated topic ids (default: all)")
     pv.add_argument("--cue", help="comma-separated cue words: add the topic they name, e.g. --cue 反腐败,廉政,纪检")
     pv.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
                     type=_pair("filters as COLUMN=VALUE", "doc_type=government_work_report"),
@@ -690,7 +730,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--cluster", type=_cluster, default=_Default(prevalence, "cluster"),
                     help="what the bootstrap resamples: doc_id (articles) or none (units: use when each group is "
                          "one document); default %(default)s")
-    pv.add_argument("--n-boot", type=int, default=_Default(prevalence, "n_boot"),
+    pv.add_argument("--n-boot", type=_bounded("COUNT"), default=_Default(prevalence, "n_boot"),
                     help="bootstrap resamples (default %(default)s; 0: no interval)")
     pv.add_argument("--out", type=Path, help="output folder (default RUN/prevalence)")
 
@@ -705,14 +745,14 @@ def build_parser() -> argparse.ArgumentParser:
     ef.add_argument("--covariate", required=True, help="the metadata column to vary (year, quarter, month come from date)")
     ef.add_argument("--formula", help="regression over metadata columns (default: an STM run's --prevalence; "
                                       "for LDA s(COVARIATE) when numeric, COVARIATE otherwise)")
-    ef.add_argument("--topics", type=_int_list, help="comma-separated topic ids (default: all)")
+    ef.add_argument("--topics", type=_ints("TOPIC_ID"), help="comma-separated topic ids (default: all)")
     ef.add_argument("--groups", metavar="A,B", type=_str_list,
                     help="two values of a categorical covariate: plot A - B (default: its two most frequent)")
-    ef.add_argument("--nsims", type=int, default=_Default(effect, "nsims"),
+    ef.add_argument("--nsims", type=_bounded("POSITIVE_INT"), default=_Default(effect, "nsims"),
                     help="posterior draws of θ (default %(default)s)")
     ef.add_argument("--cluster", type=_cluster, default=_Default(effect, "cluster"),
                     help="column whose units share errors (default %(default)s; none: every unit alone)")
-    ef.add_argument("--seed", type=int, default=_Default(effect, "seed"),
+    ef.add_argument("--seed", type=_bounded("SEED"), default=_Default(effect, "seed"),
                     help="random seed of the draws (default %(default)s)")
     ef.add_argument("--out", type=Path, help="output folder (default RUN/effects)")
 
@@ -746,15 +786,15 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--score", type=Path, metavar="SHEET.xlsx", help="score an answered sheet")
     va.add_argument("--chains", nargs="+", default=[], type=Path, metavar="RUN",
                     help="runs of the same corpus and K with other seeds: per-topic stability")
-    va.add_argument("--units", dest="n_units", type=int, default=_Default(task, "n_units"),
+    va.add_argument("--units", dest="n_units", type=_bounded("POSITIVE_INT"), default=_Default(task, "n_units"),
                     help="units in a topic-intrusion sheet (default %(default)s)")
-    va.add_argument("--seed", type=int, default=_Default(task, "seed"),
+    va.add_argument("--seed", type=_bounded("SEED"), default=_Default(task, "seed"),
                     help="shuffle and sample seed (default %(default)s)")
 
     nb = _command(sub, "notebook", cmd_notebook, "open JupyterLab on notebooks/",
                   "Start JupyterLab in notebooks/; with RUN, the notebooks open that run (default: the newest).")
     nb.add_argument("run", nargs="?", help="run folder for the notebooks")
-    nb.add_argument("--port", type=int, help="port for JupyterLab")
+    nb.add_argument("--port", type=_bounded("PORT"), help="port for JupyterLab")
 
     v = _command(sub, "verify", cmd_verify, "check a run folder against its manifest, and the manifest against a "
                  "published hash",
@@ -775,9 +815,9 @@ def build_parser() -> argparse.ArgumentParser:
     tm.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders, as for train")
     tm.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE")
     tm.add_argument("--out", type=Path, default=Path("terms.csv"), help="CSV file to write (default %(default)s)")
-    tm.add_argument("--min-quoting-documents", type=int, default=_Default(terms, "min_quoting_documents"),
+    tm.add_argument("--min-quoting-documents", type=_bounded("POSITIVE_INT"), default=_Default(terms, "min_quoting_documents"),
                     help="leave out terms quoted in fewer documents (default %(default)s)")
-    tm.add_argument("--examples", type=int, default=_Default(terms, "examples"),
+    tm.add_argument("--examples", type=_bounded("COUNT"), default=_Default(terms, "examples"),
                     help="example contexts per term (default %(default)s)")
     tm.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     tm.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
@@ -793,32 +833,32 @@ def _add_corpus_and_model_options(p, engines=None) -> None:
     p.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE (see `workbench ingest`)")
     p.add_argument("--unit", choices=_Choices("workbench.corpus.units:UNIT_KINDS"), default=_Default(_CORPUS, "unit"),
                    help="what one modelled document is (default %(default)s)")
-    p.add_argument("--chunk-chars", type=int, default=_Default(_CORPUS, "chunk_chars"),
+    p.add_argument("--chunk-chars", type=_bounded("POSITIVE_INT"), default=_Default(_CORPUS, "chunk_chars"),
                    help="characters per chunk with --unit chunk (default %(default)s)")
     p.add_argument("--engine", choices=engines or _Choices("workbench.models.lda:ENGINES"),
                    default=_Default(_MODEL, "engine"), help="LDA engine (default %(default)s)")
-    p.add_argument("--alpha", type=float, default=_Default(_MODEL, "alpha"),
+    p.add_argument("--alpha", type=_bounded("POSITIVE"), default=_Default(_MODEL, "alpha"),
                    help="symmetric document-topic prior (default %(default)s)")
-    p.add_argument("--eta", type=float, default=_Default(_MODEL, "eta"), help="topic-word prior (default %(default)s)")
+    p.add_argument("--eta", type=_bounded("POSITIVE"), default=_Default(_MODEL, "eta"), help="topic-word prior (default %(default)s)")
     sweeps = p.add_argument("--iterations", type=_iterations, metavar="auto|N", default=_Default(_MODEL, "iterations"),
                             help="Gibbs sweeps, tomotopy: auto trains until the chain has converged "
                                  "(%(min_sweeps)s-%(max_sweeps)s sweeps, the rule is in the manifest and "
                                  "convergence.png), N runs exactly N (default %(default)s)")
     sweeps.min_sweeps = _Default(_MODEL, "convergence.min_iterations")  # for the help text
     sweeps.max_sweeps = _Default(_MODEL, "convergence.max_iterations")
-    p.add_argument("--passes", type=int, default=_Default(_MODEL, "passes"),
+    p.add_argument("--passes", type=_bounded("POSITIVE_INT"), default=_Default(_MODEL, "passes"),
                    help="passes, gensim (default %(default)s)")
     p.add_argument("--term-weight", choices=("one", "idf", "pmi"), default=_Default(_MODEL, "term_weight"),
                    help="tomotopy term weighting (default %(default)s)")
-    p.add_argument("--no-below", type=int, default=_Default(_MODEL, "no_below"),
+    p.add_argument("--no-below", type=_bounded("POSITIVE_INT"), default=_Default(_MODEL, "no_below"),
                    help="drop terms in fewer units (default %(default)s)")
-    p.add_argument("--no-above", type=float, default=_Default(_MODEL, "no_above"),
+    p.add_argument("--no-above", type=_bounded("SHARE"), default=_Default(_MODEL, "no_above"),
                    help="drop terms in a larger share of units (default %(default)s)")
-    p.add_argument("--keyed-prior", type=float, default=_Default(_MODEL, "keyed_prior"),
+    p.add_argument("--keyed-prior", type=_bounded("POSITIVE"), default=_Default(_MODEL, "keyed_prior"),
                    help="seed-word prior on its keyed topic (default %(default)s)")
-    p.add_argument("--min-tokens", type=int, default=_Default(_CORPUS, "min_tokens"),
+    p.add_argument("--min-tokens", type=_bounded("POSITIVE_INT"), default=_Default(_CORPUS, "min_tokens"),
                    help="leave out units with fewer tokens (default %(default)s)")
-    p.add_argument("--min-len", type=int, default=_Default(_CORPUS, "min_len"),
+    p.add_argument("--min-len", type=_bounded("POSITIVE_INT"), default=_Default(_CORPUS, "min_len"),
                    help="shortest token kept, in characters (default %(default)s)")
     p.add_argument("--no-pos-filter", dest="pos_filter", action="store_false", default=_Default(_CORPUS, "pos_filter"),
                    help="keep every part of speech")
@@ -829,9 +869,9 @@ def _add_corpus_and_model_options(p, engines=None) -> None:
     p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     p.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
                    help=_FOLLOW_LINKS)
-    p.add_argument("--workers", type=int, default=_Default(_CORPUS, "workers"),
+    p.add_argument("--workers", type=_bounded("COUNT"), default=_Default(_CORPUS, "workers"),
                    help="processes for tokenizing (default %(default)s: one per core; tokens do not depend on it)")
-    p.add_argument("--train-workers", type=int, default=_Default(_MODEL, "workers"),
+    p.add_argument("--train-workers", type=_bounded("POSITIVE_INT"), default=_Default(_MODEL, "workers"),
                    help="tomotopy training threads (default %(default)s; reruns are byte-identical for the same seed "
                         "and thread count, which the manifest records)")
     p.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")

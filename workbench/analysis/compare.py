@@ -223,6 +223,9 @@ def match_topics(
     (``topic_a`` / ``topic_b`` nullable Int64; labels and top terms empty, filled by
     ``compare_runs``), sorted by ``topic_a`` then ``topic_b``, new topics last.
     """
+    from workbench import checks
+
+    checks.UNIT_INTERVAL.check("threshold", threshold)
     sim = np.asarray(sim, dtype=float)
     if sim.ndim != 2:
         raise ValueError(f"sim must be a (Ka, Kb) matrix, got shape {sim.shape}")

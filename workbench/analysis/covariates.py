@@ -27,12 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import numpy as np
 import pandas as pd
 
-from workbench import files, runfolder
+from workbench import checks, files, runfolder
 from workbench.errors import UsageError
 from workbench.models import stm
 from workbench.outputs import charts
@@ -56,6 +56,12 @@ class EffectConfig:
     npoints: int = 50
     uncertainty: str = "global"
     seed: int = 0
+
+    BOUNDS: ClassVar[dict] = {"nsims": checks.POSITIVE_INT, "coef_draws": checks.POSITIVE_INT,
+                              "ci": checks.OPEN_UNIT_INTERVAL, "npoints": checks.POSITIVE_INT, "seed": checks.SEED}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
 
 @dataclass(frozen=True)

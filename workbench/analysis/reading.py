@@ -220,6 +220,10 @@ def topic_table(
     unit. ``share`` is token-weighted, ``sum_d len_d * theta_dk / sum_d len_d``, as
     pyLDAvis sizes its topic circles; without lengths every unit counts equally.
     """
+    from workbench import checks
+
+    checks.POSITIVE_INT.check("n", n)
+    checks.UNIT_INTERVAL.check("lam", lam)
     beta = _as_topic_term(topic_term)
     n_topics = beta.shape[0]
     labels = dict(labels or {})

@@ -425,6 +425,7 @@ def run_sweep(corpus, ks: Sequence[int], seeds: Sequence[int] = (0,),
     t0 = time.perf_counter()
     split = _split_corpus(corpus, held_out, split_seed)
     vocab = split.vocab
+    models.check_topics(max(ks), len(split.train_ids), len(vocab.terms))  # every K, before the first fit
     train_bows = _bows(split.train_ids)
     test_bows = _bows(split.test_ids)
     texts = [[vocab.terms[j] for j in ids] for ids in split.train_ids]

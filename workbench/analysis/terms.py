@@ -12,11 +12,11 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import pandas as pd
 
-from workbench import files, paths
+from workbench import checks, files, paths
 from workbench.corpus import store
 from workbench.corpus.ingest import Problem
 from workbench.text import preprocess
@@ -38,6 +38,12 @@ class TermsConfig:
     examples: int = 2
     width: int = 15
     corpus: preprocess.CorpusConfig = field(default_factory=preprocess.CorpusConfig)
+
+    BOUNDS: ClassVar[dict] = {"min_quoting_documents": checks.POSITIVE_INT, "examples": checks.COUNT,
+                              "width": checks.COUNT}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
 
 @dataclass(frozen=True)

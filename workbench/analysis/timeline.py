@@ -166,6 +166,11 @@ def prevalence_table(run, by: str = "year", topics: Sequence[int] | int | None =
     ``topic``; ``attrs`` as ``prevalence_by`` sets them plus ``by`` and ``run``.
     Cost: as ``prevalence_by`` (milliseconds for thousands of units).
     """
+    from workbench import checks
+
+    checks.COUNT.check("n_boot", n_boot)
+    checks.OPEN_UNIT_INTERVAL.check("ci", ci)
+    checks.SEED.check("seed", seed)
     run = _as_run(run)
     topics = runfolder.merges.shown_topics(run.num_topics, run.merges, topics)
     run = run.merged()

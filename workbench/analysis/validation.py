@@ -19,12 +19,12 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import numpy as np
 import pandas as pd
 
-from workbench import files, runfolder
+from workbench import checks, files, runfolder
 from workbench.errors import PipelineError, UsageError
 
 __all__ = ["TaskConfig", "TASKS", "exclusivity", "score_tasks", "stability", "topic_intrusion",
@@ -44,6 +44,13 @@ class TaskConfig:
     n_units: int = 50
     excerpt_chars: int = 300
     seed: int = 0
+
+    BOUNDS: ClassVar[dict] = {"n_words": checks.POSITIVE_INT, "n_terms": checks.POSITIVE_INT,
+                              "n_units": checks.POSITIVE_INT, "excerpt_chars": checks.POSITIVE_INT,
+                              "seed": checks.SEED}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
 
 def _as_run(run) -> runfolder.Run:

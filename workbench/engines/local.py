@@ -36,6 +36,8 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
             raise PipelineError(str(exc)) from None
     corpus = prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
                      no_above=model_config.no_above, store_path=store_path, progress=progress)
+    models.check_topics(model_config.num_topics + (themes.k if themes else 0), len(corpus.token_ids),
+                        len(corpus.vocab.terms), themes.k if themes else 0)
     t0 = time.perf_counter()
     if stm_config is not None:
         from workbench.models import stm

@@ -58,16 +58,16 @@ from collections import Counter
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import ClassVar, Iterable, Iterator, Sequence
 from urllib.parse import unquote
 
 import numpy as np
 
-from workbench import paths, runfolder
+from workbench import checks, paths, runfolder
 from workbench.corpus import ingest
 from workbench.corpus.ingest import Problem
 from workbench.errors import PipelineError
-from workbench.models.lda import ModelConfig
+from workbench.models.lda import ModelConfig, check_topics
 from workbench.text.preprocess import CorpusConfig, default_sources, no_documents_error, unit_tokens
 from workbench.text.tokenize import TokenizerConfig, get_tokenizer
 from workbench.text.vocabulary import Vocabulary, effective_no_above, empty_vocabulary, keep_terms, to_dictionary
@@ -141,6 +141,13 @@ class SparkConfig:
     driver_memory: str | None = None
     conf: tuple[tuple[str, str], ...] = ()
     manifest_id_limit: int = 1_000_000
+
+    BOUNDS: ClassVar[dict] = {"max_iter": checks.POSITIVE_INT, "subsampling_rate": checks.SHARE,
+                              "learning_offset": checks.POSITIVE, "learning_decay": checks.POSITIVE,
+                              "partitions": checks.COUNT, "manifest_id_limit": checks.COUNT}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
     @property
     def is_local(self) -> bool:
@@ -1154,6 +1161,7 @@ def _run_arrays(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_con
     k = model_config.num_topics
     terms = corpus.terms
     V = len(terms)
+    check_topics(k, corpus.n_units, V)
     sc = spark.sparkContext
     modelled = corpus.modelled()
 

@@ -6,10 +6,12 @@ comparisons never depend on which engine trained the model."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import numpy as np
 
+from workbench import checks
+from workbench.errors import UsageError
 from workbench.models.convergence import Criterion, Monitor
 from workbench.models.themes import Themes
 from workbench.text.vocabulary import Vocabulary
@@ -58,7 +60,13 @@ class ModelConfig:
     parallel: str = "default"
     convergence: Criterion = Criterion()
 
+    BOUNDS: ClassVar[dict] = {
+        "num_topics": checks.TOPICS, "alpha": checks.POSITIVE, "eta": checks.POSITIVE, "passes": checks.POSITIVE_INT,
+        "random_state": checks.SEED, "no_below": checks.POSITIVE_INT, "no_above": checks.SHARE,
+        "keyed_prior": checks.POSITIVE, "workers": checks.POSITIVE_INT, "optim_interval": checks.COUNT}
+
     def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
         it = self.iterations
         if not (it == "auto" or (isinstance(it, int) and not isinstance(it, bool) and it > 0)):
             raise ValueError(f"iterations must be 'auto' or a positive number of sweeps, not {it!r}")
@@ -67,6 +75,18 @@ class ModelConfig:
 
 
 PARALLEL_SCHEMES = ("default", "copy_merge", "partition")
+
+
+def check_topics(k: int, n_units: int, n_terms: int, keyed: int = 0) -> None:
+    """Raise UsageError, before any training, when a model of ``k`` topics (``keyed`` of them keyed
+    themes) cannot be fitted to ``n_units`` units over ``n_terms`` terms: a topic needs a unit and
+    a term of its own, so K is at most both (and at most :data:`workbench.checks.MAX_TOPICS`)."""
+    free = f"{k - keyed} + {keyed} keyed = {k}" if keyed else str(k)
+    limit = min(n_units, n_terms)
+    if k > limit:
+        what = f"{n_units} units" if n_units <= n_terms else f"{n_terms} terms in the vocabulary"
+        raise UsageError(f"--topics: {free} topics for {what}: a model can have at most {limit} topics here "
+                         "(lower --topics)")
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,7 @@ def fit(bows: Sequence[list[tuple[int, int]]], vocab: Vocabulary, config: ModelC
         raise ValueError("every unit needs at least one token in the vocabulary")
     n_keyed = themes.k if themes else 0
     k = config.num_topics + n_keyed
+    check_topics(k, len(token_ids if token_ids is not None else bows), len(vocab.terms), n_keyed)
     priors, missing = _seed_priors(vocab, config, themes)
     if config.engine == "tomotopy":
         fitted = _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids)

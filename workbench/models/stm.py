@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from workbench import checks
 from workbench.corpus.dates import CALENDAR_BINS, calendar_bins
 from workbench.errors import UsageError
 from workbench.models.lda import Fitted
@@ -47,6 +49,11 @@ class StmConfig:
     max_em_iterations: int = 500
     em_tol: float = 1e-5
     init: str = "spectral"
+
+    BOUNDS: ClassVar[dict] = {"max_em_iterations": checks.POSITIVE_INT, "em_tol": checks.POSITIVE}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
 
 def normalize_formula(text: str, option: str = "--prevalence") -> str:

@@ -175,7 +175,10 @@ def update_labels(run_dir, changes: Mapping[int, str]) -> dict[int, str]:
 
     ``changes`` maps topic ids to labels, stripped of surrounding spaces; an empty label removes
     that topic's label. Topics not in ``changes`` keep theirs. Output: every label the run now
-    has, ordered by id. Raises ValueError as :func:`write_labels` does."""
+    has, ordered by id. Raises ValueError as :func:`write_labels` does, and FileNotFoundError
+    when ``run_dir`` is not a run folder (no ``manifest.json``): labels are never written elsewhere."""
+    if not (Path(run_dir) / "manifest.json").is_file():
+        raise FileNotFoundError(f"{run_dir}: not a run folder (no manifest.json); labels go into a run folder")
     labels = read_labels(run_dir)
     for topic, label in changes.items():
         label = str(label).strip()

@@ -13,11 +13,11 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from workbench import paths
+from workbench import checks, paths
 from workbench.corpus import ingest, store
 from workbench.corpus.ingest import Document, Problem
 from workbench.corpus.units import Unit, split_units
@@ -65,6 +65,13 @@ class CorpusConfig:
     workers: int = 0  # 0: one per core
     to_simplified: bool = False
     follow_links: bool = False  # read what links inside a source folder lead to outside it
+
+    BOUNDS: ClassVar[dict] = {"chunk_chars": checks.POSITIVE_INT, "min_tokens": checks.POSITIVE_INT,
+                              "harvest_min_share": checks.SHARE, "min_len": checks.POSITIVE_INT,
+                              "workers": checks.COUNT}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
     def harvest_candidates(self, quoting: Counter[str]) -> list[str]:
         """The quoted terms (``quoting_documents`` of the corpus) worth counting: every term the
