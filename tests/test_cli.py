@@ -348,7 +348,8 @@ def _below(bound) -> list[str]:
                                                      for x in _numeric_options() if hasattr(x[2].type, "bound")])
 def test_a_number_out_of_range_is_a_usage_error(command, option, action, capsys):
     bound = action.type.bound
-    extra = ["--covariate", "year"] if command == "effect" else ["runs/x", "runs/y"] if command == "compare" else []
+    extra = {"effect": ["--covariate", "year"], "compare": ["runs/x", "runs/y"],
+             "contrast": ["--by", "year", "--groups", "a,b"]}.get(command, [])
     for value in _below(bound):
         with pytest.raises(SystemExit) as exc:
             main([command, *extra, f"{option}={value}"])
@@ -373,6 +374,7 @@ def test_the_options_that_reached_the_engines_stop_at_the_parser(argv, tmp_path,
 
 
 def _configs():
+    from workbench.analysis.contrast import ContrastConfig
     from workbench.analysis.covariates import EffectConfig
     from workbench.analysis.terms import TermsConfig
     from workbench.analysis.validation import TaskConfig
@@ -382,9 +384,10 @@ def _configs():
     from workbench.text.preprocess import CorpusConfig
 
     # (config, the commands whose options set its fields, {field: option dest} where they differ)
-    return [(ModelConfig, ("train", "sweep"), {"workers": "train_workers"}), (CorpusConfig, ("train", "sweep", "terms"), {}),
-            (SparkConfig, ("train",), {}), (StmConfig, ("train",), {"max_em_iterations": "em_iterations"}),
-            (EffectConfig, ("effect",), {}), (TaskConfig, ("validate",), {}), (TermsConfig, ("terms",), {})]
+    return [(ModelConfig, ("train", "sweep"), {"workers": "train_workers"}),
+            (CorpusConfig, ("train", "sweep", "terms"), {}), (SparkConfig, ("train",), {}),
+            (StmConfig, ("train",), {"max_em_iterations": "em_iterations"}), (EffectConfig, ("effect",), {}),
+            (ContrastConfig, ("contrast",), {}), (TaskConfig, ("validate",), {}), (TermsConfig, ("terms",), {})]
 
 
 def test_the_cli_and_the_dataclasses_state_the_same_ranges():

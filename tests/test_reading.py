@@ -276,7 +276,9 @@ def test_topics_command_prints_each_topics_representative_documents(seed_run, ca
         assert lines[docs[0] + 1].strip() == excerpt(best["text"], 40)
         second_source = lines[docs[1]].split()[-1]
         assert second_source != best["source_file"]  # another article (each seed file is one)
-    assert main(["topics", str(seed_run), "--docs", "-1"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["topics", str(seed_run), "--docs", "-1"])
+    assert exc.value.code == 2
 
 
 # ---------------------------------------------------------------------------

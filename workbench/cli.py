@@ -312,8 +312,6 @@ def cmd_topics(args) -> int:
     from workbench.analysis import explore
     from workbench.runfolder.reader import load_run
 
-    if args.docs < 0 or _value(args.excerpt) < 1:
-        return _fail("--docs and --excerpt take a positive number (--docs 0: no documents)", EXIT_USAGE)
     run = load_run(_run_path(args.run))
     lam = _value(args.lam)
     table = explore.run_topic_table(run, lam=lam, **_given(args, "n"))
@@ -765,11 +763,11 @@ def build_parser() -> argparse.ArgumentParser:
     ct.add_argument("--by", required=True, help="metadata column that defines the groups (year comes from date)")
     ct.add_argument("--groups", required=True, metavar="A,B", type=_str_list,
                     help="two values of the column, or ranges of a numeric one: 北京,上海 or 1954-1977,1978-2025")
-    ct.add_argument("--prior", type=float, default=_Default(fight, "prior"),
+    ct.add_argument("--prior", type=_bounded("POSITIVE"), default=_Default(fight, "prior"),
                     help="prior scale: alpha_w = prior x the term's count in the run (default %(default)s)")
-    ct.add_argument("--min-count", type=int, default=_Default(fight, "min_count"),
+    ct.add_argument("--min-count", type=_bounded("COUNT"), default=_Default(fight, "min_count"),
                     help="leave out terms with fewer occurrences in the two groups (default %(default)s)")
-    ct.add_argument("--labels", dest="n_labels", type=int, default=_Default(fight, "n_labels"),
+    ct.add_argument("--labels", dest="n_labels", type=_bounded("COUNT"), default=_Default(fight, "n_labels"),
                     help="terms named per group in the chart (default %(default)s)")
     ct.add_argument("--out", type=Path, help="output folder (default RUN/contrasts)")
 

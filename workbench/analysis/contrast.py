@@ -27,11 +27,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from workbench import files, runfolder
+from workbench import checks, files, runfolder
 from workbench.corpus.dates import parse_years
 from workbench.errors import UsageError
 from workbench.outputs import charts
@@ -52,6 +53,12 @@ class ContrastConfig:
     min_count: int = 3
     z_cut: float = 1.96
     n_labels: int = 15
+
+    BOUNDS: ClassVar[dict] = {"prior": checks.POSITIVE, "min_count": checks.COUNT, "z_cut": checks.POSITIVE,
+                              "n_labels": checks.COUNT}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
 
 @dataclass(frozen=True)

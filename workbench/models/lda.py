@@ -126,7 +126,6 @@ def fit(bows: Sequence[list[tuple[int, int]]], vocab: Vocabulary, config: ModelC
         raise ValueError("every unit needs at least one token in the vocabulary")
     n_keyed = themes.k if themes else 0
     k = config.num_topics + n_keyed
-    check_topics(k, len(token_ids if token_ids is not None else bows), len(vocab.terms), n_keyed)
     priors, missing = _seed_priors(vocab, config, themes)
     if config.engine == "tomotopy":
         fitted = _fit_tomotopy(bows, vocab, config, k, priors, progress, token_ids)

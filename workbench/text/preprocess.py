@@ -67,7 +67,7 @@ class CorpusConfig:
     follow_links: bool = False  # read what links inside a source folder lead to outside it
 
     BOUNDS: ClassVar[dict] = {"chunk_chars": checks.POSITIVE_INT, "min_tokens": checks.POSITIVE_INT,
-                              "harvest_min_share": checks.SHARE, "min_len": checks.POSITIVE_INT,
+                              "harvest_min_share": checks.UNIT_INTERVAL, "min_len": checks.POSITIVE_INT,
                               "workers": checks.COUNT}
 
     def __post_init__(self):
