@@ -309,7 +309,7 @@ def test_export_writes_where_the_notebook_helper_does(two_runs, capsys):
 
 
 # Option types that take no number: text, paths, KEY=VALUE pairs, lists of names, none|COLUMN.
-TEXT_TYPES = ("str", "Path", "_pair.<locals>.parse", "_str_list", "_cluster", "_label_item")
+TEXT_TYPES = ("str", "Path", "_pair.<locals>.parse", "_str_list", "_cluster", "_label_item", "_sha256")
 
 
 def _typed_options():

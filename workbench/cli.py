@@ -682,7 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "printed). The run's own files are not changed.")
     inf.add_argument("run", help="run folder")
     inf.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders, as for train")
-    inf.add_argument("--iterations", type=int, default=_Default("workbench.models.lda:INFER_ITERATIONS"),
+    inf.add_argument("--iterations", type=_bounded("POSITIVE_INT"), default=_Default("workbench.models.lda:INFER_ITERATIONS"),
                      help="Gibbs sweeps per unit, tomotopy (default %(default)s)")
     inf.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: the run's)")
     inf.add_argument("--out", type=Path, help="output CSV (default RUN/inferred/<source>-<hash>.csv)")
