@@ -431,8 +431,11 @@ def test_traditional_and_simplified_count_as_one_term_when_asked(tmp_path):
     for i, text in enumerate(simplified + traditional):
         (src / f"{i}.txt").write_text(text, encoding="utf-8")
     common = dict(no_below=1, no_above=1.0, store_path=tmp_path / "s.sqlite", progress=False)
-    plain = preprocess.prepare([src], preprocess.CorpusConfig(min_tokens=1, workers=1), **common)
+    plain = preprocess.prepare([src], preprocess.CorpusConfig(min_tokens=1, workers=1, to_simplified=False), **common)
     assert {"贪腐", "貪腐"} <= set(plain.vocab.terms)  # two spellings, two terms
+    detected = preprocess.prepare([src], preprocess.CorpusConfig(min_tokens=1, workers=1), **common)
+    assert "贪腐" in detected.vocab.terms and "貪腐" not in detected.vocab.terms  # the default finds them
+    assert detected.stats["traditional"]["converted_documents"] == 2
     folded = preprocess.prepare([src], preprocess.CorpusConfig(min_tokens=1, workers=1, to_simplified=True), **common)
     terms = list(folded.vocab.terms)
     assert "贪腐" in terms and "貪腐" not in terms

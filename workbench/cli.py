@@ -818,11 +818,20 @@ def build_parser() -> argparse.ArgumentParser:
     tm.add_argument("--examples", type=_bounded("COUNT"), default=_Default(terms, "examples"),
                     help="example contexts per term (default %(default)s)")
     tm.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
-    tm.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
-                    help="convert Traditional characters to Simplified first (OpenCC t2s)")
+    _add_traditional_options(tm)
     tm.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
                     help=_FOLLOW_LINKS)
     return p
+
+
+def _add_traditional_options(p) -> None:
+    t2s = p.add_mutually_exclusive_group()
+    t2s.add_argument("--to-simplified", dest="to_simplified", action="store_const", const=True,
+                     default=_Default(_CORPUS, "to_simplified"),
+                     help="convert every document from Traditional to Simplified characters (OpenCC t2s); by "
+                          "default (%(default)s) only the documents written in Traditional are, and the log says which")
+    t2s.add_argument("--keep-traditional", dest="to_simplified", action="store_const", const=False,
+                     help="convert no document: Traditional and Simplified spellings stay two terms")
 
 
 def _add_corpus_and_model_options(p, engines=None) -> None:
@@ -862,8 +871,7 @@ def _add_corpus_and_model_options(p, engines=None) -> None:
                    help="keep every part of speech")
     p.add_argument("--no-harvest", dest="harvest_quoted", action="store_false",
                    default=_Default(_CORPUS, "harvest_quoted"), help="do not add “quoted” terms to the dictionary")
-    p.add_argument("--to-simplified", action="store_true", default=_Default(_CORPUS, "to_simplified"),
-                   help="convert Traditional characters to Simplified before tokenizing (OpenCC t2s)")
+    _add_traditional_options(p)
     p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     p.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
                    help=_FOLLOW_LINKS)

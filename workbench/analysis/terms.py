@@ -21,7 +21,7 @@ from workbench.corpus import store
 from workbench.corpus.ingest import Problem
 from workbench.text import preprocess
 from workbench.text.terms import term_statistics
-from workbench.text.tokenize import quoting_documents, read_user_dict, to_simplified
+from workbench.text.tokenize import quoting_documents, read_user_dict
 
 COLUMNS = ("term", "harvested", "occurrences", "quoted_occurrences", "documents", "quoting_documents",
            "quoted_share", "pmi", "left_entropy", "right_entropy")
@@ -64,7 +64,7 @@ def candidate_table(texts, config: TermsConfig = TermsConfig(), known: set[str] 
     jieba's dictionary already, most-quoted first. Columns: :data:`COLUMNS`, then ``example_1`` ..."""
     known = dictionary_words() if known is None else known
     cc = config.corpus
-    norm = to_simplified if cc.to_simplified else None
+    norm = cc.normalize if cc.to_simplified is not False else None
 
     def read():
         return map(norm, texts()) if norm else texts()

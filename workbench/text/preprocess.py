@@ -25,6 +25,7 @@ from workbench.errors import PipelineError
 from workbench.text import token_cache, vocabulary
 from workbench.text.tokenize import (
     DEFAULT_POS_DROP,
+    DETECT_TRADITIONAL,
     MIN_QUOTED_SHARE,
     TokenizerConfig,
     contained_terms,
@@ -36,7 +37,9 @@ from workbench.text.tokenize import (
     quoting_documents,
     select_quoted_terms,
     select_slogans,
+    simplify_traditional,
     to_simplified,
+    traditional_rule,
 )
 from workbench.text.vocabulary import build_vocabulary
 
@@ -49,7 +52,10 @@ class CorpusConfig:
     out of the model (listed in the manifest); ``harvest_quoted``: add “quoted” terms of the
     corpus to the tokenizer (:meth:`harvested_terms`) that at least ``harvest_min_share`` of the
     documents containing them quote; ``text_column``: the text field of record
-    files; ``workers``: processes that tokenize cache misses (tokens do not depend on it)."""
+    files; ``workers``: processes that tokenize cache misses (tokens do not depend on it);
+    ``to_simplified``: ``"auto"`` converts each document written in Traditional characters
+    (``tokenize.is_traditional``) to Simplified before it is split and tokenized, ``True`` every
+    document, ``False`` none (the stored text, and the tables, keep the source's characters)."""
 
     unit: str = "paragraph"
     chunk_chars: int = 1000
@@ -63,7 +69,7 @@ class CorpusConfig:
     text_column: str | None = None
     tokenizer_engine: str = "rjieba"
     workers: int = 0  # 0: one per core
-    to_simplified: bool = False
+    to_simplified: bool | str = DETECT_TRADITIONAL
     follow_links: bool = False  # read what links inside a source folder lead to outside it
 
     BOUNDS: ClassVar[dict] = {"chunk_chars": checks.POSITIVE_INT, "min_tokens": checks.POSITIVE_INT,
@@ -72,6 +78,20 @@ class CorpusConfig:
 
     def __post_init__(self):
         checks.check_fields(self, self.BOUNDS)
+        if self.to_simplified not in (True, False, DETECT_TRADITIONAL):
+            raise ValueError(f"to_simplified is True, False or {DETECT_TRADITIONAL!r}, not {self.to_simplified!r}")
+
+    def normalize(self, text: str) -> str:
+        """A document's text as the harvest reads it: Traditional converted to Simplified as
+        ``to_simplified`` says (every document, or those :func:`tokenize.is_traditional` finds)."""
+        if self.to_simplified is True:
+            return to_simplified(text)
+        return simplify_traditional(text) if self.to_simplified == DETECT_TRADITIONAL else text
+
+    def text_rule(self) -> str:
+        """What the units' texts depend on besides the document's text (the detection of
+        Traditional documents, or nothing): part of the document cache's key."""
+        return traditional_rule() if self.to_simplified == DETECT_TRADITIONAL else ""
 
     def harvest_candidates(self, quoting: Counter[str]) -> list[str]:
         """The quoted terms (``quoting_documents`` of the corpus) worth counting: every term the
@@ -93,25 +113,29 @@ class CorpusConfig:
         return select_slogans(quoting, containing, containing, self.harvest_min_share)
 
     def quoted_counts(self, texts: Iterable[str]) -> Counter[str]:
-        """The documents quoting each term (``quoting_documents`` of ``texts``, Traditional
-        converted first when ``to_simplified``), nothing when the harvest is off. Counts of parts
-        of a corpus add up to the counts of the whole (Spark sums partitions')."""
+        """The documents quoting each term (``quoting_documents`` of ``texts``, each
+        :meth:`normalize`-d first), nothing when the harvest is off. Counts of parts of a corpus
+        add up to the counts of the whole (Spark sums partitions')."""
         if not self.harvest_quoted:
             return Counter()
-        return quoting_documents(map(to_simplified, texts) if self.to_simplified else texts)
+        return quoting_documents(texts if self.to_simplified is False else map(self.normalize, texts))
 
     def containing_counts(self, texts: Iterable[str], candidates: Sequence[str]) -> Counter[str]:
         """The documents containing each of ``candidates`` (:meth:`harvest_candidates`), quoted or
         not (``containing_documents``, converted as :meth:`quoted_counts`); they add up as well."""
-        return containing_documents(map(to_simplified, texts) if self.to_simplified else texts, candidates)
+        return containing_documents(texts if self.to_simplified is False else map(self.normalize, texts), candidates)
 
     def tokenizer_config(self, harvested: Sequence[str]) -> TokenizerConfig:
         return default_config(harvested, min_len=self.min_len, drop_numbers=self.drop_numbers, hmm=self.hmm,
-                              engine=self.tokenizer_engine, to_simplified=self.to_simplified,
+                              engine=self.tokenizer_engine, to_simplified=self.to_simplified is True,
                               **({} if self.pos_filter else {"pos_drop": None}))
 
     def units(self, doc_id: str, text: str) -> list[Unit]:
-        """The modelling units of one document (only its id and text matter)."""
+        """The modelling units of one document (only its id and text matter); a document written
+        in Traditional characters is converted first when ``to_simplified`` is ``"auto"`` (with
+        True the tokenizer converts every unit)."""
+        if self.to_simplified == DETECT_TRADITIONAL:
+            text = simplify_traditional(text)
         return split_units(Document(doc_id, "", "", text), self.unit, chunk_chars=self.chunk_chars)
 
     def check_units(self, n_kept: int) -> None:
@@ -365,6 +389,43 @@ class Harvest:
     found: dict[str, set[str]] = field(default_factory=dict)
 
 
+TRADITIONAL_LISTED = 1000  # converted documents the manifest lists by id (it counts them all)
+
+
+def traditional_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str],
+                          records: dict[str, int]) -> dict | None:
+    """With ``to_simplified="auto"``: which of ``doc_ids`` are written in Traditional characters
+    (``tokenize.is_traditional``: their units are converted to Simplified before tokenizing), as
+    the manifest's ``corpus.stats.traditional``, and one log line naming them when there are any.
+    None for the other settings (the config says what was done). ``records``: doc_id -> its record
+    id (the sources named in the log line). Cost: one pass over the texts, about 40 M characters/s."""
+    from workbench.text.tokenize import TRADITIONAL_MIN_CHARACTERS, TRADITIONAL_MIN_SHARE, traditional_share
+
+    if config.to_simplified != DETECT_TRADITIONAL:
+        return None
+    found = []
+    for doc_id, text in store.iter_texts(reader, doc_ids):
+        han, trad = traditional_share(text)
+        if trad >= TRADITIONAL_MIN_CHARACTERS and trad >= TRADITIONAL_MIN_SHARE * han:
+            found.append({"doc_id": doc_id, "han_characters": han, "traditional_characters": trad})
+    out = {"rule": f"convert a document when at least {TRADITIONAL_MIN_SHARE:.1%} of its Han characters "
+                   f"(and {TRADITIONAL_MIN_CHARACTERS}) are Traditional",
+           "min_share": TRADITIONAL_MIN_SHARE, "min_characters": TRADITIONAL_MIN_CHARACTERS,
+           "converted_documents": len(found), "documents": found[:TRADITIONAL_LISTED]}
+    if found:
+        top = sorted(found, key=lambda f: -f["traditional_characters"] / f["han_characters"])[:3]
+        names = {d.doc_id: (f"{d.source_file}:{d.record}" if d.record else d.source_file)
+                 + (f" ({d.meta['title']})" if d.meta.get("title") else "")
+                 for d in store.iter_records(conn, [records[f["doc_id"]] for f in top])}
+        shown = "; ".join(f"{names.get(f['doc_id'], f['doc_id'])} "
+                          f"{f['traditional_characters'] / f['han_characters']:.1%}" for f in top)
+        more = f" and {len(found) - len(top)} more" if len(found) > len(top) else ""
+        _log.info("%d of %d documents are written in Traditional characters (%s%s): converted to Simplified "
+                  "for tokenizing, the tables keep their text (--keep-traditional leaves them as they are)",
+                  len(found), len(doc_ids), shown, more)
+    return out
+
+
 def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str]) -> Harvest:
     """:func:`harvest` over documents of the store, by the same rule and with the same result. The
     quoted terms of each document are stored (``token_cache.quoted_sets``), so only new documents
@@ -373,7 +434,7 @@ def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str]
     document, the candidates it contains."""
     if not config.harvest_quoted:
         return Harvest([])
-    norm = to_simplified if config.to_simplified else str
+    norm = config.normalize
     texts = lambda ids: store.iter_texts(reader, ids)
     sets = token_cache.quoted_sets(conn, doc_ids, quote_scheme(config.to_simplified),
                                    lambda text: quoted_terms(norm(text)), texts)
@@ -449,6 +510,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         first, others = _first_records(conn, records)
         doc_ids = list(first)
         t_read, cpu_read = time.perf_counter(), _cpu_seconds()
+        traditional = traditional_documents(config, conn, reader, doc_ids, first)
         harvested = harvest_documents(config, conn, reader, doc_ids)
         t_harvest = time.perf_counter()
         tcfg = config.tokenizer_config(harvested.terms)
@@ -456,7 +518,8 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         workers = config.workers or os.cpu_count() or 1
         segmenter = _Segmenter(tokenizer, workers)
         cache = token_cache.SegmentCache(conn, tokenizer, segmenter)
-        documents = token_cache.DocumentCache(conn, tokenizer, cache.word_set, config.unit, config.chunk_chars)
+        documents = token_cache.DocumentCache(conn, tokenizer, cache.word_set, config.unit, config.chunk_chars,
+                                               config.text_rule())
         entries = documents.word_sets(doc_ids)
         stale = documents.stale(entries, harvested.found, harvested.candidates,
                                 lambda ids: store.iter_texts(reader, ids))
@@ -522,7 +585,8 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
                "seconds_harvest": round(t_harvest - t_read, 3), "cpu_seconds_tokenize": round(cpu_tok - cpu_read, 3),
                "seconds_segmenting_misses": round(cache.seconds_segmenting, 3), "workers": workers,
                "no_above_effective": eff_no_above, "n_records": len(records),
-               "records_repeating_a_text": len(records) - len(doc_ids)}
+               "records_repeating_a_text": len(records) - len(doc_ids),
+               **({"traditional": traditional} if traditional is not None else {})}
     return Corpus(store_path, tuple(doc_ids), tuple(first.values()), tuple(kept_units), tuple(kept_docs),
                   tuple(token_ids), vocab, config, tcfg, tuple(harvested.terms), tuple(dropped), tuple(problems),
                   stats_d, others)

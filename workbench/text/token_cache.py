@@ -141,11 +141,14 @@ class DocumentCache:
     ``terms`` numbers every kept token once per store, so a reused document costs one blob read and
     no string work; :meth:`term_ids` numbers new tokens."""
 
-    def __init__(self, conn: sqlite3.Connection, tokenizer, word_set: int, unit: str, chunk_chars: int):
+    def __init__(self, conn: sqlite3.Connection, tokenizer, word_set: int, unit: str, chunk_chars: int,
+                 text_rule: str = ""):
         self.conn, self.tokenizer, self.word_set = conn, tokenizer, word_set
         base = tokenizer.config.segmentation_base()
+        # text_rule: how a document's text is changed before it is split (CorpusConfig.text_rule)
         self.layout = hashlib.sha256(json.dumps(
-            [unit, chunk_chars if unit == "chunk" else None, base, tokenizer.filter_digest]).encode()).hexdigest()[:16]
+            [unit, chunk_chars if unit == "chunk" else None, base, tokenizer.filter_digest,
+             *([text_rule] if text_rule else [])]).encode()).hexdigest()[:16]
         self._ids: dict[str, int] = {}
         self.terms: list[str | None] = []
         self._load_terms()
