@@ -228,7 +228,7 @@ def test_library_warnings_print_as_one_workbench_line_each(tmp_path, monkeypatch
         assert err.splitlines() == [f"workbench: {src / 'empty.txt'}: empty file (skipped)"]
     assert logging.getLogger("workbench").handlers == handlers
     report = Path(out.splitlines()[-1].removeprefix("report: "))
-    assert report.parent == tmp_path / "store" / "reports" and re.fullmatch(r"ingest-\d{8}-\d{6}-c\.txt", report.name)
+    assert report.parent == tmp_path / "store" / "reports" and re.fullmatch(r"ingest-\d{8}-\d{6}-c(-1)?\.txt", report.name)
     assert report.read_text(encoding="utf-8").splitlines() == [
         "corpus 'c': 0 added, 1 unchanged, 0 updated, 1 skipped (1 empty file)", f"{src / 'empty.txt'}: empty file (skipped)"]
 

@@ -68,3 +68,49 @@ def test_a_live_writers_staging_is_left_alone(tmp_path):
         assert first.tmp.is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == [NAME, f"{NAME}-1"]
     assert os.stat(tmp_path / NAME).st_mode & 0o055  # readable by others, as any new folder (umask)
+
+
+def _claim(folder, barrier, queue):
+    from workbench.files import atomic_file, claim_file
+
+    barrier.wait()
+    path = claim_file(folder, "ingest-20261203-120000-c", ".txt")
+    with atomic_file(path) as tmp:
+        tmp.write_text(str(os.getpid()), encoding="utf-8")
+    queue.put((path.name, os.getpid()))
+
+
+def test_fifty_reports_claimed_in_the_same_instant_get_fifty_files(tmp_path):
+    ctx = mp.get_context("fork")
+    barrier, queue = ctx.Barrier(50), ctx.Queue()
+    procs = [ctx.Process(target=_claim, args=(tmp_path, barrier, queue)) for _ in range(50)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * 50
+    claimed = dict(queue.get(timeout=5) for _ in range(50))
+    assert len(claimed) == 50 and sorted(p.name for p in tmp_path.iterdir()) == sorted(claimed)
+    for name, pid in claimed.items():  # each writer's report is its own
+        assert (tmp_path / name).read_text(encoding="utf-8") == str(pid)
+
+
+def test_two_ingests_of_a_corpus_in_one_second_keep_both_reports(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from workbench.corpus import store
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 3, 12, 0, 0, tzinfo=timezone.utc)
+
+    monkeypatch.setattr(store, "datetime", Frozen)
+    (tmp_path / "a.txt").write_text("驻村第一书记带领贫困户发展产业，推进脱贫攻坚。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("网格员走访居民，化解矛盾纠纷，服务社区群众。", encoding="utf-8")
+    db = tmp_path / "store" / "store.sqlite"
+    _, first = store.ingest_with_report([tmp_path / "a.txt"], "c", store_path=db)
+    _, second = store.ingest_with_report([tmp_path / "b.txt"], "c", store_path=db)
+    assert (first.name, second.name) == ("ingest-20261203-120000-c.txt", "ingest-20261203-120000-c-1.txt")
+    assert first.read_text(encoding="utf-8").startswith("corpus 'c': 1 added, 0 unchanged")
+    assert second.read_text(encoding="utf-8").startswith("corpus 'c': 1 added, 0 unchanged")

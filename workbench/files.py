@@ -134,6 +134,22 @@ def atomic_file(path: Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def claim_file(folder: Path, stem: str, suffix: str = "") -> Path:
+    """A new, empty file ``folder/<stem><suffix>``, or ``<stem>-1<suffix>``, ``<stem>-2<suffix>`` ...
+    when that is taken: created with ``O_EXCL``, so writers that pick a name at the same instant
+    (two ingests in one second) never get the same file. Fill it with :func:`atomic_file`."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(10_000):
+        path = folder / f"{stem}{'' if n == 0 else f'-{n}'}{suffix}"
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{folder}: no free file name for {stem}{suffix}")
+
+
 _CLAIM = ".claim"
 #: A staging folder without an owner's process id (made before ids were recorded) counts as stale
 #: once it is this old.

@@ -40,6 +40,7 @@ import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -351,22 +352,29 @@ def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str
                        follow_links: bool = False) -> tuple[IngestReport, Path]:
     """:func:`ingest` into the store at ``store_path`` (default :func:`default_path`), each skipped
     input logged (:func:`workbench.corpus.ingest.report`), and the report written to
-    ``report_file`` (default ``<store folder>/reports/ingest-<UTC time>-<corpus>.txt``): the
+    ``report_file`` (default ``<store folder>/reports/ingest-<UTC time>-<corpus>.txt``, or ``-1.txt``,
+    ``-2.txt`` ... when another ingest took that name in the same second): the
     summary line, then one line per skipped input. Returns the report and the file written."""
-    from datetime import datetime, timezone
-
     from workbench.corpus.ingest import report as log_problems
-    from workbench.files import atomic_file
+    from workbench.files import atomic_file, claim_file
 
     path = Path(store_path or default_path())
     with closing(connect(path)) as conn:
         result = ingest(conn, sources, corpus, text_column=text_column, follow_links=follow_links)
     log_problems(result.skipped)
-    report_file = Path(report_file or path.parent / "reports" /
-                       f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{corpus}.txt")
+    claimed = report_file is None
+    if claimed:  # a name of its own: two ingests of one corpus in one second get -1, -2 ...
+        report_file = claim_file(path.parent / "reports", f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{corpus}",
+                                 ".txt")
+    report_file = Path(report_file)
     report_file.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(report_file) as tmp:
-        tmp.write_text(result.summary() + "\n" + "".join(f"{p}\n" for p in result.skipped), encoding="utf-8")
+    try:
+        with atomic_file(report_file) as tmp:
+            tmp.write_text(result.summary() + "\n" + "".join(f"{p}\n" for p in result.skipped), encoding="utf-8")
+    except BaseException:
+        if claimed:
+            report_file.unlink(missing_ok=True)
+        raise
     return result, report_file
 
 
