@@ -222,6 +222,7 @@ def cmd_train(args) -> int:
     cc, mc = _settings(CorpusConfig, args), _settings(ModelConfig, args, workers="train_workers")
     try:
         stm_config = _stm_config(args, mc)
+        dtm_config = _dtm_config(args, mc)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     try:
@@ -238,7 +239,8 @@ def cmd_train(args) -> int:
 
             run = engines.train([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
                                 corpus_name=args.corpus, themes_file=args.themes, out_dir=args.out,
-                                progress=not args.quiet, figures=write_run_figures, stm_config=stm_config)
+                                progress=not args.quiet, figures=write_run_figures, stm_config=stm_config,
+                                dtm_config=dtm_config)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
@@ -255,12 +257,30 @@ def _stm_config(args, mc):
 
     if args.model != "stm" and not args.prevalence:
         return None
+    if args.model == "dtm" or args.over_time:
+        raise errors.UsageError("--prevalence is the STM's; --over-time trains a dynamic topic model (choose one)")
     if not args.prevalence:
         raise errors.UsageError("--model stm needs --prevalence FORMULA over metadata columns, e.g. \"s(year) + doc_type\"")
     if mc.engine == "spark":
         raise errors.UsageError("--model stm runs on this machine only (drop --engine spark)")
     return stm.StmConfig(prevalence=stm.normalize_formula(args.prevalence),
                          **_given(args, max_em_iterations="em_iterations"))
+
+
+def _dtm_config(args, mc):
+    """``--over-time COLUMN --slices Y1,Y2,...`` (or ``--model dtm``) as a DtmConfig (None otherwise)."""
+    from workbench import errors
+    from workbench.models import dtm
+
+    if args.model != "dtm" and not args.over_time:
+        return None
+    if not args.slices:
+        raise errors.UsageError("--over-time needs --slices: the years at which time slices start, "
+                                "e.g. --slices 1954,1978,1993,2003,2013")
+    if mc.engine == "spark":
+        raise errors.UsageError("--over-time runs on this machine only (drop --engine spark)")
+    return dtm.DtmConfig(slices=tuple(args.slices), **({"column": args.over_time} if args.over_time else {}),
+                         **_given(args, "chain_variance", iterations="em_iterations"))
 
 
 def cmd_sweep(args) -> int:
@@ -559,6 +579,7 @@ _SPARK = "workbench.engines.spark:SparkConfig"
 _STM = "workbench.models.stm:StmConfig"
 _FOLLOW_LINKS = ("read what symbolic links inside a source folder lead to outside it (default: each such link is "
                  "named and skipped)")
+_DTM = "workbench.models.dtm:DtmConfig"
 
 
 def _version() -> str:
@@ -592,14 +613,24 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", dest="random_state", metavar="N", type=_bounded("SEED"), default=_Default(_MODEL, "random_state"),
                    help="random seed (default %(default)s)")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
-    t.add_argument("--model", choices=("lda", "stm"), default="lda",
-                   help="lda (default) or stm: a structural topic model with --prevalence covariates (topica)")
+    t.add_argument("--model", choices=("lda", "stm", "dtm"), default="lda",
+                   help="lda (default), stm: a structural topic model with --prevalence covariates, or dtm: a "
+                        "dynamic topic model over --slices (both topica)")
     t.add_argument("--prevalence", metavar="FORMULA",
                    help="STM prevalence formula over metadata columns, e.g. \"s(year) + doc_type\" (s(): spline, "
                         "C(): categories; year comes from date)")
     em = t.add_argument("--em-iterations", type=_bounded("POSITIVE_INT"), default=_Default(_STM, "max_em_iterations"),
                         help="STM: most EM iterations (default %(default)s; stops at tolerance %(em_tol)s)")
     em.em_tol = _Default(_STM, "em_tol")  # for the help text
+    em.dtm = _Default(_DTM, "iterations")
+    em.help = em.help[:-1] + "; DTM: EM iterations, default %(dtm)s)"
+    t.add_argument("--over-time", metavar="COLUMN",
+                   help="train a dynamic topic model over time slices of this numeric column (year comes from "
+                        "date): each topic's terms per slice in topics_over_time.csv and .png")
+    t.add_argument("--slices", type=_int_list, metavar="Y1,Y2,...",
+                   help="with --over-time: the values at which slices start, e.g. 1954,1978,1993,2003,2013")
+    t.add_argument("--chain-variance", type=float, default=_Default(_DTM, "chain_variance"),
+                   help="DTM: how far a topic's words may drift from one slice to the next (default %(default)s)")
     _add_corpus_and_model_options(t, engines=_Choices("workbench.models.lda:ENGINES", extra=("spark",)))
     sp = t.add_argument_group("Spark engine (--engine spark; see docs/spark.md)")
     sp.add_argument("--master", default=_Default(_SPARK, "master"),

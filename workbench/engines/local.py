@@ -9,25 +9,30 @@ from pathlib import Path
 from typing import Sequence
 
 from workbench import models, paths, runfolder
-from workbench.errors import PipelineError
+from workbench.errors import PipelineError, UsageError
 from workbench.text.preprocess import CorpusConfig, default_sources, prepare
 
 
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
           model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
           out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
-          progress: bool = True, figures=None, stm_config=None) -> Path:
+          progress: bool = True, figures=None, stm_config=None, dtm_config=None) -> Path:
     """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
     a run folder; return its path. ``figures``: see ``runfolder.RunArrays`` (the command line passes
     ``outputs.charts.write_run_figures``, which adds ``convergence.png``). With ``stm_config``
     (:class:`workbench.models.stm.StmConfig`) the model is a structural topic model with that
-    prevalence formula instead of LDA."""
+    prevalence formula instead of LDA; with ``dtm_config`` (:class:`workbench.models.dtm.DtmConfig`) a
+    dynamic topic model over time slices."""
     sources = default_sources(sources, corpus_name)
     if sources is not None:
         sources = [Path(s) for s in sources]
-    if stm_config is not None and themes_file is not None:
-        raise PipelineError("--themes with --model stm: keyed topics are not available for the structural "
-                            "topic model yet (train keyed LDA, or STM without --themes)")
+    if themes_file is not None and (stm_config is not None or dtm_config is not None):
+        model = "--model stm" if stm_config is not None else "--over-time"
+        raise UsageError(f"--themes with {model}: keyed themes train keyed LDA (tomotopy, each seed word's prior "
+                         "on its theme's topic, as keyATM), not the structural or dynamic topic model; drop "
+                         f"--themes, or {model}")
+    if dtm_config is not None and stm_config is not None:
+        raise UsageError("--over-time with --prevalence: choose the dynamic topic model or the STM")
     themes = None
     if themes_file is not None:
         try:
@@ -44,6 +49,11 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
 
         fitted = stm.fit_stm(corpus, model_config.num_topics, model_config.random_state, stm_config,
                              progress=progress)
+    elif dtm_config is not None:
+        from workbench.models import dtm
+
+        fitted = dtm.fit_dtm(corpus, model_config.num_topics, model_config.random_state, dtm_config,
+                             progress=progress)
     else:
         fitted = models.fit(corpus.bows, corpus.vocab, model_config, themes, progress=progress,
                             token_ids=corpus.token_ids)
@@ -54,6 +64,7 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
     config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
               "corpus": asdict(corpus_config), "model": asdict(model_config),
               **({"stm": asdict(stm_config)} if stm_config is not None else {}),
+              **({"dtm": asdict(dtm_config)} if dtm_config is not None else {}),
               "themes_file": str(themes_file) if themes_file else None,
               "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None}
     return runfolder.write_run(run_arrays(corpus, fitted, config, themes_file, figures), out_dir or paths.runs_dir())

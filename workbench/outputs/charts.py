@@ -39,6 +39,8 @@ __all__ = [
     "plot_effect_curve",
     "plot_effect_difference",
     "plot_fighting_words",
+    "plot_term_drift",
+    "plot_topics_over_time",
     "write_run_figures",
     "plot_prevalence",
     "plot_sweep",
@@ -618,11 +620,16 @@ def plot_convergence(convergence: Mapping, *, title: str | None = None,
 
 def write_run_figures(settings: Mapping, folder: Path) -> None:
     """The figures a run folder holds besides the topic map: ``convergence.png`` when the model
-    reports a convergence trace. Passed to ``workbench.engines.train(figures=...)`` by the command
+    reports a convergence trace, ``topics_over_time.png`` for a dynamic topic model. Passed to ``workbench.engines.train(figures=...)`` by the command
     line (the run-folder writer sits below this layer and takes it as an argument)."""
     conv = settings.get("convergence")
     if conv and conv.get("trace"):
         fig = plot_convergence(conv, path=Path(folder) / "convergence.png")
+        del fig
+    over_time = Path(folder) / "topics_over_time.csv"
+    if settings.get("over_time") and over_time.is_file():
+        table = pd.read_csv(over_time, encoding="utf-8-sig", keep_default_na=False)
+        fig = plot_topics_over_time(table, path=Path(folder) / "topics_over_time.png")
         del fig
 
 
@@ -820,4 +827,81 @@ def plot_fighting_words(
         ax.legend(fontsize=8, frameon=False, loc="best")
         if note:
             fig.supxlabel(note, fontsize=7, color="0.4")
+        return _finish(fig, path)
+
+
+def plot_topics_over_time(
+    table: pd.DataFrame,
+    *,
+    n: int = 6,
+    topics: Sequence[int] | None = None,
+    labels: Mapping | Sequence[str] | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Each topic's top ``n`` terms in every time slice of a dynamic topic model, as a grid: one row
+    per topic, one column per slice, a term in colour where it enters the topic's top ``n`` (not in
+    the slice before), grey where it stays.
+
+    Input: ``topics_over_time.csv`` of a run (``topic``, ``slice``, ``period``, ``rank``, ``term``);
+    ``topics`` chooses rows (default: all). Output: the Figure; PNG to ``path``.
+    """
+    d = table[table["rank"] <= n]
+    chosen = sorted(set(d["topic"].astype(int))) if topics is None else [int(t) for t in topics]
+    periods = list(dict.fromkeys(d.sort_values("slice")["period"].astype(str)))
+    cells = {(int(r.topic), str(r.period)): [] for r in d.itertuples()}
+    for r in d.sort_values(["topic", "slice", "rank"]).itertuples():
+        cells[(int(r.topic), str(r.period))].append(str(r.term))
+    colors = _colors(max(chosen) + 1)
+    with cjk_style() as font:
+        fig = Figure(figsize=(1.9 * len(periods) + 1.4, 0.19 * n * len(chosen) + 0.9), layout="constrained")
+        ax = fig.subplots()
+        ax.set_xlim(0, len(periods))
+        ax.set_ylim(len(chosen), 0)
+        ax.set_xticks(np.arange(len(periods)) + 0.5, periods, fontsize=8)
+        ax.xaxis.tick_top()
+        ax.set_yticks(np.arange(len(chosen)) + 0.5, [topic_name(k, labels, 12) for k in chosen], fontsize=8)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        for row, k in enumerate(chosen):
+            if row:
+                ax.axhline(row, color="0.85", linewidth=0.6)
+            before: set[str] = set()
+            for col, p in enumerate(periods):
+                words = cells.get((k, p), [])
+                for i, w in enumerate(words):
+                    new = col > 0 and w not in before
+                    ax.text(col + 0.06, row + (i + 0.8) / (n + 0.6), truncate(w, 14), fontsize=7, va="center",
+                            family=font.family, color=colors[k] if new else "0.35")
+                before = set(words)
+        ax.set_title(f"每个主题各时期的前 {n} 个词（彩色：该时期新进入前 {n} 的词）", fontsize=10)
+        return _finish(fig, path)
+
+
+def plot_term_drift(
+    weights: pd.DataFrame,
+    *,
+    title: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Chosen terms' probability within one topic across the slices of a dynamic topic model (the
+    usual DTM chart of a word's trajectory, e.g. 反腐败 against 全面从严治党).
+
+    Input: a table with ``period`` (in slice order), ``term`` and ``weight``
+    (:func:`workbench.analysis.drift.term_weights`). Output: the Figure; PNG to ``path``.
+    """
+    periods = list(dict.fromkeys(weights["period"].astype(str)))
+    terms = list(dict.fromkeys(weights["term"].astype(str)))
+    colors = _colors(len(terms))
+    with cjk_style():
+        fig = Figure(figsize=(max(5.0, 1.1 * len(periods) + 2.5), 3.6), layout="constrained")
+        ax = fig.subplots()
+        for color, term in zip(colors, terms):
+            w = weights[weights["term"].astype(str) == term].set_index("period")["weight"].reindex(periods)
+            ax.plot(range(len(periods)), w.to_numpy(float), marker="o", color=color, label=term)
+        ax.set_xticks(range(len(periods)), periods, fontsize=8)
+        ax.set_ylabel("p(词 | 主题, 时期)")
+        ax.legend(fontsize=8, frameon=False)
+        if title:
+            ax.set_title(title, fontsize=10)
         return _finish(fig, path)
