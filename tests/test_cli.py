@@ -332,7 +332,8 @@ def test_every_numeric_option_has_a_stated_range():
     found = _numeric_options()
     assert len(found) >= 35
     assert [(c, o) for c, o, a in found if not hasattr(a.type, "bound") and a.type not in (_iterations, _int_list)] == []
-    assert [(c, o) for c, o, a in found if a.type is _int_list] == [("prevalence", "--periods")]  # any year
+    assert sorted((c, o) for c, o, a in found if a.type is _int_list) == [("prevalence", "--periods"),
+                                                                          ("train", "--slices")]  # any year
 
 
 def _below(bound) -> list[str]:
@@ -379,6 +380,7 @@ def _configs():
     from workbench.analysis.terms import TermsConfig
     from workbench.analysis.validation import TaskConfig
     from workbench.engines.spark import SparkConfig
+    from workbench.models.dtm import DtmConfig
     from workbench.models.lda import ModelConfig
     from workbench.models.stm import StmConfig
     from workbench.text.preprocess import CorpusConfig
@@ -386,7 +388,8 @@ def _configs():
     # (config, the commands whose options set its fields, {field: option dest} where they differ)
     return [(ModelConfig, ("train", "sweep"), {"workers": "train_workers"}),
             (CorpusConfig, ("train", "sweep", "terms"), {}), (SparkConfig, ("train",), {}),
-            (StmConfig, ("train",), {"max_em_iterations": "em_iterations"}), (EffectConfig, ("effect",), {}),
+            (StmConfig, ("train",), {"max_em_iterations": "em_iterations"}),
+            (DtmConfig, ("train",), {"iterations": "em_iterations"}), (EffectConfig, ("effect",), {}),
             (ContrastConfig, ("contrast",), {}), (TaskConfig, ("validate",), {}), (TermsConfig, ("terms",), {})]
 
 

@@ -629,7 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "date): each topic's terms per slice in topics_over_time.csv and .png")
     t.add_argument("--slices", type=_int_list, metavar="Y1,Y2,...",
                    help="with --over-time: the values at which slices start, e.g. 1954,1978,1993,2003,2013")
-    t.add_argument("--chain-variance", type=float, default=_Default(_DTM, "chain_variance"),
+    t.add_argument("--chain-variance", type=_bounded("POSITIVE"), default=_Default(_DTM, "chain_variance"),
                    help="DTM: how far a topic's words may drift from one slice to the next (default %(default)s)")
     _add_corpus_and_model_options(t, engines=_Choices("workbench.models.lda:ENGINES", extra=("spark",)))
     sp = t.add_argument_group("Spark engine (--engine spark; see docs/spark.md)")

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from workbench import checks
 from workbench.errors import UsageError
 from workbench.models.lda import Fitted
 from workbench.models.stm import covariate_frame, unit_metadata
@@ -51,6 +53,13 @@ class DtmConfig:
     iterations: int = 20
     init: str = "spectral"
     top_n: int = 20
+
+    BOUNDS: ClassVar[dict] = {"chain_variance": checks.POSITIVE, "obs_variance": checks.POSITIVE,
+                              "alpha": checks.POSITIVE, "iterations": checks.POSITIVE_INT,
+                              "top_n": checks.POSITIVE_INT}
+
+    def __post_init__(self):
+        checks.check_fields(self, self.BOUNDS)
 
 
 def _number(value: float) -> str:
