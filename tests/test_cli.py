@@ -309,7 +309,8 @@ def test_export_writes_where_the_notebook_helper_does(two_runs, capsys):
 
 
 # Option types that take no number: text, paths, KEY=VALUE pairs, lists of names, none|COLUMN.
-TEXT_TYPES = ("str", "Path", "_pair.<locals>.parse", "_str_list", "_cluster", "_label_item", "_sha256")
+TEXT_TYPES = ("str", "Path", "_pair.<locals>.parse", "_str_list", "_cluster", "_label_item", "_sha256",
+              "_corpus_name")
 
 
 def _typed_options():

@@ -10,6 +10,7 @@ import io
 import json
 import pickle
 import random
+import re
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from html.parser import HTMLParser
@@ -35,7 +36,8 @@ HOSTILE_DOC = "\n".join([
     "-2 纪检监察机关立案审查违纪问题，落实八项规定，纠治四风。",
     "@SUM(A1) 党员干部开展学习教育，主题党日活动，组织生活会。",
 ])
-HOSTILE_META = {"title": "=1+1", "author": "@SUM(A1)", "source": "-2", "region": "+1", "note": SCRIPT}
+HOSTILE_META = {"title": "=1+1", "author": "@SUM(A1)", "source": "-2", "region": "+1", "note": SCRIPT,
+                "省/市": "河南/信阳"}  # a column name that is no file name
 THEMES = f'[themes]\n"{SCRIPT}" = ["网格员", "社区"]\n"=HYPERLINK(\\"http://x\\",\\"点我\\")" = ["纪检监察", "八项规定"]\n'
 LABELS = {2: "@SUM(A1)", 3: "+1 -2"}
 
@@ -540,3 +542,85 @@ def _sized(st, size):
     import os
 
     return os.stat_result((*st[:6], size, *st[7:10]))
+
+
+# ---------------------------------------------------------------------------
+# names users give: corpus names, columns and file names in paths and messages
+
+
+def test_slug_keeps_chinese_and_drops_path_parts():
+    from workbench.files import SLUG_BYTES, slug
+
+    assert slug("省/市") == "省_市" and slug("政府工作报告 (2024)") == "政府工作报告_2024"
+    assert slug("../../../../x") == "x" and slug("..") == "_" and slug("") == "_" and slug(".hidden") == "hidden"
+    assert slug("a\nworkbench: b") == "a_workbench_b" and slug("C:\\x\\y") == "C_x_y"
+    long_a, long_b = slug("长" * 100 + "甲"), slug("长" * 100 + "乙")
+    assert long_a != long_b and len(long_a.encode()) <= SLUG_BYTES
+
+
+def test_shown_quotes_only_names_that_would_not_show():
+    from workbench.errors import one_line, shown
+
+    assert shown("/data/政府 工作报告.txt") == "/data/政府 工作报告.txt"
+    assert shown("a\nworkbench: x.txt") == "'a\\nworkbench: x.txt'"
+    assert shown("x\u202etxt.exe") == "'x\\u202etxt.exe'" and shown("it's\x00") == "'it\\'s\\x00'"
+    assert "\n" not in one_line("a\nb\r\u2028c") and one_line("政府\t报告") == "政府\\t报告"
+
+
+@pytest.mark.parametrize("name", ["政府工作报告", "两报 2019", "news_2024-v1.2", "人民日报（海外版）", "x" * 100])
+def test_corpus_names_may_be_chinese(name):
+    from workbench.corpus.store import check_corpus_name
+
+    assert check_corpus_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["../../../../x", "a/b", "a\\b", "", ".hidden", "-x", " x", "x ", "a\nb",
+                                  "x" * 101, "a:b"])
+def test_a_corpus_name_with_path_parts_is_refused_before_any_work(name, tmp_path, monkeypatch, capsys):
+    from workbench.cli import main
+    from workbench.corpus.store import CORPUS_NAME_RULE, check_corpus_name
+
+    with pytest.raises(ValueError, match=re.escape(CORPUS_NAME_RULE)):
+        check_corpus_name(name)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("社区网格员走访居民，化解矛盾纠纷，服务群众。", encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "store" / "store.sqlite"))
+    monkeypatch.chdir(src)
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", str(src), f"--corpus={name}"])
+    assert exc.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("workbench ingest: error: argument --corpus: corpus name") and CORPUS_NAME_RULE in line
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "src"]  # no store, no report anywhere
+
+
+def test_a_file_name_cannot_forge_message_lines(tmp_path, monkeypatch, capsys):
+    from workbench.cli import main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("社区网格员走访居民，化解矛盾纠纷，服务群众。", encoding="utf-8")
+    forged = "x\nworkbench: fake.txt: all is well (skipped)\n.txt"
+    (src / forged).write_text("", encoding="utf-8")
+    report = tmp_path / "report.txt"
+    monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "store.sqlite"))
+    assert main(["ingest", str(src), "--corpus", "网格", "--report", str(report)]) == 3
+    err = capsys.readouterr().err.splitlines()
+    quoted = "'" + str(src / forged).replace("\n", "\\n") + "'"
+    assert err == [f"workbench: {quoted}: empty file (skipped)"]
+    assert report.read_text(encoding="utf-8").splitlines()[1:] == [f"{quoted}: empty file (skipped)"]
+
+
+def test_a_column_named_with_a_slash_groups_prevalence_and_names_files(hostile_run, tmp_path, capsys):
+    from workbench.analysis import compare
+    from workbench.cli import main
+
+    run = Path(shutil.copytree(hostile_run, tmp_path / "run"))
+    assert main(["prevalence", str(run), "--by", "省/市", "--n-boot", "0"]) == 0
+    written = sorted(p.name for p in (run / "prevalence").iterdir())
+    assert written == ["prevalence_by_省_市.csv", "prevalence_by_省_市.png"]
+    assert "河南/信阳" in (run / "prevalence" / "prevalence_by_省_市.csv").read_text(encoding="utf-8-sig")
+    other = Path(shutil.copytree(hostile_run, tmp_path / "旧 run;1"))
+    table = compare.compare_and_carry(other, run)
+    assert Path(table.attrs["path"]) == run / "compare_旧_run_1.csv"

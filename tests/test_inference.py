@@ -74,7 +74,7 @@ def test_an_unseen_government_report_paragraph_goes_to_the_poverty_topic(seed_ru
     row = result.doc_topics.iloc[0]
     # 0.34 measured; the paragraph's industry and schooling sentences go to other topics
     assert row["dominant_topic"] == poverty and row[f"topic_{poverty}"] > 0.3
-    assert result.path.name.startswith("2019年政府工作报告-脱贫-")  # the space became "-"
+    assert result.path.name.startswith("2019年政府工作报告_脱贫-")  # the space became "_" (files.slug)
 
 
 def test_a_changed_dictionary_is_named_in_a_warning(seed_run, tmp_path, caplog):

@@ -20,7 +20,9 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 def _fail(msg: str, code: int = EXIT_ERROR) -> int:
-    print(f"workbench: error: {msg}", file=sys.stderr)
+    from workbench.errors import one_line
+
+    print(f"workbench: error: {one_line(msg)}", file=sys.stderr)
     return code
 
 
@@ -200,6 +202,15 @@ def _sha256(text: str) -> str:
     return value
 
 
+def _corpus_name(text: str) -> str:
+    from workbench.corpus.store import check_corpus_name
+
+    try:
+        return check_corpus_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _str_list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",")]
 
@@ -307,6 +318,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_ingest(args) -> int:
     from workbench.corpus import ingest, store
+    from workbench.errors import shown
 
     try:
         report, report_file = store.ingest_with_report(args.sources, args.corpus, text_column=args.text_column,
@@ -314,9 +326,9 @@ def cmd_ingest(args) -> int:
     except ingest.IngestError as exc:
         return _fail(str(exc))
     print(report.summary())
-    print(f"report: {report_file}")
+    print(f"report: {shown(report_file)}")
     if report.added + report.unchanged + report.updated == 0:
-        return _fail(f"no document could be read from {', '.join(map(str, args.sources))} (see the report above)")
+        return _fail(f"no document could be read from {', '.join(map(shown, args.sources))} (see the report above)")
     return EXIT_PARTIAL if report.skipped else EXIT_OK
 
 
@@ -533,6 +545,7 @@ def cmd_notebook(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from workbench.errors import one_line, shown
     from workbench.files import remove_stale_staging
     from workbench.runfolder.reader import check_run
 
@@ -540,9 +553,9 @@ def cmd_verify(args) -> int:
     remove_stale_staging(run.absolute().parent)  # as train does; says what it removed
     check = check_run(run, expect=args.expect)
     for line in check.problems:
-        print(f"workbench: {run}/{line}", file=sys.stderr)
+        print(f"workbench: {one_line(shown(run) + '/' + line)}", file=sys.stderr)
     if check.ok:
-        print(f"{run}: intact: every file of the folder is listed in manifest.json ({len(check.listed)}) and "
+        print(f"{shown(run)}: intact: every file of the folder is listed in manifest.json ({len(check.listed)}) and "
               "matches its sha256" + (", and manifest.json is the expected one" if args.expect else ""))
     for line in check.uncovered():
         print(f"not covered: {line}")
@@ -663,7 +676,9 @@ def build_parser() -> argparse.ArgumentParser:
                  "keyed by content: re-ingesting adds nothing. Prints added / unchanged / skipped, and writes "
                  "the same report to a file.")
     i.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files or folders to add")
-    i.add_argument("--corpus", required=True, help="corpus name")
+    i.add_argument("--corpus", required=True, type=_corpus_name,
+                   help="corpus name: letters (Chinese too), digits, _, and after the first character also "
+                        "spaces and . - ( ); at most 100 characters")
     i.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     i.add_argument("--report", type=Path, help="where to write the ingest report (default .workbench/reports/)")
     i.add_argument("--follow-links", action="store_true", help=_FOLLOW_LINKS)
@@ -842,7 +857,7 @@ def build_parser() -> argparse.ArgumentParser:
                   "and boundary entropy, example contexts, and whether the harvest takes it. Written as CSV for "
                   "Excel; move the terms worth keeping into a file of dictionaries/.")
     tm.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders, as for train")
-    tm.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE")
+    tm.add_argument("--corpus", type=_corpus_name, help="use a named corpus of the store instead of SOURCE")
     tm.add_argument("--out", type=Path, default=Path("terms.csv"), help="CSV file to write (default %(default)s)")
     tm.add_argument("--min-quoting-documents", type=_bounded("POSITIVE_INT"), default=_Default(terms, "min_quoting_documents"),
                     help="leave out terms quoted in fewer documents (default %(default)s)")
@@ -868,7 +883,7 @@ def _add_traditional_options(p) -> None:
 def _add_corpus_and_model_options(p, engines=None) -> None:
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help=".txt/.html files or folders (recursive), .jsonl/.csv/.xlsx/.parquet with a text column")
-    p.add_argument("--corpus", help="use a named corpus of the store instead of SOURCE (see `workbench ingest`)")
+    p.add_argument("--corpus", type=_corpus_name, help="use a named corpus of the store instead of SOURCE (see `workbench ingest`)")
     p.add_argument("--unit", choices=_Choices("workbench.corpus.units:UNIT_KINDS"), default=_Default(_CORPUS, "unit"),
                    help="what one modelled document is (default %(default)s)")
     p.add_argument("--chunk-chars", type=_bounded("POSITIVE_INT"), default=_Default(_CORPUS, "chunk_chars"),
@@ -920,8 +935,11 @@ class _Stderr(logging.Handler):
     whatever ``sys.stderr`` is at the time (tests swap it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        from workbench.errors import one_line
+
         try:
-            print(f"workbench: {record.getMessage()}", file=sys.stderr, flush=True)
+            # one line each, whatever a file name in it holds (errors.shown quotes the names it is given)
+            print(f"workbench: {one_line(record.getMessage())}", file=sys.stderr, flush=True)
         except Exception:  # noqa: BLE001 - logging must never break the command
             self.handleError(record)
 

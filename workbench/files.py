@@ -33,6 +33,26 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # ---------------------------------------------------------------------------
 # helpers
 
+#: The longest slug, in UTF-8 bytes (a file name may have 255; a Chinese character takes 3).
+SLUG_BYTES = 120
+
+
+def slug(text, fallback: str = "_") -> str:
+    """A file-name part made from user text (a metadata column, a group value, a corpus or run
+    name): letters of any script (Chinese included), digits, ``_``, ``-`` and ``.`` are kept,
+    every other run of characters (``/``, backslashes, spaces, quotes, ``:``, control characters ...)
+    becomes one ``_``; no leading or trailing ``.``, ``-`` or ``_``, so never ``..`` or a hidden
+    name; ``fallback`` when nothing is left. ``"省/市"`` -> ``"省_市"``, ``"../../x"`` -> ``"x"``.
+    A slug longer than :data:`SLUG_BYTES` is cut and ends in 8 hex digits of the whole text's
+    sha256, so two long names stay apart. Every file name the workbench derives from user text
+    goes through here."""
+    text = str(text)
+    out = re.sub(r"[^\w.-]+", "_", text).strip("._-")
+    if len(out.encode("utf-8")) > SLUG_BYTES:
+        cut = out.encode("utf-8")[:SLUG_BYTES - 9].decode("utf-8", errors="ignore").rstrip("._-")
+        out = f"{cut}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+    return out or fallback
+
 
 def text_columns(frame: pd.DataFrame) -> list[str]:
     """Columns that can hold strings: object, string and categorical dtypes."""

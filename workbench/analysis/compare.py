@@ -456,7 +456,7 @@ def compare_and_carry(run_a, run_b, *, labels_a=None, path=None, carry: bool = T
         table["label_a"] = [labels.get(int(i), "") if pd.notna(i) else "" for i in table["topic_a"]]
         table["carried_label"] = [carried.get(int(j), "") if pd.notna(j) else "" for j in table["topic_b"]]
     if write:
-        table.attrs["path"] = str(write_comparison(table, path or b / f"compare_{a.name}.csv"))
+        table.attrs["path"] = str(write_comparison(table, path or b / f"compare_{files.slug(a.name)}.csv"))
     if write and carry:
         labels_b = read_labels(b)
         new = {int(k): v for k, v in zip(table["topic_b"], table["carried_label"])

@@ -180,10 +180,6 @@ def contrast(run, by: str, groups: Sequence[str], config: ContrastConfig = Contr
                     (int(masks[0].sum()), int(masks[1].sum())), (int(y_a.sum()), int(y_b.sum())), config.prior)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", text).strip("_") or "_"
-
-
 def write_contrast(run, by: str, groups: Sequence[str], config: ContrastConfig = ContrastConfig(), *,
                    out_dir: Path | None = None) -> tuple[Contrast, Path, Path]:
     """:func:`contrast` written to ``<out_dir>/contrast_<by>_<a>_vs_<b>.csv`` (the table) and ``.png``
@@ -193,7 +189,7 @@ def write_contrast(run, by: str, groups: Sequence[str], config: ContrastConfig =
     result = contrast(run, by, groups, config)
     folder = Path(out_dir) if out_dir is not None else run.path / "contrasts"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"contrast_{_slug(by)}_{_slug(result.groups[0])}_vs_{_slug(result.groups[1])}"
+    stem = f"contrast_{files.slug(by)}_{files.slug(result.groups[0])}_vs_{files.slug(result.groups[1])}"
     csv, png = folder / f"{stem}.csv", folder / f"{stem}.png"
     with files.atomic_file(csv) as tmp:
         files.write_csv(result.table, tmp)

@@ -24,7 +24,6 @@ effects, and topic shares are compositional."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Sequence
@@ -271,7 +270,7 @@ def write_effect(run, covariate: str, *, out_dir: Path | None = None, config: Ef
     effect = estimate_effect(run, covariate, config=config, **kwargs)
     folder = Path(out_dir) if out_dir is not None else run.path / "effects"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "effect_" + re.sub(r"[^\w.-]+", "_", covariate)
+    stem = "effect_" + files.slug(covariate)
     csv, coef_csv, png = folder / f"{stem}.csv", folder / f"{stem}_coefficients.csv", folder / f"{stem}.png"
     files.write_csv(effect.table, csv)
     files.write_csv(effect.coefficients, coef_csv)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench import runfolder
+from workbench import files, runfolder
 from workbench.errors import PipelineError
 from workbench.models import lda
 from workbench.runfolder.reader import read_doc_topics
@@ -74,18 +74,10 @@ def _vocabulary(run: runfolder.Run) -> Vocabulary:
     return Vocabulary(to_dictionary(run.vocab, doc_freq, n_units, corpus_freq), tuple(run.vocab), doc_freq, corpus_freq)
 
 
-def slug(text: str, max_chars: int = 40) -> str:
-    """A file-name part from any text: letters (Chinese included), digits, ``-``, ``_`` and ``.``
-    kept, every other run of characters one ``-``; at most ``max_chars``; "inferred" when nothing
-    is left."""
-    cleaned = re.sub(r"[^\w.-]+", "-", str(text), flags=re.UNICODE).strip("-.")
-    return cleaned[:max_chars].strip("-.") or "inferred"
-
-
 def output_name(sources: Sequence[Path], unit_ids: Sequence[str], key: str) -> str:
     """``<first source's stem>[+N]-<8 hex>``: the hash covers the units and ``key`` (how they were
     inferred), so the same documents inferred the same way get the same name, others another."""
-    first = slug(Path(sources[0]).stem) if sources else "inferred"
+    first = files.slug(Path(sources[0]).stem, "inferred") if sources else "inferred"
     more = f"+{len(sources) - 1}" if len(sources) > 1 else ""
     h = hashlib.sha256(("\x00".join(unit_ids) + "\x01" + key).encode()).hexdigest()[:8]
     return f"{first}{more}-{h}"

@@ -239,7 +239,7 @@ def write_prevalence(run, topics: Sequence[int] | int | None = None, by: str = "
     topics = None if topics is None else runfolder.merges.shown_topics(run.num_topics, run.merges, topics)
     folder = Path(out_dir) if out_dir is not None else run.path / "prevalence"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = stem or f"prevalence_by_{table.attrs['by']}"
+    stem = files.slug(stem or f"prevalence_by_{table.attrs['by']}")  # a column may be 省/市
     csv = folder / f"{stem}.csv"
     out = table.copy()
     out[table.attrs["by"]] = out[table.attrs["by"]].astype(str)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from workbench.errors import one_line, shown
+
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".xlsx", ".parquet"}
@@ -88,8 +90,9 @@ class Problem:
     action: str = "skipped"
 
     def __str__(self) -> str:
-        loc = f"{self.path}:{self.where}" if self.where else self.path
-        return f"{loc}: {self.what} ({self.action})"
+        # The path is the user's (a file name may hold a newline): quoted when it would not show.
+        loc = f"{shown(self.path)}:{self.where}" if self.where else shown(self.path)
+        return one_line(f"{loc}: {self.what} ({self.action})")
 
 
 @dataclass(frozen=True)
@@ -683,7 +686,7 @@ def iter_source_files(paths: Iterable[Path], problems: list[Problem] | None = No
     paths = [Path(p) for p in paths]
     for p in paths:
         if not p.exists():
-            raise IngestError(f"{p}: no such file or folder")
+            raise IngestError(f"{shown(p)}: no such file or folder")
     read: dict[Path, str] = {}  # resolved file -> the name it was read under
     for p, prefix in zip(paths, source_names(paths)):
         if p.is_dir():
@@ -850,7 +853,7 @@ def read_sources(paths: Iterable[Path], *, text_column: str | None = None,
                 yielded = True
                 yield d
         except NoTextColumn as exc:
-            column_errors.append(f"{f}: {exc}")
+            column_errors.append(f"{shown(f)}: {exc}")
     if column_errors and not yielded:
         raise IngestError(column_errors[0])
 

@@ -36,6 +36,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from contextlib import closing
@@ -46,6 +47,8 @@ from typing import Iterable, Iterator, Sequence
 
 from workbench import paths
 from workbench.corpus.ingest import FIELD_ALIASES, SOURCE_PREFIX, Document, Problem, read_sources
+from workbench.errors import one_line, shown
+from workbench.files import slug
 
 SCHEMA_VERSION = 2  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 2: document cache
 DOCUMENTS = """CREATE TABLE IF NOT EXISTS documents (
@@ -213,10 +216,11 @@ class IngestReport:
             reasons[key] = reasons.get(key, 0) + 1
         why = "; ".join(f"{n} {k}" for k, n in sorted(reasons.items()))
         name = f"corpus '{self.corpus}': " if self.corpus else ""
-        return (f"{name}{self.added} added, {self.unchanged} unchanged, {self.updated} updated, "
-                f"{len(self.skipped)} skipped" + (f" ({why})" if why else "")
-                + (f"; {self.repeated} with the text of an earlier record (modelled once)" if self.repeated else "")
-                + self._columns())
+        return one_line(f"{name}{self.added} added, {self.unchanged} unchanged, {self.updated} updated, "
+                        f"{len(self.skipped)} skipped" + (f" ({why})" if why else "")
+                        + (f"; {self.repeated} with the text of an earlier record (modelled once)"
+                           if self.repeated else "")
+                        + self._columns())  # a column name may hold a newline
 
     def _columns(self) -> str:
         """"; columns: 正文 -> text, 标题 -> title (新闻.csv)": which column of the record files was
@@ -236,7 +240,7 @@ class IngestReport:
         for path, found in self.fields.items():
             chosen = tuple((name, column) for name, column in found.items() if pick(name))
             if chosen:
-                files.setdefault(chosen, []).append(Path(path).name)
+                files.setdefault(chosen, []).append(shown(Path(path).name))
         return "; ".join(_renames(choice) + f" ({', '.join(names) if len(names) <= 3 else f'{len(names)} files'})"
                          for choice, names in files.items())
 
@@ -281,8 +285,8 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
     killed ingest keeps whole records and a rerun completes it. ``follow_links``: as
     :func:`workbench.corpus.ingest.iter_source_files`. See :class:`IngestReport`.
     """
-    if corpus == "":
-        raise ValueError("a corpus needs a name")
+    if corpus is not None:
+        check_corpus_name(corpus)
     space = corpus or ""
     problems: list[Problem] = []
     counts = {"added": 0, "unchanged": 0, "updated": 0}
@@ -364,8 +368,8 @@ def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str
     log_problems(result.skipped)
     claimed = report_file is None
     if claimed:  # a name of its own: two ingests of one corpus in one second get -1, -2 ...
-        report_file = claim_file(path.parent / "reports", f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{corpus}",
-                                 ".txt")
+        report_file = claim_file(path.parent / "reports",
+                                 f"ingest-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{slug(corpus)}", ".txt")
     report_file = Path(report_file)
     report_file.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -380,6 +384,21 @@ def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str
 
 def corpus_names(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT corpus FROM records WHERE corpus != '' ORDER BY corpus")]
+
+
+#: A corpus name: letters of any script (Chinese too), digits and ``_``, then also spaces and
+#: ``. - ( ) （ ）``; at most 100 characters. It names the ingest report file, so no path parts.
+CORPUS_NAME = re.compile(r"[^\W_][\w .()（）-]{0,99}")
+CORPUS_NAME_RULE = ("letters (Chinese too), digits, _, and after the first character also spaces and . - ( ); "
+                    "at most 100 characters, starting with a letter or digit")
+
+
+def check_corpus_name(name: str) -> str:
+    """``name`` when it is a valid corpus name (:data:`CORPUS_NAME`), else ValueError saying the rule:
+    ``--corpus ../../x`` or a name with ``/`` or a newline never reaches a file name."""
+    if not isinstance(name, str) or not CORPUS_NAME.fullmatch(name) or name != name.strip():
+        raise ValueError(f"corpus name {shown(name) if name else repr(name)}: use {CORPUS_NAME_RULE}")
+    return name
 
 
 def corpus_records(conn: sqlite3.Connection, corpus: str) -> list[tuple[int, str]]:

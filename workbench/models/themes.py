@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.errors import shown
+
 
 @dataclass(frozen=True)
 class Themes:
@@ -30,14 +32,14 @@ def load_themes(path: Path) -> Themes:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read themes file ({exc})") from None
+        raise ValueError(f"{shown(path)}: cannot read themes file ({exc})") from None
     table = data.get("themes", data)
     names, words = [], []
     for name, seeds in table.items():
         if not isinstance(seeds, list) or not all(isinstance(w, str) for w in seeds) or not seeds:
-            raise ValueError(f"{path}: theme '{name}' must be a non-empty list of words")
+            raise ValueError(f"{shown(path)}: theme '{name}' must be a non-empty list of words")
         names.append(str(name))
         words.append(tuple(seeds))
     if not names:
-        raise ValueError(f"{path}: no themes found")
+        raise ValueError(f"{shown(path)}: no themes found")
     return Themes(tuple(names), tuple(words))

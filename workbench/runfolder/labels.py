@@ -178,7 +178,9 @@ def update_labels(run_dir, changes: Mapping[int, str]) -> dict[int, str]:
     has, ordered by id. Raises ValueError as :func:`write_labels` does, and FileNotFoundError
     when ``run_dir`` is not a run folder (no ``manifest.json``): labels are never written elsewhere."""
     if not (Path(run_dir) / "manifest.json").is_file():
-        raise FileNotFoundError(f"{run_dir}: not a run folder (no manifest.json); labels go into a run folder")
+        from workbench.errors import shown
+
+        raise FileNotFoundError(f"{shown(run_dir)}: not a run folder (no manifest.json); labels go into a run folder")
     labels = read_labels(run_dir)
     for topic, label in changes.items():
         label = str(label).strip()

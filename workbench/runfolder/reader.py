@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.corpus.ingest import special_kind
+from workbench.errors import shown
 from workbench.files import CSV_ENCODING, sha256_file, unguard
 from workbench.runfolder.labels import LABELS_FILE
 from workbench.runfolder.schema import _TOPIC_COLUMN, COLUMN_TYPES, columns_file, topic_columns
@@ -71,7 +72,7 @@ class Run:
 def load_run(path: Path) -> Run:
     path = Path(path)
     if not (path / "manifest.json").is_file():
-        raise FileNotFoundError(f"{path}: not a run folder (no manifest.json)")
+        raise FileNotFoundError(f"{shown(path)}: not a run folder (no manifest.json)")
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     from workbench.runfolder.labels import read_labels
 
@@ -148,7 +149,7 @@ def latest_run(root: Path | None = None) -> Path:
     candidates = sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith((".", "sweep-"))
                         and (p / "doc_topics.csv").exists())
     if not candidates:
-        raise FileNotFoundError(f"{root}: no runs yet (run `workbench train` first)")
+        raise FileNotFoundError(f"{shown(root)}: no runs yet (run `workbench train` first)")
     return candidates[-1]
 
 
