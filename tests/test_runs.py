@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench import engines, models
 from workbench.runfolder.reader import load_run, verify_run
@@ -78,6 +79,19 @@ def test_rerun_byte_identical(seed_run, tmp_path):
     again = engines.train(out_dir=tmp_path, progress=False)
     for name in ("doc_topics.csv", "topics.csv", "keywords.csv", "terms.csv", "topic_term.npy", "ldavis.html"):
         assert (again / name).read_bytes() == (seed_run / name).read_bytes(), name
+
+
+def test_the_manifest_times_every_stage(seed_run):
+    m = json.loads((seed_run / "manifest.json").read_text(encoding="utf-8"))
+    timings = m["timings"]
+    # in the order they ran; no charts: the library call draws none unless given figures=
+    assert list(timings) == ["read", "traditional", "harvest", "tokenize", "vocabulary", "train", "coherence",
+                             "fingerprint", "tables", "ldavis", "model", "hashes", "total"]
+    assert all(isinstance(v, float) and v >= 0 for v in timings.values())
+    assert timings["total"] == pytest.approx(sum(v for k, v in timings.items() if k != "total"), abs=0.01)
+    assert timings["train"] > 0.1  # 2,000 Gibbs sweeps on the seeds
+    # the tables' hashes are in the manifest; the timings are in no table
+    assert "timings" not in (seed_run / "doc_topics.csv").read_text(encoding="utf-8-sig")
 
 
 def test_article_unit_and_other_seed(tmp_path):

@@ -299,6 +299,11 @@ def test_both_engines_write_the_same_folder(seed_run, spark_seed_run):
     assert ma["corpus"]["fingerprint"] == mb["corpus"]["fingerprint"]
     assert list(ma["corpus"]) == list(mb["corpus"])
     assert [k for k in mb if k != "spark"] == list(ma)
+    # every stage's seconds, the writer's the same for both engines
+    writer = ["fingerprint", "tables", "ldavis", "model", "hashes", "total"]
+    for m in (ma, mb):
+        assert [k for k in m["timings"] if k in writer] == writer and m["timings"]["train"] > 0
+    assert {"read", "tokenize", "vocabulary", "infer", "keywords", "coherence"} <= set(mb["timings"])
     # the same vocabulary in the same order, so topic_term columns line up across engines
     assert (local / "terms.csv").read_bytes() == (spark / "terms.csv").read_bytes()
     assert (local / "model" / "dictionary.txt").read_bytes() == (spark / "model" / "dictionary.txt").read_bytes()

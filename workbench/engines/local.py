@@ -10,6 +10,7 @@ from typing import Sequence
 
 from workbench import models, paths, runfolder
 from workbench.errors import PipelineError, UsageError
+from workbench.progress import Stages
 from workbench.text.preprocess import CorpusConfig, default_sources, prepare
 
 
@@ -39,24 +40,26 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
             themes = models.load_themes(Path(themes_file))
         except ValueError as exc:
             raise PipelineError(str(exc)) from None
+    stages = Stages()  # the seconds of every stage, for the manifest's timings
     corpus = prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
-                     no_above=model_config.no_above, store_path=store_path, progress=progress)
+                     no_above=model_config.no_above, store_path=store_path, progress=progress, stages=stages)
     models.check_topics(model_config.num_topics + (themes.k if themes else 0), len(corpus.token_ids),
                         len(corpus.vocab.terms), themes.k if themes else 0)
     t0 = time.perf_counter()
-    if stm_config is not None:
-        from workbench.models import stm
+    with stages("train"):
+        if stm_config is not None:
+            from workbench.models import stm
 
-        fitted = stm.fit_stm(corpus, model_config.num_topics, model_config.random_state, stm_config,
-                             progress=progress)
-    elif dtm_config is not None:
-        from workbench.models import dtm
+            fitted = stm.fit_stm(corpus, model_config.num_topics, model_config.random_state, stm_config,
+                                 progress=progress)
+        elif dtm_config is not None:
+            from workbench.models import dtm
 
-        fitted = dtm.fit_dtm(corpus, model_config.num_topics, model_config.random_state, dtm_config,
-                             progress=progress)
-    else:
-        fitted = models.fit(corpus.bows, corpus.vocab, model_config, themes, progress=progress,
-                            token_ids=corpus.token_ids)
+            fitted = dtm.fit_dtm(corpus, model_config.num_topics, model_config.random_state, dtm_config,
+                                 progress=progress)
+        else:
+            fitted = models.fit(corpus.bows, corpus.vocab, model_config, themes, progress=progress,
+                                token_ids=corpus.token_ids)
     corpus.stats["seconds_train"] = round(time.perf_counter() - t0, 3)
     for name, words in fitted.settings.get("missing_seed_words", {}).items():
         logging.getLogger(__name__).warning("theme '%s': seed words not in the vocabulary: %s", name,
@@ -67,15 +70,20 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
               **({"dtm": asdict(dtm_config)} if dtm_config is not None else {}),
               "themes_file": str(themes_file) if themes_file else None,
               "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None}
-    return runfolder.write_run(run_arrays(corpus, fitted, config, themes_file, figures), out_dir or paths.runs_dir())
+    arrays = run_arrays(corpus, fitted, config, themes_file, figures, stages=stages)
+    return runfolder.write_run(arrays, out_dir or paths.runs_dir(), stages=stages)
 
 
 def run_arrays(corpus, fitted: models.Fitted, config: dict, themes_file: Path | None = None,
-               figures=None) -> runfolder.RunArrays:
-    """A local corpus (text.preprocess.Corpus) and its fitted model as the writer's input."""
+               figures=None, stages: Stages | None = None) -> runfolder.RunArrays:
+    """A local corpus (text.preprocess.Corpus) and its fitted model as the writer's input; the
+    coherence scores are computed here (``stages`` gets their seconds as ``coherence``)."""
     from workbench.models.stm import semantic_coherence
 
-    c_npmi, per_topic = models.coherence(fitted.topic_term, corpus.vocab.terms, token_ids=corpus.token_ids)
+    stages = stages or Stages()
+    with stages("coherence"):
+        c_npmi, per_topic = models.coherence(fitted.topic_term, corpus.vocab.terms, token_ids=corpus.token_ids)
+        semantic = semantic_coherence(fitted.topic_term, corpus.vocab.terms, corpus.token_ids)
 
     def save_model(folder: Path) -> None:
         if fitted.engine == "tomotopy":
@@ -90,8 +98,7 @@ def run_arrays(corpus, fitted: models.Fitted, config: dict, themes_file: Path | 
         engine=fitted.engine, config=config, topic_term=fitted.topic_term, topic_names=fitted.topic_names,
         model_settings=fitted.settings,
         metrics={"c_npmi": c_npmi, "c_npmi_per_topic": per_topic, "ll_per_word": fitted.settings.get("ll_per_word"),
-                 "semantic_coherence_per_topic": semantic_coherence(fitted.topic_term, corpus.vocab.terms,
-                                                                    corpus.token_ids)},
+                 "semantic_coherence_per_topic": semantic},
         vocab=corpus.vocab, units=lambda: zip(corpus.unit_ids, corpus.token_ids),
         doc_topics=lambda: runfolder.doc_topic_blocks(corpus, fitted.doc_topic),
         meta_profile=runfolder.meta_profile(corpus), with_other_records=bool(runfolder.other_records(corpus)),

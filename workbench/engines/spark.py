@@ -68,6 +68,7 @@ from workbench.corpus import ingest
 from workbench.corpus.ingest import Problem
 from workbench.errors import PipelineError
 from workbench.models.lda import ModelConfig, check_topics
+from workbench.progress import Stages
 from workbench.text.preprocess import CorpusConfig, default_sources, no_documents_error, unit_tokens
 from workbench.text.tokenize import TokenizerConfig, get_tokenizer
 from workbench.text.vocabulary import Vocabulary, effective_no_above, empty_vocabulary, keep_terms, to_dictionary
@@ -1137,7 +1138,7 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
         run = _run_arrays(spark, corpus, model_config, spark_config, work, sources, corpus_name, versions,
                           progress, t_start)
         t_write = time.perf_counter()
-        final = runfolder.write_run(run, out_dir)
+        final = runfolder.write_run(run, out_dir, stages=_stages(run.stats))
         _say(progress, f"run written in {time.perf_counter() - t_write:.1f} s")
     finally:
         if scratch and not _is_local_uri(scratch):
@@ -1146,6 +1147,20 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
             spark.stop()
         shutil.rmtree(work, ignore_errors=True)
     return final
+
+
+def _stages(stats: dict) -> Stages:
+    """The manifest's timings of a Spark run so far, from its stats: the stages Spark times, and
+    the rest before writing (session start, collecting ids) as ``session_and_rest``."""
+    stages = Stages()
+    for name, key in (("read", "seconds_read"), ("tokenize", "seconds_tokenize"), ("vocabulary", "seconds_vocabulary"),
+                      ("train", "seconds_train"), ("infer", "seconds_doc_topics_spark"),
+                      ("keywords", "seconds_keywords_spark"), ("coherence", "seconds_coherence")):
+        if key in stats:
+            stages.add(name, stats[key])
+    if "seconds_before_writing" in stats:
+        stages.add("session_and_rest", max(0.0, stats["seconds_before_writing"] - sum(stages.seconds.values())))
+    return stages
 
 
 def _run_arrays(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_config: SparkConfig,

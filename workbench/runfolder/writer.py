@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.files import StagedFolder, sha256_file, write_csv, write_csv_chunks
+from workbench.progress import Stages
 from workbench.runfolder.tables import MetaProfile, build_topics_table, write_doc_topic_rows
 from workbench.text.vocabulary import Vocabulary
 
@@ -120,47 +121,66 @@ class RunArrays:
     versions: dict = field(default_factory=dict)
 
 
-def write_run(run: RunArrays, out_dir: Path) -> Path:
+def write_run(run: RunArrays, out_dir: Path, *, stages: Stages | None = None) -> Path:
     """Write the run folder whole or not at all (``files.StagedFolder``: a hidden folder beside
     its final place, renamed when complete); return its path. The one writer of every engine:
-    tables, manifest, hashes and permissions are the same whatever computed the arrays."""
+    tables, manifest, hashes and permissions are the same whatever computed the arrays.
+
+    ``stages``: the engine's stages so far (read, tokenize, train ...); the writer adds its own
+    (``fingerprint``, ``tables``, ``ldavis``, ``model``, ``charts``, ``hashes``) and writes them all
+    into the manifest as ``timings`` (wall seconds: no table depends on them)."""
     from workbench.runfolder import ldavis
 
+    stages = stages or Stages()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     terms = run.vocab.terms
-    fingerprint = fingerprint_of(run.units(), terms)
+    with stages("fingerprint"):
+        fingerprint = fingerprint_of(run.units(), terms)
     name = run_name(run.config, fingerprint, now)
     labels = {i: n for i, n in enumerate(run.topic_names) if n}
     with StagedFolder(out_dir, name) as stage:
         name, tmp = stage.name, stage.tmp  # the final name, claimed on entry
-        write_doc_topic_rows(run.doc_topics(), run.meta_profile, tmp / "doc_topics.csv", run.with_other_records)
-        write_csv(build_topics_table(run.topic_term, terms, labels), tmp / "topics.csv")
-        write_csv_chunks(run.keywords(), tmp / "keywords.csv")
-        for file_name, table in run.tables.items():
-            write_csv(table, tmp / file_name)
-        write_csv(pd.DataFrame({"term_id": range(len(terms)), "term": terms,
-                                "doc_freq": run.vocab.doc_freq, "corpus_freq": run.vocab.corpus_freq}),
-                  tmp / "terms.csv")
-        np.save(tmp / "topic_term.npy", run.topic_term, allow_pickle=False)
-        (tmp / "labels.json").write_text(json.dumps({str(i): n for i, n in sorted(labels.items())},
-                                                    ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        doc_topic, doc_lengths = run.ldavis
-        ldavis.write_ldavis_html(tmp / "ldavis.html", run.topic_term, doc_topic, doc_lengths,
-                                 list(terms), run.vocab.corpus_freq, topic_labels=labels)
-        model_dir = tmp / "model"
-        model_dir.mkdir()
-        run.vocab.dictionary.save_as_text(str(model_dir / "dictionary.txt"))
-        run.save_model(model_dir)
+        with stages("tables"):
+            _write_tables(run, tmp, labels)
+        with stages("ldavis"):
+            doc_topic, doc_lengths = run.ldavis
+            ldavis.write_ldavis_html(tmp / "ldavis.html", run.topic_term, doc_topic, doc_lengths,
+                                     list(terms), run.vocab.corpus_freq, topic_labels=labels)
+        with stages("model"):
+            model_dir = tmp / "model"
+            model_dir.mkdir()
+            run.vocab.dictionary.save_as_text(str(model_dir / "dictionary.txt"))
+            run.save_model(model_dir)
         if run.figures is not None:
-            run.figures(run.model_settings, tmp)
+            with stages("charts"):
+                run.figures(run.model_settings, tmp)
         manifest = _manifest(run, name, now, fingerprint, labels)
-        # Every file, labels.json too: `workbench label` rewrites it with the files that show labels
-        # and their sha256 (runfolder.labels.write_labels).
-        manifest["files"] = {p.relative_to(tmp).as_posix(): sha256_file(p)
-                             for p in sorted(tmp.rglob("*")) if p.is_file()}
+        with stages("hashes"):
+            # Every file, labels.json too: `workbench label` rewrites it with the files that show labels
+            # and their sha256 (runfolder.labels.write_labels).
+            files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        manifest["timings"] = stages.as_dict()
+        manifest["files"] = files
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
     return stage.path
+
+
+def _write_tables(run: RunArrays, tmp: Path, labels: dict) -> None:
+    """doc_topics.csv, topics.csv, keywords.csv, the engine's tables, terms.csv, topic_term.npy
+    and labels.json."""
+    terms = run.vocab.terms
+    write_doc_topic_rows(run.doc_topics(), run.meta_profile, tmp / "doc_topics.csv", run.with_other_records)
+    write_csv(build_topics_table(run.topic_term, terms, labels), tmp / "topics.csv")
+    write_csv_chunks(run.keywords(), tmp / "keywords.csv")
+    for file_name, table in run.tables.items():
+        write_csv(table, tmp / file_name)
+    write_csv(pd.DataFrame({"term_id": range(len(terms)), "term": terms,
+                            "doc_freq": run.vocab.doc_freq, "corpus_freq": run.vocab.corpus_freq}),
+              tmp / "terms.csv")
+    np.save(tmp / "topic_term.npy", run.topic_term, allow_pickle=False)
+    (tmp / "labels.json").write_text(json.dumps({str(i): n for i, n in sorted(labels.items())},
+                                                ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _manifest(run: RunArrays, name: str, now: datetime, fingerprint: str, labels: dict) -> dict:

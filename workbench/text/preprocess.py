@@ -22,6 +22,7 @@ from workbench.corpus import ingest, store
 from workbench.corpus.ingest import Document, Problem
 from workbench.corpus.units import Unit, split_units
 from workbench.errors import PipelineError
+from workbench.progress import Stages
 from workbench.text import token_cache, vocabulary
 from workbench.text.tokenize import (
     DEFAULT_POS_DROP,
@@ -491,9 +492,11 @@ class _FirstSeen:
 
 def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = CorpusConfig(), *,
             corpus_name: str | None = None, no_below: int = 2, no_above: float = 0.5,
-            store_path: Path | None = None, progress: bool = True) -> Corpus:
+            store_path: Path | None = None, progress: bool = True, stages: Stages | None = None) -> Corpus:
     """Ingest ``sources`` into the store (or take the named corpus), split, tokenize through the
-    cache, build the vocabulary and term-id arrays.
+    cache, build the vocabulary and term-id arrays. ``stages`` gets the seconds of ``read``,
+    ``traditional`` (finding documents written in Traditional characters), ``harvest``,
+    ``tokenize`` and ``vocabulary``.
 
     Cost: for documents the cache holds, one read of their stored quoted terms and term ids, and
     one pass over their texts (the harvest counts where its candidates occur); new documents, and
@@ -511,6 +514,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         doc_ids = list(first)
         t_read, cpu_read = time.perf_counter(), _cpu_seconds()
         traditional = traditional_documents(config, conn, reader, doc_ids, first)
+        t_traditional = time.perf_counter()
         harvested = harvest_documents(config, conn, reader, doc_ids)
         t_harvest = time.perf_counter()
         tcfg = config.tokenizer_config(harvested.terms)
@@ -574,6 +578,13 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         kept_docs.append(did)
         token_ids.append(new)
     vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
+    if stages is not None:
+        t_vocab = time.perf_counter()
+        for name, seconds in (("read", t_read - t_start), ("traditional", t_traditional - t_read),
+                              ("harvest", t_harvest - t_traditional), ("tokenize", t_tok - t_harvest),
+                              ("vocabulary", t_vocab - t_tok)):
+            if name != "traditional" or traditional is not None:
+                stages.add(name, seconds)
     retok = cache.retokenized()
     _log.debug("tokenize: %d units segmented: %d new, %d containing a changed user word%s; %d reused",
               cache.misses, retok["new_units"], retok["touched_units"],
