@@ -17,6 +17,7 @@ from workbench.analysis.compare import (
     align_vocab,
     carry_labels,
     compare_runs,
+    mask_thin_topics,
     match_topics,
     stability,
     top_terms,
@@ -137,7 +138,11 @@ def regrown_model(rng):
 def test_split_merge_new_and_vanished_are_reported():
     tt_a, tt_b, vocab_b = regrown_model(np.random.default_rng(4))
     aligned = align_vocab(tt_a, VOCAB_A, tt_b, vocab_b)
-    df = match_topics(topic_similarity(aligned.A, aligned.B))
+    raw = topic_similarity(aligned.A, aligned.B)
+    # economy (gone, 19% of its mass on shared terms) and rural (new, 20%): their remainders are
+    # filler, 0.34 alike, a match at 0.3 unless thin topics are kept out, as compare_runs does
+    assert raw[4, 3] > DEFAULT_THRESHOLD
+    df = match_topics(mask_thin_topics(raw, aligned))
     assert statuses(df) == {
         (0, 1): "split",
         (0, 4): "split",
@@ -240,7 +245,7 @@ def test_align_vocab_rejects_bad_input():
 def test_labels_carry_over_to_matches_splits_and_merges():
     tt_a, tt_b, vocab_b = regrown_model(np.random.default_rng(4))
     aligned = align_vocab(tt_a, VOCAB_A, tt_b, vocab_b)
-    df = match_topics(topic_similarity(aligned.A, aligned.B))
+    df = match_topics(mask_thin_topics(topic_similarity(aligned.A, aligned.B), aligned))
     labels_a = {"0": "脱贫攻坚", "1": "基层治理", "2": "党建", "3": "纪检监察", "4": "招商引资"}
     carried = carry_labels(df, labels_a)
     split = df[df["status"] == "split"].sort_values("similarity", ascending=False)
@@ -410,3 +415,55 @@ def test_similarity_is_symmetric_and_in_unit_interval(spec, kb, metric):
     assert np.all((ab >= 0) & (ab <= 1))
     np.testing.assert_allclose(ab, topic_similarity(b, a, metric=metric).T, atol=1e-12)
     np.testing.assert_allclose(np.diag(topic_similarity(a, a, metric=metric)), 1.0, atol=1e-7)
+
+
+# --------------------------------------------------------------------------- the measured threshold
+
+SPRING_FESTIVAL = ["春运", "返乡", "旅客", "铁路", "车票", "客流", "列车", "航班"]
+ANTI_CORRUPTION = ["反腐", "腐败", "纪委", "巡视", "贪污", "受贿", "廉洁", "作风"]
+
+
+def _reestimate(row, rng, keep):
+    """``row`` re-estimated by another run: ``keep`` of its mass kept in place, the rest moved about
+    its own words (as a retrain reweights a topic's terms)."""
+    moved = rng.dirichlet(np.full(row.size, 0.3)) * (row > 0)
+    return keep * row + (1 - keep) * moved / moved.sum()
+
+
+def test_same_topics_at_0_45_are_matched_weakly_and_unrelated_ones_get_their_nearest_partner():
+    from workbench.analysis.compare import WEAK_MATCH, legend
+
+    rng = np.random.default_rng(3)
+    vocab = SPRING_FESTIVAL + ANTI_CORRUPTION + ECONOMY + RURAL_NEW + FILLER
+    a = np.array([topic(vocab, b, rng, filler_share=0.4) for b in (SPRING_FESTIVAL, ANTI_CORRUPTION, ECONOMY)])
+    b = np.array([_reestimate(a[0], rng, 0.2), _reestimate(a[1], rng, 0.2),
+                  topic(vocab, RURAL_NEW, rng, filler_share=0.4)])
+    sim = topic_similarity(a, b)
+    assert 0.3 < sim[0, 0] < WEAK_MATCH and 0.3 < sim[1, 1] < WEAK_MATCH  # as 春运 (0.48) and 反腐 (0.49) were
+    assert sim[2, 2] < 0.3  # economy and rural revitalisation share only filler
+    df = match_topics(sim)
+    assert statuses(df) == {(0, 0): "matched", (1, 1): "matched", (2, pd.NA): "vanished", (pd.NA, 2): "new"}
+    assert carry_labels(df, {0: "春运", 1: "反腐倡廉", 2: "招商引资"}) == {0: "春运", 1: "反腐倡廉"}
+    assert match_topics(sim, threshold=0.5)["status"].tolist().count("matched") == 0  # the old rule lost both
+    assert any("(weak)" in line for line in legend())
+
+
+def test_compare_prints_the_nearest_partner_of_every_lone_topic_and_a_legend(seed_run, keyed_run, tmp_path, capsys):
+    from workbench.cli import main
+
+    out = tmp_path / "cmp.csv"
+    assert main(["compare", str(seed_run), str(keyed_run), "--out", str(out), "--no-carry-labels"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    assert {"nearest", "nearest_terms", "nearest_label"} <= set(table.columns)
+    lone = [i for i, line in enumerate(lines) if line.startswith(("vanished", "new"))]
+    assert lone, "12 free topics against 3 keyed + 12 free: some have no partner"
+    rows = table[table["status"].isin(["vanished", "new"])].reset_index(drop=True)
+    assert len(rows) == len(lone)
+    for i, row in zip(lone, rows.itertuples()):
+        side = "B" if row.status == "vanished" else "A"
+        assert lines[i + 1].split()[:3] == ["nearest", side, str(row.nearest)]
+        assert f"sim {row.similarity:.2f}" in lines[i + 1] and row.nearest_terms in lines[i + 1]
+    start = lines.index("How to read this table:")
+    assert start > max(lone) and lines[-1] == str(out)
+    assert any(line.strip().startswith("vanished") and "nearest" in line for line in lines[start:])

@@ -442,8 +442,15 @@ def cmd_compare(args) -> int:
         return "" if pd.isna(value) else str(int(value))
 
     for row in table.itertuples():
+        weak = "  (weak)" if row.status == "matched" and row.similarity < compare.WEAK_MATCH else ""
         print(f"{row.status:9} A{topic(row.topic_a):>3} -> B{topic(row.topic_b):>3}  sim {row.similarity:.2f}  "
-              f"{row.label_a or ''}  {row.top_terms_a or ''} | {row.top_terms_b or ''}")
+              f"{row.label_a or ''}  {row.top_terms_a or ''} | {row.top_terms_b or ''}{weak}")
+        if pd.notna(row.nearest):
+            side = "B" if row.status == "vanished" else "A"
+            print(f"{'':9} nearest {side}{int(row.nearest):>3}  sim {row.similarity:.2f}  "
+                  f"{row.nearest_label or ''}  {row.nearest_terms}")
+    print()
+    print("\n".join(compare.legend(_value(args.threshold))))
     print(table.attrs["path"])
     return EXIT_OK
 
