@@ -493,18 +493,18 @@ def legend(threshold: float = DEFAULT_THRESHOLD, split_threshold: float | None =
     split = DEFAULT_SPLIT_THRESHOLD if split_threshold is None else split_threshold
     return [
         "How to read this table:",
-        "  sim       how alike two topics are: 1 = the same words in the same proportions, 0 = no word in common "
-        "(over the words both runs know).",
-        f"  matched   the same topic in both runs: each is the other's partner and sim is {threshold:.2f} or more. "
-        "A's label was carried over to B.",
-        f"  (weak)    a match under {WEAK_MATCH:.2f}: usually the same topic, sometimes two leftovers paired; read "
-        "both topics' words.",
+        ("  sim       how alike two topics are: 1 = the same words in the same proportions, 0 = no word in "
+         "common (over the words both runs know)."),
+        (f"  matched   the same topic in both runs: each is the other's partner and sim is {threshold:.2f} or "
+         "more. A's label was carried over to B."),
+        (f"  (weak)    a match under {WEAK_MATCH:.2f}: usually the same topic, sometimes two leftovers paired; "
+         "read both topics' words."),
         f"  split     one topic of A is now two or more topics of B (each part at least {split:.2f} like it).",
         f"  merged    two or more topics of A are now one topic of B (each at least {split:.2f} like it).",
         "  vanished  a topic of A with no partner in B; 'nearest' names the B topic most like it and how alike.",
         "  new       a topic of B with no partner in A; 'nearest' names the A topic most like it and how alike.",
-        f"  A vanished or new topic whose nearest sim is close to {threshold:.2f} is a near miss: read the words "
-        "of both before deciding that it is gone (`workbench label` can carry its label by hand).",
+        (f"  A vanished or new topic whose nearest sim is close to {threshold:.2f} is a near miss: read the "
+         "words of both before deciding that it is gone (`workbench label` can carry its label by hand)."),
     ]
 
 
