@@ -246,3 +246,32 @@ def test_a_warm_retrain_writes_the_doc_topics_of_a_cold_one(tmp_path):
     assert m["corpus"]["stats"]["documents_reused"] > 0
     for name in ("doc_topics.csv", "topics.csv"):
         assert (warm / name).read_bytes() == (cold / name).read_bytes()
+
+
+def test_resegmenting_the_stretches_with_a_changed_word_gives_the_whole_segmentation():
+    from workbench.text.token_cache import resegment
+    from workbench.text.tokenize import Tokenizer, WordFinder
+
+    docs = [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
+    texts = [d.text for d in docs] + [p for d in docs for p in d.text.split("\n") if p.strip()]
+    # words the seeds hold that jieba splits, added as user words; one of the dictionary's removed
+    added = ["绿时光合作社", "花河边村", "村企共建", "产业党小组", "六项工程", "汉滨区党建", "三真"]
+    # and words that start or end inside a token jieba makes now: the tokens beside them change too
+    plain = Tokenizer(default_config()).raw_tokens(docs[1].text)
+    added += [a[1:] + b for a, b in zip(plain, plain[1:]) if len(a) > 2 and b.isalpha()][:15]
+    added += [a + b[:-1] for a, b in zip(plain[1::7], plain[2::7]) if len(b) > 2 and a.isalpha()][:15]
+    without, with_words = Tokenizer(default_config()), Tokenizer(default_config(added))
+    n = changed_tokens = 0
+    for before, after in ((without, with_words), (with_words, without)):  # words added, then removed
+        changed = WordFinder(after.changed_words(before.word_set))
+        assert set(added) <= after.changed_words(before.word_set)
+        for text in texts:
+            tokens, tags = before.segment_joined(text)
+            seg = resegment(after, text, tokens, tags, changed)
+            if not changed.spans(text):
+                assert seg is None
+                continue
+            n += 1
+            assert seg == after.segment_joined(text), text[:40]
+            changed_tokens += seg != (tokens, tags)
+    assert n >= 8 and changed_tokens >= 8  # texts whose tokens the words change, resegmented in part

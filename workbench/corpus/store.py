@@ -24,11 +24,13 @@ user dictionary (or a new harvested term) thus re-tokenizes exactly the units th
 affected words. The kept tokens (after the filters) are cached too, per filter digest: editing
 stopwords or another filter re-segments nothing, it re-filters the stored segmentations.
 
-Document cache (``document_tokens``, ``document_quotes``, ``terms``): per document, its units' kept
-tokens as numbers of the store's ``terms`` table, with the user words they were made with, and the
-terms it quotes. A retrain takes an older document's units from there, without splitting, hashing
-or looking up each unit, when no user word changed since occurs in the document
-(``workbench.text.token_cache.DocumentCache``)."""
+Document cache (``document_tokens``, ``document_terms``, ``terms``, ``term_sets``): per document,
+its units' kept tokens as numbers of the store's ``terms`` table, with the user words they were
+made with; the terms it quotes; and which of the harvest's candidate terms looked for so far it
+contains. A retrain takes an older document's units from there, without splitting, hashing or
+looking up each unit, when no user word changed since occurs in the document, and reads its text
+only to look for candidate terms it was not yet searched for
+(``workbench.text.token_cache.DocumentCache``, ``DocumentTerms``)."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ from workbench.corpus.ingest import FIELD_ALIASES, SOURCE_PREFIX, Document, Prob
 from workbench.errors import one_line, shown
 from workbench.files import slug
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 2: document cache
+SCHEMA_VERSION = 3  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 3: document cache
 DOCUMENTS = """CREATE TABLE IF NOT EXISTS documents (
     doc_id      TEXT PRIMARY KEY,       -- ingest.doc_id_for(text): the hash of the cleaned text
     text        TEXT NOT NULL,
@@ -102,10 +104,18 @@ CREATE TABLE IF NOT EXISTS document_tokens (
     units     BLOB NOT NULL,        -- int32: unit count, each unit's token count, then the term ids
     PRIMARY KEY (doc_id, layout)
 );
-CREATE TABLE IF NOT EXISTS document_quotes (
+DROP TABLE IF EXISTS document_quotes;  -- the first layout of document_terms (quoted terms only)
+CREATE TABLE IF NOT EXISTS term_sets (
+    id        INTEGER PRIMARY KEY,
+    digest    TEXT NOT NULL UNIQUE,
+    terms     TEXT NOT NULL         -- candidate terms of the harvest, sorted, space-joined
+);
+CREATE TABLE IF NOT EXISTS document_terms (
     doc_id    TEXT NOT NULL,        -- documents.doc_id
-    scheme    TEXT NOT NULL,        -- how the quoted terms were found (pattern, Traditional -> Simplified)
-    terms     TEXT NOT NULL,        -- the distinct quoted terms, space-joined
+    scheme    TEXT NOT NULL,        -- tokenize.quote_scheme: how quoted terms are found
+    quoted    TEXT NOT NULL,        -- the distinct terms the text quotes, space-joined
+    scanned   INTEGER NOT NULL,     -- term_sets.id: the candidate terms looked for in the text
+    contains  TEXT NOT NULL,        -- those of them it contains (quoted or not), space-joined
     PRIMARY KEY (doc_id, scheme)
 );
 DROP TABLE IF EXISTS token_cache;  -- the cache's former layout (keys held the user words present)

@@ -381,13 +381,14 @@ def harvest(config: CorpusConfig, texts: Callable[[], Iterable[str]]) -> list[st
 
 @dataclass(frozen=True)
 class Harvest:
-    """What :func:`harvest_documents` found: the ``terms`` the tokenizer gets, the ``candidates``
-    it counted, and per document (doc_id) the candidates its text contains (``found``, documents
-    with none left out): the document cache checks older documents against them."""
+    """What :func:`harvest_documents` found: the ``terms`` the tokenizer gets and, per document
+    (doc_id), the candidate terms looked for in its text so far (``scanned``) and those it contains
+    (``found``, documents with none left out): the document cache checks older documents against
+    them."""
 
     terms: list[str]
-    candidates: frozenset[str] = frozenset()
     found: dict[str, set[str]] = field(default_factory=dict)
+    scanned: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 TRADITIONAL_LISTED = 1000  # converted documents the manifest lists by id (it counts them all)
@@ -428,31 +429,48 @@ def traditional_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[
 
 
 def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str]) -> Harvest:
-    """:func:`harvest` over documents of the store, by the same rule and with the same result. The
-    quoted terms of each document are stored (``token_cache.quoted_sets``), so only new documents
-    are read for them; then one pass reads every text and counts the documents containing each
-    candidate, noting which candidates each document contains. Memory: the counts and, per
+    """:func:`harvest` over documents of the store, by the same rule and with the same result,
+    from counts stored per document (``token_cache.DocumentTerms``): the terms each quotes, and
+    which of the candidates looked for so far it contains. A document is read for its quoted terms
+    once, and again only to look for candidates it was not searched for (in a retrain, those that
+    only the new documents quote); the corpus's counts are the sums. Memory: the counts and, per
     document, the candidates it contains."""
     if not config.harvest_quoted:
         return Harvest([])
     norm = config.normalize
-    texts = lambda ids: store.iter_texts(reader, ids)
-    sets = token_cache.quoted_sets(conn, doc_ids, quote_scheme(config.to_simplified),
-                                   lambda text: quoted_terms(norm(text)), texts)
-    quoting: Counter[str] = Counter()
-    for d in doc_ids:
-        quoting.update(sets[d])
-    del sets
-    candidates = config.harvest_candidates(quoting)
-    containing: Counter[int] = Counter()
-    found: dict[str, set[str]] = {}
     ids = list(dict.fromkeys(doc_ids))
-    for d, hit in zip(ids, contained_terms((norm(t) for _, t in texts(ids)), candidates)):
-        if hit:
-            containing.update(hit)
-            found[d] = {candidates[i] for i in hit}
-    counts = Counter({candidates[i]: n for i, n in containing.items()})
-    return Harvest(config.harvested_terms(quoting, counts), frozenset(candidates), found)
+    cache = token_cache.DocumentTerms(conn, quote_scheme(config.to_simplified))
+    rows = cache.load(ids)
+    quoted = {d: row[0] for d, row in rows.items()}
+    for d, text in store.iter_texts(reader, [d for d in ids if d not in rows]):
+        quoted[d] = " ".join(sorted(quoted_terms(norm(text))))
+    # each document quotes a term once at most: the corpus's counts are the words of all the lists
+    quoting = Counter(" ".join(quoted.values()).split())
+    candidates = config.harvest_candidates(quoting)
+    wanted = frozenset(candidates)
+    groups: dict[int | None, list[str]] = {}
+    for d in ids:
+        groups.setdefault(rows[d][1] if d in rows else None, []).append(d)
+    found: dict[str, set[str]] = {}
+    scanned: dict[str, frozenset[str]] = {}
+    for set_id, docs in groups.items():
+        known = cache.term_set(set_id) if set_id is not None else frozenset()
+        for d in docs:
+            if d in rows and rows[d][2]:
+                found[d] = set(rows[d][2].split(" "))
+        extra = sorted(wanted - known)
+        if extra:
+            texts = (norm(text) for _, text in store.iter_texts(reader, docs))
+            for d, hit in zip(docs, contained_terms(texts, extra)):
+                if hit:
+                    found.setdefault(d, set()).update(extra[i] for i in hit)
+            known = known | wanted
+            new_id = cache.term_set_id(known)
+            cache.save([(d, quoted[d], new_id, " ".join(sorted(found.get(d, ())))) for d in docs])
+        for d in docs:
+            scanned[d] = known
+    containing = Counter(w for hit in found.values() for w in hit if w in wanted)
+    return Harvest(config.harvested_terms(quoting, containing), found, scanned)
 
 
 DOCUMENT_BATCH = 5000  # documents whose units are looked up, segmented and stored together
@@ -525,8 +543,8 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         documents = token_cache.DocumentCache(conn, tokenizer, cache.word_set, config.unit, config.chunk_chars,
                                                config.text_rule())
         entries = documents.word_sets(doc_ids)
-        stale = documents.stale(entries, harvested.found, harvested.candidates,
-                                lambda ids: store.iter_texts(reader, ids))
+        stale = documents.stale(entries, harvested.found, harvested.scanned,
+                                lambda ids: ((d, config.normalize(t)) for d, t in store.iter_texts(reader, ids)))
         first_seen = _FirstSeen()
         unit_ids: list[str] = []
         unit_docs: list[str] = []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
+import re
 import sqlite3
 import time
 from collections import Counter
@@ -54,10 +57,10 @@ class SegmentCache:
         return finder
 
     def _reusable(self, sql: str, params: tuple, keys: list[str], texts: Sequence[str],
-                  stale: list[tuple[int, int]] | None = None) -> list[tuple | None]:
+                  stale: list[tuple[int, tuple]] | None = None) -> list[tuple | None]:
         """Per key, ``(word_set, *values)`` of a row this tokenizer may reuse, or None. ``sql``
         selects ``unit, word_set, *values`` for the units in its ``{}`` placeholder list. The
-        keys with rows but none reusable are appended to ``stale`` as (index, a word set of theirs)."""
+        keys with rows but none reusable are appended to ``stale`` as (index, one of their rows)."""
         current: dict[str, tuple] = {}
         older: dict[str, list[tuple]] = {}
         for i in range(0, len(keys), 900):
@@ -74,7 +77,7 @@ class SegmentCache:
                 norm = self.tokenizer.normalize(text)
                 row = next((r for r in older[key] if not self._changed_in(r[0])(norm)), None)
                 if row is None and stale is not None:
-                    stale.append((i, older[key][0][0]))
+                    stale.append((i, older[key][0]))
             found.append(row)
         return found
 
@@ -85,15 +88,24 @@ class SegmentCache:
 
     def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
         """``(word_set, tokens, tags)`` per text (space-joined strings): reused or segmented now."""
-        stale: list[tuple[int, int]] = []
+        stale: list[tuple[int, tuple]] = []
         found = self._reusable("SELECT unit, word_set, tokens, tags FROM segments WHERE unit IN ({})", (),
                                keys, texts, stale)
         missing = [i for i, row in enumerate(found) if row is None]
         self.hits += len(keys) - len(missing)
         self.misses += len(missing)
         self.touched += len(stale)
-        for i, word_set in stale:
-            self.touched_by.update(self._changed_in(word_set).words_in(self.tokenizer.normalize(texts[i])))
+        spliced = []
+        for i, (word_set, tokens, tags) in stale:
+            finder = self._changed_in(word_set)
+            self.touched_by.update(finder.words_in(self.tokenizer.normalize(texts[i])))
+            seg = resegment(self.tokenizer, texts[i], tokens, tags, finder)
+            if seg is not None:
+                found[i] = (self.word_set, *seg)
+                spliced.append(i)
+        if spliced:
+            self._write("INSERT OR REPLACE INTO segments VALUES (?,?,?,?)", [(keys[i], *found[i]) for i in spliced])
+            missing = [i for i in missing if found[i] is None]
         if missing:
             t0 = time.perf_counter()
             segs = self.segment_many([texts[i] for i in missing])
@@ -126,6 +138,65 @@ class SegmentCache:
         ``touched_by`` (the ``top`` changed words by the units they sent back, with those counts)."""
         return {"new_units": self.misses - self.touched, "touched_units": self.touched,
                 "touched_by": dict(self.touched_by.most_common(top))}
+
+
+# Characters after which jieba starts a new block (each engine splits a text into runs of CJK
+# characters, letters and digits, segmented one by one; any other character is a token of its own):
+# punctuation, a subset of what both engines leave out of a run (not ``.`` or ``-``, which they keep).
+_BLOCK_END = re.compile(r"[，。、；：？！“”‘’（）《》【】「」『』…—,;:!?()]")
+_SPACE = re.compile(r"\s+")
+
+
+def resegment(tokenizer, text: str, tokens: str, tags: str, changed: WordFinder) -> tuple[str, str] | None:
+    """``text``'s segmentation by ``tokenizer`` (space-joined tokens and tags), from a stored one
+    (``tokens``, ``tags``) made with other user words whose changes ``changed`` finds: only the
+    stretches between punctuation marks that hold a changed word are segmented again. jieba
+    segments each run of CJK characters, letters and digits on its own, and a run's segmentation
+    depends only on the user words that occur in it (``workbench.text.tokenize``), so the result is
+    the whole text's segmentation. None where the stored tokens do not spell the text (then the
+    text is segmented whole), and with Traditional -> Simplified conversion."""
+    if tokenizer.config.to_simplified:
+        return None
+    spans = sorted((a, b) for _, a, b in changed.spans(text))
+    toks = tokens.split(" ") if tokens else []
+    if not spans or "".join(toks) != _SPACE.sub("", text):
+        return None
+    ends = [m.end() for m in _BLOCK_END.finditer(text)]
+    merged: list[list[int]] = []
+    for a, b in spans:
+        k = bisect.bisect_right(ends, a)  # the block that holds the word starts after ends[k-1]
+        start = ends[k - 1] if k else 0
+        k = bisect.bisect_left(ends, b + 1)  # and ends with the first mark at or after b
+        end = ends[k] if k < len(ends) else len(text)
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [0, *itertools.accumulate(map(len, toks))]
+    spaces = [m.span() for m in _SPACE.finditer(text)]
+
+    def token_at(pos: int) -> int | None:  # the index of the token that starts at ``pos`` of the text
+        gap = sum(min(e, pos) - s for s, e in spaces if s < pos)
+        i = bisect.bisect_left(starts, pos - gap)
+        return i if i < len(starts) and starts[i] == pos - gap else None
+
+    tag_list = tags.split(" ") if tags else []
+    out_t: list[str] = []
+    out_g: list[str] = []
+    done = 0
+    for start, end in merged:
+        i, j = token_at(start), token_at(end)
+        if i is None or j is None:
+            return None
+        out_t += toks[done:i]
+        out_g += tag_list[done:i]
+        for t, g in tokenizer.segment(text[start:end]):
+            out_t.append(t)
+            out_g.append(g)
+        done = j
+    out_t += toks[done:]
+    out_g += tag_list[done:]
+    return " ".join(out_t), " ".join(out_g)
 
 
 class DocumentCache:
@@ -177,29 +248,37 @@ class DocumentCache:
         words = json.loads(self.conn.execute("SELECT words FROM word_sets WHERE id=?", (word_set,)).fetchone()[0])
         return self.tokenizer.changed_words(words)
 
-    def stale(self, entries: dict[str, int], found: dict[str, set[str]], scanned: frozenset[str],
+    def stale(self, entries: dict[str, int], found: dict[str, set[str]], scanned: dict[str, frozenset[str]],
               texts) -> dict[str, set[str]]:
         """The documents of ``entries`` (doc_id -> word set) whose stored tokens may differ from
         this tokenizer's, each with the changed user words it contains. ``found[doc_id]``: the
-        words of ``scanned`` that occur in the document (its normalized text), as the harvest
-        found them; a changed word outside ``scanned`` (a dictionary edit) is looked for in the
+        words of ``scanned[doc_id]`` that occur in the document (its normalized text), as the
+        harvest found them; a changed word outside those (a dictionary edit) is looked for in the
         texts, ``texts(doc_ids)`` yielding ``(doc_id, text)``."""
         by_set: dict[int, list[str]] = {}
         for doc_id, ws in entries.items():
             if ws != self.word_set:
                 by_set.setdefault(ws, []).append(doc_id)
         out: dict[str, set[str]] = {}
+        empty: frozenset[str] = frozenset()
         for ws, docs in by_set.items():
             changed = self.changed_words(ws)
-            known = changed & scanned
+            unsearched: dict[frozenset[str], list[str]] = {}
+            rest_of: dict[int, frozenset[str]] = {}  # documents share their scanned sets
             for d in docs:
-                hit = found.get(d, set()) & known if known else set()
+                known = scanned.get(d, empty)
+                rest = rest_of.get(id(known))
+                if rest is None:
+                    rest = rest_of[id(known)] = frozenset(changed - known)
+                hit = found.get(d, empty) & changed
                 if hit:
-                    out[d] = hit
-            rest = WordFinder(changed - scanned)
-            if changed - scanned:
-                for d, text in texts(docs):
-                    hit = rest.words_in(self.tokenizer.normalize(text))
+                    out[d] = set(hit)
+                if rest:
+                    unsearched.setdefault(rest, []).append(d)
+            for rest, group in unsearched.items():
+                finder = WordFinder(rest)
+                for d, text in texts(group):
+                    hit = finder.words_in(self.tokenizer.normalize(text))
                     if hit:
                         out.setdefault(d, set()).update(hit)
         return out
@@ -259,30 +338,47 @@ class DocumentCache:
             self.conn.execute("COMMIT")
 
 
-def quoted_sets(conn: sqlite3.Connection, doc_ids: Sequence[str], scheme: str, find, texts) -> dict[str, list[str]]:
-    """doc_id -> the distinct terms the document quotes: stored ones under ``scheme``, the others
-    ``find(text)`` of the ``texts(doc_ids)`` they are read from, then stored."""
-    out: dict[str, list[str]] = {}
-    for i in range(0, len(doc_ids), 900):
-        chunk = doc_ids[i:i + 900]
-        for d, terms in conn.execute(
-                f"SELECT doc_id, terms FROM document_quotes WHERE scheme=? AND doc_id IN ({','.join('?' * len(chunk))})",
-                (scheme, *chunk)):
-            out[d] = terms.split(" ") if terms else []
-    missing = [d for d in dict.fromkeys(doc_ids) if d not in out]
-    rows = []
-    for d, text in texts(missing):
-        out[d] = sorted(find(text))
-        rows.append((d, scheme, " ".join(out[d])))
-        if len(rows) >= 5000:
-            _insert_quotes(conn, rows)
-    _insert_quotes(conn, rows)
-    return out
+class DocumentTerms:
+    """Per document, what the harvest needs of its text (``document_terms``): the terms it quotes,
+    and which of the candidate terms looked for so far (a row of ``term_sets``) it contains, quoted
+    or not. The counts over a corpus are sums over its documents, so a retrain reads an older
+    text only to look for candidates it was not yet searched for. ``scheme``: how quoted terms are
+    found (``tokenize.quote_scheme``)."""
 
+    def __init__(self, conn: sqlite3.Connection, scheme: str):
+        self.conn, self.scheme = conn, scheme
+        self._sets: dict[int, frozenset[str]] = {}
 
-def _insert_quotes(conn: sqlite3.Connection, rows: list) -> None:
-    if rows:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT OR REPLACE INTO document_quotes VALUES (?,?,?)", rows)
-        conn.execute("COMMIT")
-        rows.clear()
+    def load(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
+        """doc_id -> (quoted, scanned term set, contained), both term lists space-joined."""
+        out: dict[str, tuple[str, int, str]] = {}
+        for i in range(0, len(doc_ids), 900):
+            chunk = doc_ids[i:i + 900]
+            for d, *row in self.conn.execute(
+                    "SELECT doc_id, quoted, scanned, contains FROM document_terms WHERE scheme=? AND doc_id IN "
+                    f"({','.join('?' * len(chunk))})", (self.scheme, *chunk)):
+                out[d] = tuple(row)
+        return out
+
+    def term_set(self, set_id: int) -> frozenset[str]:
+        terms = self._sets.get(set_id)
+        if terms is None:
+            text = self.conn.execute("SELECT terms FROM term_sets WHERE id=?", (set_id,)).fetchone()[0]
+            terms = self._sets[set_id] = frozenset(text.split(" ") if text else ())
+        return terms
+
+    def term_set_id(self, terms: frozenset[str]) -> int:
+        text = " ".join(sorted(terms))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        self.conn.execute("INSERT OR IGNORE INTO term_sets (digest, terms) VALUES (?, ?)", (digest, text))
+        set_id = self.conn.execute("SELECT id FROM term_sets WHERE digest=?", (digest,)).fetchone()[0]
+        self._sets[set_id] = terms
+        return set_id
+
+    def save(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """Store ``(doc_id, quoted, scanned term set, contained)`` rows."""
+        if rows:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("INSERT OR REPLACE INTO document_terms VALUES (?,?,?,?,?)",
+                                  [(d, self.scheme, q, s, c) for d, q, s, c in rows])
+            self.conn.execute("COMMIT")

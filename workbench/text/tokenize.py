@@ -427,8 +427,10 @@ def contained_terms(texts: Iterable[str], terms: Sequence[str]) -> Iterator[set[
         for _ in texts:
             yield set()
         return
-    # thousands of patterns: the contiguous NFA scanned a year in about half the DFA's time here
-    ac = ahocorasick_rs.AhoCorasick(list(terms), implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+    # measured on three years of xinwenlianbo (7.9M characters): 2,000 terms, the DFA 0.15 s against
+    # the contiguous NFA's 0.21 s; 7,500 terms, the NFA 0.32 s against the DFA's 0.38 s
+    impl = ahocorasick_rs.Implementation.DFA if len(terms) <= 4000 else ahocorasick_rs.Implementation.ContiguousNFA
+    ac = ahocorasick_rs.AhoCorasick(list(terms), implementation=impl)
     for t in texts:
         yield {i for i, _, _ in ac.find_matches_as_indexes(t, overlapping=True)}
 
@@ -469,6 +471,10 @@ class WordFinder:
 
     def __call__(self, text: str) -> bool:
         return self._ac is not None and bool(self._ac.find_matches_as_indexes(text))
+
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """(word index, start, end) of every occurrence in ``text`` (overlapping ones included)."""
+        return self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac is not None else []
 
     def words_in(self, text: str) -> set[str]:
         """The words of the set that occur in ``text`` (overlapping matches included)."""
