@@ -442,10 +442,11 @@ def test_more_topics_than_the_corpus_holds_stops_before_training(tmp_path, monke
         models.check_topics(13, 12, 500)
 
 
-def test_label_writes_only_into_a_run_folder(seed_run, tmp_path, capsys):
+@pytest.mark.parametrize("argv", [["label", "0=脱贫攻坚"], ["merge", "3+7=反腐倡廉"]])
+def test_label_and_merge_write_only_into_a_run_folder(argv, tmp_path, capsys):
     folder = tmp_path / "notes"
     folder.mkdir()
-    assert main(["label", str(folder), "0=脱贫攻坚"]) == 2
+    assert main([argv[0], str(folder), *argv[1:]]) == 2
     assert capsys.readouterr().err.strip() == f"workbench: error: {folder}: not a run folder (no manifest.json); " \
                                               "labels go into a run folder"
     assert list(folder.iterdir()) == []

@@ -624,3 +624,10 @@ def test_a_column_named_with_a_slash_groups_prevalence_and_names_files(hostile_r
     other = Path(shutil.copytree(hostile_run, tmp_path / "旧 run;1"))
     table = compare.compare_and_carry(other, run)
     assert Path(table.attrs["path"]) == run / "compare_旧_run_1.csv"
+
+
+def test_an_export_format_never_names_a_folder(hostile_run, tmp_path):
+    run = runfolder.load_run(Path(shutil.copytree(hostile_run, tmp_path / "run")))
+    with pytest.raises(ValueError, match="unknown format '/../../x'"):
+        export.export_run(run, fmt="./../../x")
+    assert not (run.path / "exports").exists()

@@ -417,6 +417,8 @@ def cmd_merge(args) -> int:
 
     try:
         merges = labels.update_merges(_run_path(args.run), dict(args.merges))
+    except FileNotFoundError as exc:  # not a run folder
+        return _fail(str(exc), EXIT_USAGE)
     except ValueError as exc:
         return _fail(str(exc))
     for m in merges:

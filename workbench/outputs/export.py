@@ -522,8 +522,11 @@ def export_path(run_dir, fmt: str, level: str = "unit", folder=None) -> Path:
     ``<folder>/articles.<fmt>`` for articles; ``folder`` defaults to ``<run>/exports``."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r} (choose {' or '.join(LEVELS)})")
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:  # it names the file: checked before anything is made
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     folder = Path(folder) if folder is not None else Path(run_dir) / EXPORTS_DIR
-    return folder / f"{LEVELS[level]}.{fmt.lower().lstrip('.')}"
+    return folder / f"{LEVELS[level]}.{fmt}"
 
 
 def export_run(run, fmt: str = "csv", *, level: str = "unit", path=None, folder=None, merged: bool = True) -> Path:

@@ -145,6 +145,15 @@ def write_labels(run_dir, labels: Mapping[int, str], merges=None) -> Path:
     return target
 
 
+def _require_run(run_dir) -> None:
+    """FileNotFoundError unless ``run_dir`` is a run folder (holds ``manifest.json``): what the
+    label and merge commands write goes into a run, never into any folder named."""
+    if not (Path(run_dir) / "manifest.json").is_file():
+        from workbench.errors import shown
+
+        raise FileNotFoundError(f"{shown(run_dir)}: not a run folder (no manifest.json); labels go into a run folder")
+
+
 def update_merges(run_dir, changes: Mapping[str, str]) -> tuple:
     """Add or remove merged topics of a run and rewrite its files (:func:`write_labels`).
 
@@ -154,6 +163,7 @@ def update_merges(run_dir, changes: Mapping[str, str]) -> tuple:
     ValueError naming the group or topic at fault."""
     from workbench.runfolder.merges import Merge, parse_group, read_merges
 
+    _require_run(run_dir)
     current = {m.topics: m for m in read_merges(run_dir)}
     for group, label in changes.items():
         topics = parse_group(group)
@@ -177,10 +187,7 @@ def update_labels(run_dir, changes: Mapping[int, str]) -> dict[int, str]:
     that topic's label. Topics not in ``changes`` keep theirs. Output: every label the run now
     has, ordered by id. Raises ValueError as :func:`write_labels` does, and FileNotFoundError
     when ``run_dir`` is not a run folder (no ``manifest.json``): labels are never written elsewhere."""
-    if not (Path(run_dir) / "manifest.json").is_file():
-        from workbench.errors import shown
-
-        raise FileNotFoundError(f"{shown(run_dir)}: not a run folder (no manifest.json); labels go into a run folder")
+    _require_run(run_dir)
     labels = read_labels(run_dir)
     for topic, label in changes.items():
         label = str(label).strip()
