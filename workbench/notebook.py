@@ -17,6 +17,7 @@ from pathlib import Path
 
 from workbench import paths
 from workbench.analysis.explore import RUN_ENV, RUNS_ENV
+from workbench.errors import shown
 
 __all__ = ["notebooks_dir", "build_command", "launch"]
 
@@ -70,7 +71,7 @@ def build_command(run: str | Path | None = None, port: int | None = None, extra_
         # Absolute: the kernel starts in notebooks/, not where the command was typed.
         run_path = Path(run).expanduser().resolve()
         if not (run_path / "manifest.json").is_file():
-            raise FileNotFoundError(f"{run}: not a run folder (no manifest.json)")
+            raise FileNotFoundError(f"{shown(run)}: not a run folder (no manifest.json)")
         env[RUN_ENV] = str(run_path)
     runs_dir = Path(env[RUNS_ENV]) if env.get(RUNS_ENV) else Path.cwd() / "runs"
     if env.get(RUNS_ENV) or runs_dir.is_dir():

@@ -54,6 +54,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import rel_entr
 
 from workbench import files
+from workbench.errors import shown
 
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_SPLIT_THRESHOLD = 0.4
@@ -429,10 +430,10 @@ def load_run_topics(run: Path) -> tuple[np.ndarray, list[str], dict[int, str]]:
     terms_path = run / "terms.csv"
     terms = pd.read_csv(terms_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     if "term" not in terms.columns:
-        raise ValueError(f"{terms_path} has no 'term' column")
+        raise ValueError(f"{shown(terms_path)} has no 'term' column")
     in_order = [str(i) for i in range(len(terms))]
     if "term_id" in terms.columns and terms["term_id"].tolist() != in_order:
-        raise ValueError(f"{terms_path}: term_id is not 0..V-1 in row order")
+        raise ValueError(f"{shown(terms_path)}: term_id is not 0..V-1 in row order")
     n_columns = _as_topic_term(topic_term, "topic_term.npy").shape[1]
     vocab = _as_vocab(terms["term"].tolist(), n_columns, str(terms_path))
     from workbench.runfolder.labels import read_labels

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import files, runfolder
-from workbench.errors import PipelineError
+from workbench.errors import PipelineError, shown
 from workbench.models import lda
 from workbench.runfolder.reader import read_doc_topics
 from workbench.runfolder.reader import tokenizer_config as tokenizer_config_of
@@ -105,10 +105,10 @@ def infer_run(run_path: Path, sources: Sequence[Path], *, iterations: int = lda.
         method = (f"LDA ({engine}): " + (f"{iterations} Gibbs sweeps per unit, tomotopy's infer, one thread"
                                          if engine == "tomotopy" else "variational E-step (gensim's inference)"))
     else:
-        raise PipelineError(f"{run_path}: a {engine} run keeps no model this machine can infer with "
+        raise PipelineError(f"{shown(run_path)}: a {engine} run keeps no model this machine can infer with "
                             f"(train it with the local engine to infer new documents)")
     if not model_dir.is_dir():
-        raise PipelineError(f"{run_path}: no model/ folder to infer with")
+        raise PipelineError(f"{shown(run_path)}: no model/ folder to infer with")
     tokenizer_config = tokenizer_config_of(manifest)  # warns when a dictionary or stopword file changed
     corpus = preprocess.prepare_for_vocabulary(sources, run_corpus_config(manifest, text_column), tokenizer_config,
                                                _vocabulary(run), store_path=store_path)
@@ -120,7 +120,7 @@ def infer_run(run_path: Path, sources: Sequence[Path], *, iterations: int = lda.
         theta = lda.infer(model_dir, engine, corpus.vocab.terms, corpus.token_ids, iterations=iterations,
                                  random_state=int(manifest.get("seed", 0)))
     if theta.shape[1] != run.num_topics:
-        raise PipelineError(f"{run_path}: the model has {theta.shape[1]} topics, its tables {run.num_topics}")
+        raise PipelineError(f"{shown(run_path)}: the model has {theta.shape[1]} topics, its tables {run.num_topics}")
     if corpus.dropped_units:
         _log.warning("%d unit(s) left out: fewer than %d tokens, or no term of the model's vocabulary",
                      len(corpus.dropped_units), corpus.config.min_tokens)

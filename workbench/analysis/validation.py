@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import checks, files, runfolder
-from workbench.errors import PipelineError, UsageError
+from workbench.errors import PipelineError, UsageError, shown
 
 __all__ = ["TaskConfig", "TASKS", "exclusivity", "score_tasks", "stability", "topic_intrusion",
            "topic_quality", "word_intrusion", "write_quality", "write_tasks"]
@@ -149,16 +149,16 @@ def score_tasks(sheet_path: Path, key: Path | None = None) -> tuple[pd.DataFrame
     try:
         sheet = pd.read_excel(sheet_path, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
-        raise PipelineError(f"{sheet_path}: not a readable .xlsx sheet ({type(exc).__name__})") from None
+        raise PipelineError(f"{shown(sheet_path)}: not a readable .xlsx sheet ({type(exc).__name__})") from None
     truth = pd.read_csv(key, encoding=files.CSV_ENCODING, dtype=str, keep_default_na=False).set_index("item")
     task = truth["task"].iloc[0]
     letters = [c for c in string.ascii_uppercase if c in sheet.columns]
     for col in ("item", "answer"):
         if col not in sheet.columns:
-            raise UsageError(f"{sheet_path}: no {col!r} column (columns: {', '.join(sheet.columns)})")
+            raise UsageError(f"{shown(sheet_path)}: no {col!r} column (columns: {', '.join(sheet.columns)})")
     rows = []
     for i, r in sheet.iterrows():
-        where = f"{sheet_path}: row {i + 2} ({r['item']})"
+        where = f"{shown(sheet_path)}: row {i + 2} ({r['item']})"
         if r["item"] not in truth.index:
             raise UsageError(f"{where}: item not in the key {key.name}: the sheet and the key do not match")
         expected = truth.loc[r["item"]]
@@ -170,7 +170,7 @@ def score_tasks(sheet_path: Path, key: Path | None = None) -> tuple[pd.DataFrame
         rows.append({"topic": int(expected["topic"]), "answered": bool(answer), "correct": answer == expected["answer"]})
     if len(rows) != len(truth):
         missing = sorted(set(truth.index) - set(sheet["item"]))
-        raise UsageError(f"{sheet_path}: items {', '.join(missing[:10])} of the key are missing from the sheet")
+        raise UsageError(f"{shown(sheet_path)}: items {', '.join(missing[:10])} of the key are missing from the sheet")
     df = pd.DataFrame(rows)
     per_topic = df.groupby("topic").agg(items=("answered", "size"), answered=("answered", "sum"),
                                         correct=("correct", "sum")).reset_index()

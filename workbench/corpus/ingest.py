@@ -727,18 +727,18 @@ def _walk_folder(root: Path, prefix: Path, read: dict[Path, str], problems: list
                     resolved = entry.resolve()
                 except OSError as exc:  # ENOENT: dangling; ELOOP: a loop
                     loop = exc.errno == errno.ELOOP
-                    note(Problem(str(entry), "", f"a symbolic link loop (to {target})" if loop
-                                 else f"a dangling symbolic link (to {target}, which does not exist)"))
+                    note(Problem(str(entry), "", f"a symbolic link loop (to {shown(target)})" if loop
+                                 else f"a dangling symbolic link (to {shown(target)}, which does not exist)"))
                     continue
                 except RuntimeError:  # Python 3.11's Path.resolve on a loop
-                    note(Problem(str(entry), "", f"a symbolic link loop (to {target})"))
+                    note(Problem(str(entry), "", f"a symbolic link loop (to {shown(target)})"))
                     continue
                 if not follow_links and resolved != boundary and boundary not in resolved.parents:
-                    note(Problem(str(entry), "", f"a symbolic link out of the folder (to {resolved})",
+                    note(Problem(str(entry), "", f"a symbolic link out of the folder (to {shown(resolved)})",
                                  "skipped; --follow-links reads it"))
                     continue
                 if stat.S_ISDIR(mode) and resolved in inside:
-                    note(Problem(str(entry), "", f"a symbolic link loop (to {target}, a folder that holds it)"))
+                    note(Problem(str(entry), "", f"a symbolic link loop (to {shown(target)}, a folder that holds it)"))
                     continue
             if stat.S_ISDIR(mode):
                 yield from walk(entry, entry_rel, (*inside, entry.resolve()))
@@ -796,7 +796,7 @@ def _first_read(f: Path, name: str, read: dict[Path, str],
         read[key] = name
         yield f, name
     elif problems is not None:
-        problems.append(Problem(str(f), "", f"already read as {read[key]}"))
+        problems.append(Problem(str(f), "", f"already read as {shown(read[key])}"))
 
 
 def source_names(paths: list[Path]) -> list[Path]:
