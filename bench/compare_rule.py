@@ -1,6 +1,6 @@
 """Which similarity makes two topics "the same topic" in `workbench compare`: measured, not guessed.
 
-    .venv/bin/python bench/compare_rule.py           # trains 5 runs (about 10 minutes on 2 cores), then compares
+    .venv/bin/python bench/compare_rule.py           # trains 5 runs (about 3 minutes on 2 cores), then compares
     .venv/bin/python bench/compare_rule.py --reuse   # compare the runs of an earlier call again
 
 Pairs of runs whose topics should match (true pairs) and pairs that should not (false pairs), on the
