@@ -337,3 +337,89 @@ def test_reader_during_ingest_sees_whole_documents(tmp_path):
     assert reader.returncode == 0
     assert report.added == 3000
     assert int(out) >= 2  # the reader saw the corpus grow while it read
+
+
+# ---------------------------------------------------------------------------
+# a store another process keeps locked
+
+HOLD_SQLITE = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")  # a notebook or the sqlite3 shell with a write left open
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+HOLD_WORKBENCH = """
+import sys, time
+from workbench.corpus import store
+with store.write_transaction(store.connect(sys.argv[1])):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold(db: Path, code: str, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+def ingest_cli(db: Path, src: Path, *args: str) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "WORKBENCH_STORE": str(db)}
+    return subprocess.run([sys.executable, "-m", "workbench", "ingest", str(src), "--corpus", "c",
+                           "--report", str(db.parent / "report.txt"), *args],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+@pytest.fixture
+def one_doc(tmp_path) -> tuple[Path, Path]:
+    src = tmp_path / "a.txt"
+    src.write_text("驻村第一书记带领贫困户发展产业，推进脱贫攻坚，帮扶群众增收。", encoding="utf-8")
+    db = tmp_path / "store.sqlite"
+    store.connect(db).close()
+    return db, src
+
+
+@pytest.mark.parametrize("holder", ["workbench", "sqlite3"])
+def test_a_store_locked_too_long_is_a_message_naming_the_holder(one_doc, holder):
+    import os
+
+    db, src = one_doc
+    if holder == "sqlite3" and not os.path.exists("/proc/locks"):
+        pytest.skip("a process that is not the workbench's is named from /proc/locks (Linux)")
+    proc = hold(db, HOLD_WORKBENCH if holder == "workbench" else HOLD_SQLITE, 30)
+    try:
+        t0 = time.monotonic()
+        r = ingest_cli(db, src, "--wait", "1")
+        waited = time.monotonic() - t0
+        train = subprocess.run([sys.executable, "-m", "workbench", "train", str(src), "--wait", "1", "--quiet",
+                                "--out", str(db.parent / "runs")], capture_output=True, text=True, timeout=120,
+                               env={**os.environ, "WORKBENCH_STORE": str(db)}, check=False)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"workbench: error: {db}: the store is locked by process {proc.pid} (")
+    assert (f"-c '…' {db} 30), writing for " if holder == "workbench"
+            else "-c import sqlite3, sys, time") in line
+    assert (" s; waited 1 s." if holder == "workbench" else "); waited 1 s.") in line and "--wait SECONDS" in line
+    assert waited < 30  # it waited about the second it was given, not 60
+    assert train.returncode == 1 and "Traceback" not in train.stderr  # train, as ingest
+    assert train.stderr.splitlines()[-1].startswith(f"workbench: error: {db}: the store is locked by process {proc.pid}")
+
+
+def test_wait_outlasts_a_short_hold_and_the_writer_record_goes_with_the_lock(one_doc):
+    db, src = one_doc
+    proc = hold(db, HOLD_WORKBENCH, 1.5)
+    assert (db.parent / "store.sqlite-writer").is_file()  # who writes, while it writes
+    assert ingest_cli(db, src, "--wait", "-1").returncode == 2
+    r = ingest_cli(db, src, "--wait", "30")
+    proc.wait(timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("corpus 'c': 1 added")
+    assert not (db.parent / "store.sqlite-writer").exists()
+    assert store.lock_holder(db) is None

@@ -72,6 +72,8 @@ UNIT_INTERVAL = Bound(float, "a number from 0 to 1", low=0, high=1)
 OPEN_UNIT_INTERVAL = Bound(float, "a number between 0 and 1 (both excluded)", low=0, high=1, low_open=True,
                            high_open=True)
 PORT = Bound(int, "a port number from 1 to 65535", low=1, high=65535)
+#: A wait, in seconds (``--wait``: how long a command waits for another process's write to the store).
+SECONDS = Bound(float, "a number of seconds, 0 or more", low=0)
 
 
 def check_fields(obj, bounds: dict[str, Bound]) -> None:

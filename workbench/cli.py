@@ -251,7 +251,7 @@ def cmd_train(args) -> int:
             run = engines.train([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
                                 corpus_name=args.corpus, themes_file=args.themes, out_dir=args.out,
                                 progress=not args.quiet, figures=write_run_figures, stm_config=stm_config,
-                                dtm_config=dtm_config)
+                                dtm_config=dtm_config, **_given(args, store_wait="wait"))
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
@@ -306,7 +306,7 @@ def cmd_sweep(args) -> int:
     try:
         folder = sweep.sweep([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
                              out_dir=args.out, progress=not args.quiet, corpus_name=args.corpus,
-                             **_given(args, "ks", "seeds"))
+                             **_given(args, "ks", "seeds", store_wait="wait"))
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
@@ -317,13 +317,15 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    from workbench import errors
     from workbench.corpus import ingest, store
     from workbench.errors import shown
 
     try:
         report, report_file = store.ingest_with_report(args.sources, args.corpus, text_column=args.text_column,
-                                                       report_file=args.report, follow_links=args.follow_links)
-    except ingest.IngestError as exc:
+                                                       report_file=args.report, follow_links=args.follow_links,
+                                                       **_given(args, "wait"))
+    except (ingest.IngestError, errors.PipelineError) as exc:
         return _fail(str(exc))
     print(report.summary())
     print(f"report: {shown(report_file)}")
@@ -584,7 +586,7 @@ def cmd_terms(args) -> int:
                             corpus=_settings(CorpusConfig, args))
     try:
         report = terms.terms_report([Path(s) for s in args.sources] or None, cfg, corpus_name=args.corpus,
-                                    out=args.out)
+                                    out=args.out, **_given(args, store_wait="wait"))
     except errors.PipelineError as exc:
         return _fail(str(exc))
     t = report.table
@@ -691,6 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     i.add_argument("--report", type=Path, help="where to write the ingest report (default .workbench/reports/)")
     i.add_argument("--follow-links", action="store_true", help=_FOLLOW_LINKS)
+    _add_wait_option(i)
 
     tp = _command(sub, "topics", cmd_topics, "print a run's topic table (probability, relevance, FREX)",
                   "Print the topics of RUN (default: the newest run): top terms by probability, by pyLDAvis "
@@ -876,6 +879,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_traditional_options(tm)
     tm.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
                     help=_FOLLOW_LINKS)
+    _add_wait_option(tm)
     return p
 
 
@@ -887,6 +891,12 @@ def _add_traditional_options(p) -> None:
                           "default (%(default)s) only the documents written in Traditional are, and the log says which")
     t2s.add_argument("--keep-traditional", dest="to_simplified", action="store_const", const=False,
                      help="convert no document: Traditional and Simplified spellings stay two terms")
+
+
+def _add_wait_option(p) -> None:
+    p.add_argument("--wait", type=_bounded("SECONDS"), metavar="SECONDS", default=_Default("workbench.corpus.store:DEFAULT_WAIT"),
+                   help="how long to wait for another process writing to the store before stopping with a message "
+                        "that names it (default %(default)s)")
 
 
 def _add_corpus_and_model_options(p, engines=None) -> None:
@@ -930,6 +940,7 @@ def _add_corpus_and_model_options(p, engines=None) -> None:
     p.add_argument("--text-column", help="text column of CSV/JSONL/XLSX/Parquet sources (default: text)")
     p.add_argument("--follow-links", action="store_true", default=_Default(_CORPUS, "follow_links"),
                    help=_FOLLOW_LINKS)
+    _add_wait_option(p)
     p.add_argument("--workers", type=_bounded("COUNT"), default=_Default(_CORPUS, "workers"),
                    help="processes for tokenizing (default %(default)s: one per core; tokens do not depend on it)")
     p.add_argument("--train-workers", type=_bounded("POSITIVE_INT"), default=_Default(_MODEL, "workers"),

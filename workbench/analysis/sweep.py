@@ -523,7 +523,8 @@ def write_sweep(result: SweepResult, out_dir: Path, config: dict | None = None) 
 
 def sweep(sources: Sequence[Path] | None = None, ks: Sequence[int] = DEFAULT_KS, seeds: Sequence[int] = (0,),
           corpus_config=None, model_config: ModelConfig = ModelConfig(), out_dir: Path | None = None,
-          progress: bool = True, *, corpus_name: str | None = None, store_path: Path | None = None) -> Path:
+          progress: bool = True, *, corpus_name: str | None = None, store_path: Path | None = None,
+          store_wait: float | None = None) -> Path:
     """Prepare the corpus (``sources``, default the bundled seeds, or the store's ``corpus_name``),
     run the sweep and write its folder under ``out_dir`` (default ``runs/``); return the folder.
 
@@ -537,7 +538,8 @@ def sweep(sources: Sequence[Path] | None = None, ks: Sequence[int] = DEFAULT_KS,
     if sources is not None:
         sources = [Path(s) for s in sources]
     corpus = preprocess.prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
-                              no_above=model_config.no_above, store_path=store_path, progress=progress)
+                              no_above=model_config.no_above, store_path=store_path, progress=progress,
+                              store_wait=store_wait)
     result = run_sweep(corpus, ks, seeds, model_config, progress)
     config = {"sources": [str(s) for s in sources] if sources else None, "corpus_name": corpus_name,
               "corpus": asdict(corpus_config)}

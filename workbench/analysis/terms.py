@@ -87,12 +87,12 @@ def candidate_table(texts, config: TermsConfig = TermsConfig(), known: set[str] 
 
 def terms_report(sources: Sequence[Path] | None = None, config: TermsConfig = TermsConfig(), *,
                  corpus_name: str | None = None, out: Path | None = None,
-                 store_path: Path | None = None) -> TermsReport:
+                 store_path: Path | None = None, store_wait: float | None = None) -> TermsReport:
     """Ingest ``sources`` (or take the named corpus of the store), build :func:`candidate_table`
     and, with ``out``, write it as CSV for Excel (``files.write_csv``, whole or not at all).
     Cost: about four streaming passes over the texts (a few seconds per year of xinwenlianbo)."""
     store_path = Path(store_path or store.default_path())
-    with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
+    with closing(store.connect(store_path, store_wait)) as conn, closing(store.connect(store_path)) as reader:
         records, problems = preprocess.source_records(conn, sources, corpus_name, config.corpus.text_column,
                                                       config.corpus.follow_links)
         doc_ids = list(dict.fromkeys(doc_id for _, doc_id in records))  # each text once

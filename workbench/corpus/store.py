@@ -41,15 +41,16 @@ import os
 import re
 import sqlite3
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from workbench import paths
+from workbench.checks import SECONDS
 from workbench.corpus.ingest import FIELD_ALIASES, SOURCE_PREFIX, Document, Problem, read_sources
-from workbench.errors import one_line, shown
+from workbench.errors import PipelineError, one_line, shown
 from workbench.files import slug
 
 SCHEMA_VERSION = 3  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 3: document cache
@@ -130,23 +131,176 @@ def default_path() -> Path:
     return Path(env) if env else paths.project_root() / ".workbench" / "store.sqlite"
 
 
-def connect(path: Path | None = None) -> sqlite3.Connection:
-    """Open (creating if needed) the store; WAL mode, 60 s busy timeout. A store of an older
-    layout is migrated in place, in one transaction (:func:`_migrate_documents_v0`)."""
+#: Seconds a command waits for another process's write to the store before it stops with
+#: :class:`StoreLocked` (``--wait SECONDS``).
+DEFAULT_WAIT = 60.0
+
+
+class StoreLocked(PipelineError):
+    """Another process held the store's write lock for longer than this one would wait; the message
+    names that process (and its command) when it can be found."""
+
+
+class StoreConnection(sqlite3.Connection):
+    """A connection to the store that knows its file and how long it waits (``store_path``,
+    ``wait``), and turns SQLite's "database is locked" into :class:`StoreLocked` naming the
+    process that holds the lock (:func:`lock_holder`)."""
+
+    store_path: Path
+    wait: float
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            raise self._locked(exc) from None
+
+    def executemany(self, *args, **kwargs):
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            raise self._locked(exc) from None
+
+    def executescript(self, *args, **kwargs):
+        try:
+            return super().executescript(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            raise self._locked(exc) from None
+
+    def _locked(self, exc: sqlite3.OperationalError) -> Exception:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            return exc
+        holder = lock_holder(self.store_path)
+        who = (f"process {holder.pid} ({_one_line(holder.command)})" + (f", writing for {time.time() - holder.since:.0f} s"
+                                                              if holder.since else "")
+               if holder else "another program (its process could not be named)")
+        return StoreLocked(f"{shown(self.store_path)}: the store is locked by {who}; waited {self.wait:g} s. Let it finish "
+                           "and run this again, wait longer with --wait SECONDS, or end that process")
+
+
+def _one_line(command: str, limit: int = 120) -> str:
+    command = " ".join(command.split())
+    return command if len(command) <= limit else command[:limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """A process holding the store's write lock: its id, command line and, when a workbench
+    process recorded it, when it began writing (epoch seconds)."""
+
+    pid: int
+    command: str
+    since: float | None  # when it began writing (None: not a workbench process, from /proc/locks)
+
+
+def _writer_file(path: Path) -> Path:
+    return Path(f"{path}-writer")
+
+
+def _this_command() -> str:
+    import shlex
+    import sys
+
+    argv = list(sys.argv) or [""]
+    if Path(argv[0]).name in ("workbench", "__main__.py"):
+        argv[0] = "workbench"
+    elif argv[0] in ("-c", ""):  # python -c CODE ... or an interactive session: the code is not in argv
+        argv[0:1] = [Path(sys.executable).name, *(["-c", "…"] if argv[0] == "-c" else [])]
+    return shlex.join(argv)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def lock_holder(path: Path) -> LockHolder | None:
+    """The process holding the store's write lock: the one a workbench writer recorded in
+    ``<store>-writer`` (:func:`write_transaction`) while it is alive, else, on Linux, the process
+    /proc/locks shows holding the WAL write lock (byte 120 of ``<store>-shm``: a notebook, the
+    sqlite3 shell, a database browser); None when neither names one."""
+    try:
+        record = json.loads(_writer_file(path).read_text(encoding="utf-8"))
+        if _alive(int(record["pid"])):
+            return LockHolder(int(record["pid"]), str(record["command"]), float(record["since"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    for pid in _wal_write_lockers(path):
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            command = " ".join(a.decode(errors="replace") for a in raw.split(b"\0") if a)
+        except OSError:
+            command = "command unknown"
+        return LockHolder(pid, command, None)
+    return None
+
+
+def _wal_write_lockers(path: Path) -> list[int]:
+    """Linux: the processes /proc/locks shows holding a write lock over byte 120 of the store's
+    -shm file, SQLite's WAL write lock."""
+    try:
+        st = os.stat(f"{path}-shm")
+        lines = Path("/proc/locks").read_text(encoding="ascii", errors="replace").splitlines()
+    except OSError:
+        return []
+    inode = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    pids = []
+    for line in lines:
+        f = line.split()  # "1: POSIX  ADVISORY  WRITE 12777 fe:00:2146691 120 120"; waiters have "->"
+        if len(f) == 8 and f[1] in ("POSIX", "FLOCK", "OFDLCK") and f[3] == "WRITE" and f[5] == inode:
+            end = float("inf") if f[7] == "EOF" else int(f[7])
+            if int(f[6]) <= 120 <= end and f[4].isdigit() and int(f[4]) != os.getpid():
+                pids.append(int(f[4]))
+    return pids
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any error), with this process named in
+    ``<store>-writer`` while it holds the write lock, so a process that waits in vain can say who
+    holds it (:func:`lock_holder`). The record is removed before the commit, while the lock is
+    still held, so it never names a process that has let go. Raises :class:`StoreLocked` when
+    the lock is not free within the connection's wait."""
+    conn.execute("BEGIN IMMEDIATE")
+    record = _writer_file(conn.store_path) if isinstance(conn, StoreConnection) else None
+    try:
+        if record is not None:
+            tmp = record.with_name(f".{record.name}.{os.getpid()}")
+            tmp.write_text(json.dumps({"pid": os.getpid(), "command": _this_command(), "since": time.time()}),
+                           encoding="utf-8")
+            os.replace(tmp, record)
+        yield
+    except BaseException:
+        if record is not None:
+            record.unlink(missing_ok=True)
+        conn.execute("ROLLBACK")
+        raise
+    if record is not None:
+        record.unlink(missing_ok=True)
+    conn.execute("COMMIT")
+
+
+def connect(path: Path | None = None, wait: float | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) the store; WAL mode; a write waits up to ``wait`` seconds
+    (default :data:`DEFAULT_WAIT`) for another process's, then raises :class:`StoreLocked`. A
+    store of an older layout is migrated in place, in one transaction
+    (:func:`_migrate_documents_v0`)."""
     path = Path(path or default_path())
+    wait = DEFAULT_WAIT if wait is None else SECONDS.check("wait", wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None, factory=StoreConnection)
+    conn.store_path, conn.wait = path, wait
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-        conn.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
-        try:
+        with write_transaction(conn):  # one process migrates; the others wait, then find it done
             if "meta" in {r[1] for r in conn.execute("PRAGMA table_info(documents)")}:
                 _migrate_documents_v0(conn, path)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         conn.executescript(SCHEMA)
     _rename_number_like_ids(conn)
     return conn
@@ -187,14 +341,9 @@ def _rename_number_like_ids(conn: sqlite3.Connection) -> None:
         return
     tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
               if any(col[1] == "doc_id" for col in conn.execute(f"PRAGMA table_info('{t}')"))]
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         for table in tables:
             conn.executemany(f"UPDATE OR IGNORE \"{table}\" SET doc_id=? WHERE doc_id=?", renames)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 @dataclass(frozen=True)
@@ -311,8 +460,7 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
         if not batch:
             return
         now = time.time()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             for d in batch:
                 meta = json.dumps(d.meta, ensure_ascii=False)
                 removed = json.dumps(list(d.removed), ensure_ascii=False)
@@ -338,10 +486,6 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
                     counts["updated"] += 1
                 ids.append(rid)
                 doc_ids.append(d.doc_id)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         batch.clear()
 
     fields: dict[str, dict[str, str]] = {}
@@ -363,17 +507,18 @@ def ingest(conn: sqlite3.Connection, sources: Sequence[Path], corpus: str | None
 
 def ingest_with_report(sources: Sequence[Path], corpus: str, *, text_column: str | None = None,
                        report_file: Path | None = None, store_path: Path | None = None,
-                       follow_links: bool = False) -> tuple[IngestReport, Path]:
+                       follow_links: bool = False, wait: float | None = None) -> tuple[IngestReport, Path]:
     """:func:`ingest` into the store at ``store_path`` (default :func:`default_path`), each skipped
     input logged (:func:`workbench.corpus.ingest.report`), and the report written to
     ``report_file`` (default ``<store folder>/reports/ingest-<UTC time>-<corpus>.txt``, or ``-1.txt``,
     ``-2.txt`` ... when another ingest took that name in the same second): the
-    summary line, then one line per skipped input. Returns the report and the file written."""
+    summary line, then one line per skipped input. ``wait``: as :func:`connect`. Returns the report
+    and the file written."""
     from workbench.corpus.ingest import report as log_problems
     from workbench.files import atomic_file, claim_file
 
     path = Path(store_path or default_path())
-    with closing(connect(path)) as conn:
+    with closing(connect(path, wait)) as conn:
         result = ingest(conn, sources, corpus, text_column=text_column, follow_links=follow_links)
     log_problems(result.skipped)
     claimed = report_file is None

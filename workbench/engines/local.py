@@ -17,13 +17,15 @@ from workbench.text.preprocess import CorpusConfig, default_sources, prepare
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
           model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
           out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
-          progress: bool = True, figures=None, stm_config=None, dtm_config=None) -> Path:
+          progress: bool = True, figures=None, stm_config=None, dtm_config=None,
+          store_wait: float | None = None) -> Path:
     """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
     a run folder; return its path. ``figures``: see ``runfolder.RunArrays`` (the command line passes
     ``outputs.charts.write_run_figures``, which adds ``convergence.png``). With ``stm_config``
     (:class:`workbench.models.stm.StmConfig`) the model is a structural topic model with that
     prevalence formula instead of LDA; with ``dtm_config`` (:class:`workbench.models.dtm.DtmConfig`) a
-    dynamic topic model over time slices."""
+    dynamic topic model over time slices. ``store_wait``: seconds to wait for another process's write
+    to the store (``workbench.corpus.store.connect``)."""
     sources = default_sources(sources, corpus_name)
     if sources is not None:
         sources = [Path(s) for s in sources]
@@ -42,7 +44,8 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
             raise PipelineError(str(exc)) from None
     stages = Stages()  # the seconds of every stage, for the manifest's timings
     corpus = prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
-                     no_above=model_config.no_above, store_path=store_path, progress=progress, stages=stages)
+                     no_above=model_config.no_above, store_path=store_path, progress=progress, stages=stages,
+                     store_wait=store_wait)
     models.check_topics(model_config.num_topics + (themes.k if themes else 0), len(corpus.token_ids),
                         len(corpus.vocab.terms), themes.k if themes else 0)
     t0 = time.perf_counter()

@@ -510,7 +510,8 @@ class _FirstSeen:
 
 def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = CorpusConfig(), *,
             corpus_name: str | None = None, no_below: int = 2, no_above: float = 0.5,
-            store_path: Path | None = None, progress: bool = True, stages: Stages | None = None) -> Corpus:
+            store_path: Path | None = None, progress: bool = True, stages: Stages | None = None,
+            store_wait: float | None = None) -> Corpus:
     """Ingest ``sources`` into the store (or take the named corpus), split, tokenize through the
     cache, build the vocabulary and term-id arrays. ``stages`` gets the seconds of ``read``,
     ``traditional`` (finding documents written in Traditional characters), ``harvest``,
@@ -526,7 +527,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
 
     t_start = time.perf_counter()
     store_path = Path(store_path or store.default_path())
-    with closing(store.connect(store_path)) as conn, closing(store.connect(store_path)) as reader:
+    with closing(store.connect(store_path, store_wait)) as conn, closing(store.connect(store_path)) as reader:
         records, problems = source_records(conn, sources, corpus_name, config.text_column, config.follow_links)
         first, others = _first_records(conn, records)
         doc_ids = list(first)

@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from workbench.corpus.store import write_transaction
 from workbench.text.tokenize import WordFinder
 
 
@@ -82,9 +83,8 @@ class SegmentCache:
         return found
 
     def _write(self, sql: str, rows: list[tuple]) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.executemany(sql, rows)
-        self.conn.execute("COMMIT")
+        with write_transaction(self.conn):
+            self.conn.executemany(sql, rows)
 
     def segments(self, keys: list[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
         """``(word_set, tokens, tags)`` per text (space-joined strings): reused or segmented now."""
@@ -317,25 +317,19 @@ class DocumentCache:
         new = {t for toks in token_lists for t in toks}.difference(ids)
         if new:
             new = sorted(new)
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self.conn):
                 self.conn.executemany("INSERT OR IGNORE INTO terms (term) VALUES (?)", [(t,) for t in new])
                 for i in range(0, len(new), 900):  # another process may have numbered some
                     chunk = new[i:i + 900]
                     self._load_terms(f"WHERE term IN ({','.join('?' * len(chunk))})", chunk)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
         return [np.fromiter(map(ids.__getitem__, toks), dtype=np.int32, count=len(toks)) for toks in token_lists]
 
     def save(self, rows: Sequence[tuple[str, bytes]]) -> None:
         """Store ``(doc_id, packed units)`` made with this tokenizer."""
         if rows:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.executemany("INSERT OR REPLACE INTO document_tokens VALUES (?,?,?,?)",
-                                  [(d, self.layout, self.word_set, blob) for d, blob in rows])
-            self.conn.execute("COMMIT")
+            with write_transaction(self.conn):
+                self.conn.executemany("INSERT OR REPLACE INTO document_tokens VALUES (?,?,?,?)",
+                                      [(d, self.layout, self.word_set, blob) for d, blob in rows])
 
 
 class DocumentTerms:
@@ -378,7 +372,6 @@ class DocumentTerms:
     def save(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
         """Store ``(doc_id, quoted, scanned term set, contained)`` rows."""
         if rows:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.executemany("INSERT OR REPLACE INTO document_terms VALUES (?,?,?,?,?)",
-                                  [(d, self.scheme, q, s, c) for d, q, s, c in rows])
-            self.conn.execute("COMMIT")
+            with write_transaction(self.conn):
+                self.conn.executemany("INSERT OR REPLACE INTO document_terms VALUES (?,?,?,?,?)",
+                                      [(d, self.scheme, q, s, c) for d, q, s, c in rows])
