@@ -10,8 +10,8 @@ wall-clock assertions flaky); the times are measured here instead:
   of ``<a `` and minutes on 120 KB), the slowest kind reported;
 - ``bootstrap_10k``: ``prevalence_by`` with 1,000 resamples on 10,080 units (6 years x 420 articles
   x 4 paragraphs);
-- ``notebooks_01_03``, ``notebook_04`` (with ``--notebook``): the notebooks run headless as
-  ``tests/test_notebooks.py`` and ``tests/test_notebook04.py`` run them, on a seed run trained
+- ``notebooks_01_03``, ``notebook_04``, ``notebook_05`` (with ``--notebook``): the notebooks run headless as
+  ``tests/test_notebooks.py``, ``tests/test_notebook04.py`` and ``tests/test_notebook05.py`` run them, on a seed run trained
   first (not timed).
 
 Prints one line per case (seconds, budget, ok / OVER) and exits 1 when a case is over budget::
@@ -31,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGETS = {"one_line_50mb": 8.0, "unpunctuated_80k": 3.0, "malformed_html": 1.5, "bootstrap_10k": 2.0,
-           "notebooks_01_03": 90.0, "notebook_04": 60.0}
+           "notebooks_01_03": 90.0, "notebook_04": 60.0,
+           "notebook_05": 150.0}
 
 
 def _timed(fn) -> float:
@@ -101,7 +102,7 @@ def _run_notebooks(work: Path, names: list[str]) -> float:
     for name in names:
         shutil.copy(ROOT / "notebooks" / name, work / name)
         nb = nbformat.read(work / name, as_version=4)
-        client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+        client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
         seconds += _timed(client.execute)
     return seconds
 
@@ -114,13 +115,17 @@ def notebook_04(work: Path) -> float:
     return _run_notebooks(work, ["04_expanded_corpus.ipynb"])
 
 
+def notebook_05(work: Path) -> float:
+    return _run_notebooks(work, ["05_covariates_and_validation.ipynb"])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--notebook", action="store_true", help="also time notebook 04 (about a minute)")
+    ap.add_argument("--notebook", action="store_true", help="also time the notebooks (01-03, 04: about a minute; 05: about two)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest counts")
     args = ap.parse_args(argv)
     cases = [one_line_50mb, unpunctuated_80k, malformed_html, bootstrap_10k]
-    cases += [notebooks_01_03, notebook_04] if args.notebook else []
+    cases += [notebooks_01_03, notebook_04, notebook_05] if args.notebook else []
     over = 0
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("WORKBENCH_CACHE", str(Path(tmp) / "cache"))
