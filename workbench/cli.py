@@ -226,7 +226,13 @@ def _cluster(text: str) -> str | None:
 def cmd_train(args) -> int:
     from workbench import engines, errors
     from workbench.models.lda import ModelConfig
+    from workbench.outputs.charts import write_run_figures
+    from workbench.progress import Stages
     from workbench.text.preprocess import CorpusConfig
+
+    stages = getattr(args, "_stages", None) or Stages(progress=not args.quiet)
+    if getattr(args, "_start", None) is not None:
+        args._start.end()  # main() began it: parsing and the imports above
 
     if args.corpus and args.sources:
         return _fail("give SOURCE files or --corpus NAME, not both (add files with `workbench ingest`)", EXIT_USAGE)
@@ -246,12 +252,10 @@ def cmd_train(args) -> int:
                               themes_file=args.themes, out_dir=args.out, corpus_name=args.corpus,
                               progress=not args.quiet)
         else:
-            from workbench.outputs.charts import write_run_figures
-
             run = engines.train([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
                                 corpus_name=args.corpus, themes_file=args.themes, out_dir=args.out,
                                 progress=not args.quiet, figures=write_run_figures, stm_config=stm_config,
-                                dtm_config=dtm_config, **_given(args, store_wait="wait"))
+                                dtm_config=dtm_config, stages=stages, **_given(args, store_wait="wait"))
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
@@ -947,7 +951,7 @@ def _add_corpus_and_model_options(p, engines=None) -> None:
                    help="tomotopy training threads (default %(default)s; reruns are byte-identical for the same seed "
                         "and thread count, which the manifest records)")
     p.add_argument("--out", type=Path, help="folder for run folders (default ./runs)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or lines")
 
 
 class _Stderr(logging.Handler):
@@ -975,22 +979,33 @@ def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args, extras = parser.parse_known_args(argv)
-    command = getattr(args, "_parser", None)
-    if extras:
-        # argparse leaves a subcommand's unknown options to the top-level parser, which would show
-        # its own usage; the user needs the subcommand's.
-        _unrecognized(command or parser, extras)
-    if command is None:
-        parser.print_help()
-        return EXIT_USAGE
+    from workbench.progress import Stages
+
+    argv = sys.argv[1:] if argv is None else list(argv)
     logger = logging.getLogger("workbench")
     handler, level, propagate = _Stderr(), logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    # Start-up (the parser reads defaults from the library, the pipeline is imported) is a stage
+    # of a training run: it takes seconds, and gets its line like every other stage, once the
+    # arguments are known to be good (a usage error shows the usage alone).
+    stages = Stages(progress="--quiet" not in argv)
+    start = stages.begin("start") if argv[:1] == ["train"] else None
     try:
+        parser = build_parser()
+        args, extras = parser.parse_known_args(argv)
+        command = getattr(args, "_parser", None)
+        if extras:
+            # argparse leaves a subcommand's unknown options to the top-level parser, which would show
+            # its own usage; the user needs the subcommand's.
+            _unrecognized(command or parser, extras)
+        if command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        if start is not None:
+            start.announce("loading the pipeline")
+        args._stages, args._start = stages, start
         return args.func(args)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
@@ -1000,6 +1015,8 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         return _fail(str(exc))
     finally:
+        if start is not None:
+            start.end()  # a no-op once the command has ended it
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.propagate = propagate

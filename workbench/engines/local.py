@@ -18,14 +18,17 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
           model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
           out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
           progress: bool = True, figures=None, stm_config=None, dtm_config=None,
-          store_wait: float | None = None) -> Path:
+          store_wait: float | None = None, stages: Stages | None = None) -> Path:
     """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
     a run folder; return its path. ``figures``: see ``runfolder.RunArrays`` (the command line passes
     ``outputs.charts.write_run_figures``, which adds ``convergence.png``). With ``stm_config``
     (:class:`workbench.models.stm.StmConfig`) the model is a structural topic model with that
     prevalence formula instead of LDA; with ``dtm_config`` (:class:`workbench.models.dtm.DtmConfig`) a
     dynamic topic model over time slices. ``store_wait``: seconds to wait for another process's write
-    to the store (``workbench.corpus.store.connect``)."""
+    to the store (``workbench.corpus.store.connect``). ``stages``: a
+    :class:`workbench.progress.Stages` the caller has already timed stages in (the command line:
+    start-up), else new ones; every stage's seconds go into the manifest's ``timings``, and with
+    ``progress`` a stage longer than a second gets a line."""
     sources = default_sources(sources, corpus_name)
     if sources is not None:
         sources = [Path(s) for s in sources]
@@ -42,14 +45,16 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
             themes = models.load_themes(Path(themes_file))
         except ValueError as exc:
             raise PipelineError(str(exc)) from None
-    stages = Stages()  # the seconds of every stage, for the manifest's timings
+    stages = stages if stages is not None else Stages(progress)
     corpus = prepare(sources, corpus_config, corpus_name=corpus_name, no_below=model_config.no_below,
                      no_above=model_config.no_above, store_path=store_path, progress=progress, stages=stages,
                      store_wait=store_wait)
     models.check_topics(model_config.num_topics + (themes.k if themes else 0), len(corpus.token_ids),
                         len(corpus.vocab.terms), themes.k if themes else 0)
     t0 = time.perf_counter()
-    with stages("train"):
+    # tomotopy, STM and DTM draw a bar of their sweeps; gensim's passes get a line
+    with stages("train", "training (gensim)" if model_config.engine == "gensim" and stm_config is None
+                and dtm_config is None else None):
         if stm_config is not None:
             from workbench.models import stm
 
@@ -84,7 +89,7 @@ def run_arrays(corpus, fitted: models.Fitted, config: dict, themes_file: Path | 
     from workbench.models.stm import semantic_coherence
 
     stages = stages or Stages()
-    with stages("coherence"):
+    with stages("coherence", f"scoring the coherence of {fitted.topic_term.shape[0]} topics"):
         c_npmi, per_topic = models.coherence(fitted.topic_term, corpus.vocab.terms, token_ids=corpus.token_ids)
         semantic = semantic_coherence(fitted.topic_term, corpus.vocab.terms, corpus.token_ids)
 

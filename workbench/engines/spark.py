@@ -1137,9 +1137,8 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
                                                 corpus.n_problems - len(corpus.problems))
         run = _run_arrays(spark, corpus, model_config, spark_config, work, sources, corpus_name, versions,
                           progress, t_start)
-        t_write = time.perf_counter()
-        final = runfolder.write_run(run, out_dir, stages=_stages(run.stats))
-        _say(progress, f"run written in {time.perf_counter() - t_write:.1f} s")
+        # the writer says "run written in ..." with every stage's seconds
+        final = runfolder.write_run(run, out_dir, stages=_stages(run.stats, progress))
     finally:
         if scratch and not _is_local_uri(scratch):
             _delete(spark, scratch)
@@ -1149,10 +1148,10 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
     return final
 
 
-def _stages(stats: dict) -> Stages:
+def _stages(stats: dict, progress: bool = False) -> Stages:
     """The manifest's timings of a Spark run so far, from its stats: the stages Spark times, and
     the rest before writing (session start, collecting ids) as ``session_and_rest``."""
-    stages = Stages()
+    stages = Stages(progress)
     for name, key in (("read", "seconds_read"), ("tokenize", "seconds_tokenize"), ("vocabulary", "seconds_vocabulary"),
                       ("train", "seconds_train"), ("infer", "seconds_doc_topics_spark"),
                       ("keywords", "seconds_keywords_spark"), ("coherence", "seconds_coherence")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -134,28 +135,28 @@ def write_run(run: RunArrays, out_dir: Path, *, stages: Stages | None = None) ->
     stages = stages or Stages()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     terms = run.vocab.terms
-    with stages("fingerprint"):
+    with stages("fingerprint", "fingerprinting the corpus"):
         fingerprint = fingerprint_of(run.units(), terms)
     name = run_name(run.config, fingerprint, now)
     labels = {i: n for i, n in enumerate(run.topic_names) if n}
     with StagedFolder(out_dir, name) as stage:
         name, tmp = stage.name, stage.tmp  # the final name, claimed on entry
-        with stages("tables"):
+        with stages("tables", f"writing doc_topics.csv, topics.csv, keywords.csv ({run.n_units:,} units)"):
             _write_tables(run, tmp, labels)
-        with stages("ldavis"):
+        with stages("ldavis", "writing the topic map (ldavis.html)"):
             doc_topic, doc_lengths = run.ldavis
             ldavis.write_ldavis_html(tmp / "ldavis.html", run.topic_term, doc_topic, doc_lengths,
                                      list(terms), run.vocab.corpus_freq, topic_labels=labels)
-        with stages("model"):
+        with stages("model", "saving the model"):
             model_dir = tmp / "model"
             model_dir.mkdir()
             run.vocab.dictionary.save_as_text(str(model_dir / "dictionary.txt"))
             run.save_model(model_dir)
         if run.figures is not None:
-            with stages("charts"):
+            with stages("charts", "drawing the charts"):
                 run.figures(run.model_settings, tmp)
         manifest = _manifest(run, name, now, fingerprint, labels)
-        with stages("hashes"):
+        with stages("hashes", "hashing the run's files"):
             # Every file, labels.json too: `workbench label` rewrites it with the files that show labels
             # and their sha256 (runfolder.labels.write_labels).
             files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
@@ -163,6 +164,8 @@ def write_run(run: RunArrays, out_dir: Path, *, stages: Stages | None = None) ->
         manifest["files"] = files
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
+    if stages.progress:
+        logging.getLogger(__name__).info("run written in %s", stages.summary())
     return stage.path
 
 

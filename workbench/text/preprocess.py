@@ -513,9 +513,10 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
             store_path: Path | None = None, progress: bool = True, stages: Stages | None = None,
             store_wait: float | None = None) -> Corpus:
     """Ingest ``sources`` into the store (or take the named corpus), split, tokenize through the
-    cache, build the vocabulary and term-id arrays. ``stages`` gets the seconds of ``read``,
-    ``traditional`` (finding documents written in Traditional characters), ``harvest``,
-    ``tokenize`` and ``vocabulary``.
+    cache, build the vocabulary and term-id arrays. ``stages``
+    (:class:`workbench.progress.Stages`; default: new ones, showing lines when ``progress``) gets the
+    seconds of ``read``, ``traditional`` (finding documents written in Traditional characters;
+    with ``to_simplified="auto"``), ``harvest``, ``tokenize`` and ``vocabulary``.
 
     Cost: for documents the cache holds, one read of their stored quoted terms and term ids, and
     one pass over their texts (the harvest counts where its candidates occur); new documents, and
@@ -526,16 +527,24 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     from tqdm import tqdm
 
     t_start = time.perf_counter()
+    stages = stages if stages is not None else Stages(progress)
     store_path = Path(store_path or store.default_path())
-    with closing(store.connect(store_path, store_wait)) as conn, closing(store.connect(store_path)) as reader:
+    with closing(store.connect(store_path, store_wait)) as conn, closing(store.connect(store_path)) as reader, \
+            stages.sequence() as stage:
+        stage.next("read", f"reading {_sources_named(sources, corpus_name)}")
         records, problems = source_records(conn, sources, corpus_name, config.text_column, config.follow_links)
         first, others = _first_records(conn, records)
         doc_ids = list(first)
         t_read, cpu_read = time.perf_counter(), _cpu_seconds()
+        if config.to_simplified == DETECT_TRADITIONAL:
+            stage.next("traditional", f"looking for Traditional characters in {len(doc_ids):,} documents")
         traditional = traditional_documents(config, conn, reader, doc_ids, first)
-        t_traditional = time.perf_counter()
+        stage.next("harvest", f"counting quoted terms in {len(doc_ids):,} documents" if config.harvest_quoted
+                   else None)
         harvested = harvest_documents(config, conn, reader, doc_ids)
         t_harvest = time.perf_counter()
+        # the bar shows from 500 documents; fewer (long reports) get a line when they take a while
+        stage.next("tokenize", f"tokenizing {len(doc_ids):,} documents" if len(doc_ids) < 500 else None)
         tcfg = config.tokenizer_config(harvested.terms)
         tokenizer = get_tokenizer(tcfg)
         workers = config.workers or os.cpu_count() or 1
@@ -585,25 +594,19 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         token2id = first_seen.token2id(documents.terms)
     t_tok, cpu_tok = time.perf_counter(), _cpu_seconds()
     config.check_units(len(unit_ids))
-    vocab, remap, eff_no_above = build_vocabulary(token2id, raw_ids, no_below, no_above)
-    kept_units, kept_docs, token_ids = [], [], []
-    for uid, did, ids in zip(unit_ids, unit_docs, raw_ids):
-        new = remap[ids]
-        new = new[new >= 0]
-        if len(new) == 0:
-            dropped.append(uid)
-            continue
-        kept_units.append(uid)
-        kept_docs.append(did)
-        token_ids.append(new)
-    vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
-    if stages is not None:
-        t_vocab = time.perf_counter()
-        for name, seconds in (("read", t_read - t_start), ("traditional", t_traditional - t_read),
-                              ("harvest", t_harvest - t_traditional), ("tokenize", t_tok - t_harvest),
-                              ("vocabulary", t_vocab - t_tok)):
-            if name != "traditional" or traditional is not None:
-                stages.add(name, seconds)
+    with stages("vocabulary", f"building the vocabulary of {len(unit_ids):,} units"):
+        vocab, remap, eff_no_above = build_vocabulary(token2id, raw_ids, no_below, no_above)
+        kept_units, kept_docs, token_ids = [], [], []
+        for uid, did, ids in zip(unit_ids, unit_docs, raw_ids):
+            new = remap[ids]
+            new = new[new >= 0]
+            if len(new) == 0:
+                dropped.append(uid)
+                continue
+            kept_units.append(uid)
+            kept_docs.append(did)
+            token_ids.append(new)
+        vocab = replace(vocab, corpus_freq=np.bincount(np.concatenate(token_ids), minlength=len(vocab.terms)))
     retok = cache.retokenized()
     _log.debug("tokenize: %d units segmented: %d new, %d containing a changed user word%s; %d reused",
               cache.misses, retok["new_units"], retok["touched_units"],
@@ -620,6 +623,16 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
     return Corpus(store_path, tuple(doc_ids), tuple(first.values()), tuple(kept_units), tuple(kept_docs),
                   tuple(token_ids), vocab, config, tcfg, tuple(harvested.terms), tuple(dropped), tuple(problems),
                   stats_d, others)
+
+
+def _sources_named(sources: Sequence | None, corpus_name: str | None, most: int = 3) -> str:
+    """``news.jsonl, reports/`` or ``corpus 'gov' of the store``: what a command reads, for a
+    progress line."""
+    if sources is None:
+        return f"corpus '{corpus_name}' of the store"
+    names = [Path(s).name or str(s) for s in sources]
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 def _first_records(conn, records: Sequence[tuple[int, str]]) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
