@@ -111,3 +111,17 @@ def test_infer_command_prints_the_table_last(seed_run, tmp_path, capsys):
     assert table["source_file"].str.endswith("001_e283e4cb1ec74523.txt").all()
     assert main(["infer", str(seed_run), str(tmp_path / "nosuch.txt")]) == 1
     assert "nosuch.txt: no such file or folder" in capsys.readouterr().err
+
+
+def test_a_gensim_run_infers_with_its_e_step_seeded(tmp_path):
+    from workbench import engines
+    from workbench.models.lda import ModelConfig
+
+    run = engines.train(model_config=ModelConfig(engine="gensim", passes=10), out_dir=tmp_path, progress=False)
+    result = inference.infer_run(run, [SEEDS])
+    trained = load_run(run)
+    a, b = _shares(trained.doc_topics, trained.num_topics), _shares(result.doc_topics, trained.num_topics)
+    assert result.method.startswith("LDA (gensim)")
+    # the E-step the training ran for its table, from the same seed: the same shares (2e-7 measured)
+    assert (a.argmax(1) == b.argmax(1)).all() and np.abs(a - b).mean() < 1e-5
+    assert inference.infer_run(run, [SEEDS]).path.read_bytes() == result.path.read_bytes()
