@@ -631,3 +631,22 @@ def test_an_export_format_never_names_a_folder(hostile_run, tmp_path):
     with pytest.raises(ValueError, match="unknown format '/../../x'"):
         export.export_run(run, fmt="./../../x")
     assert not (run.path / "exports").exists()
+
+
+def test_infer_never_unpickles_a_model_the_manifest_does_not_pin(run_copy, tmp_path):
+    # tomotopy.bin carries a pickle of the model's settings: a swapped-in model runs its code on load
+    import tomotopy as tp
+
+    from workbench.analysis import inference
+    from workbench.errors import PipelineError
+
+    marker = tmp_path / "UNPICKLED"
+    model = tp.LDAModel.load(str(run_copy / "model" / "tomotopy.bin"))
+    model.init_params = Evil(marker)
+    model.save(str(run_copy / "model" / "tomotopy.bin"), full=False)
+    source = tmp_path / "new.txt"
+    source.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"model/ does not match manifest.json \(model/tomotopy.bin: does not "
+                                            r"match the manifest's sha256\)"):
+        inference.infer_run(run_copy, [source], store_path=tmp_path / "s.sqlite")
+    assert not marker.exists()

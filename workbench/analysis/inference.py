@@ -109,6 +109,12 @@ def infer_run(run_path: Path, sources: Sequence[Path], *, iterations: int = lda.
                             f"(train it with the local engine to infer new documents)")
     if not model_dir.is_dir():
         raise PipelineError(f"{shown(run_path)}: no model/ folder to infer with")
+    # tomotopy.bin and lda.model are unpickled when loaded: only files the manifest pins are loaded.
+    bad = [line for line in runfolder.check_run(run_path).problems
+           if line.split(": ")[0] in ("model", "manifest.json") or line.startswith("model/")]
+    if bad:
+        raise PipelineError(f"{shown(run_path)}: model/ does not match manifest.json ({bad[0]}); its model is loaded "
+                            "with pickle, so it is not loaded (see `workbench verify`)")
     tokenizer_config = tokenizer_config_of(manifest)  # warns when a dictionary or stopword file changed
     corpus = preprocess.prepare_for_vocabulary(sources, run_corpus_config(manifest, text_column), tokenizer_config,
                                                _vocabulary(run), store_path=store_path)
