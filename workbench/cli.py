@@ -565,7 +565,7 @@ def cmd_verify(args) -> int:
     from workbench.runfolder.reader import check_run
 
     run = Path(args.run)
-    remove_stale_staging(run.absolute().parent)  # as train does; says what it removed
+    remove_stale_staging(run.resolve().parent)  # as train does; says what it removed
     check = check_run(run, expect=args.expect)
     for line in check.problems:
         print(f"workbench: {one_line(shown(run) + '/' + line)}", file=sys.stderr)
