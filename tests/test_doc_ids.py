@@ -54,9 +54,10 @@ def test_store_made_before_gets_the_new_ids_and_reingest_finds_them(tmp_path):
         # and the document cache holds the document
         conn.execute("INSERT INTO document_terms VALUES (?, 'scheme', '', 1, '')", (ingest.doc_id_for(text),))
         conn.execute("INSERT INTO document_tokens VALUES (?, 'layout', 1, x'')", (ingest.doc_id_for(text),))
+        conn.execute("INSERT INTO document_scripts VALUES (?, 'rule', 10, 0)", (ingest.doc_id_for(text),))
         tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
                   if any(c[1] == "doc_id" for c in conn.execute(f"PRAGMA table_info('{t}')"))]
-        assert {"documents", "records", "document_terms", "document_tokens"} <= set(tables)
+        assert {"documents", "records", "document_terms", "document_tokens", "document_scripts"} <= set(tables)
         for table in tables:  # the store as the former ids left it
             conn.execute(f"UPDATE {table} SET doc_id=?", (_old_id(text),))
     with closing(store.connect(db)) as conn:

@@ -275,3 +275,21 @@ def test_resegmenting_the_stretches_with_a_changed_word_gives_the_whole_segmenta
             assert seg == after.segment_joined(text), text[:40]
             changed_tokens += seg != (tokens, tags)
     assert n >= 8 and changed_tokens >= 8  # texts whose tokens the words change, resegmented in part
+
+
+def test_a_document_in_traditional_characters_is_detected_once_and_tokenized_as_cold(tmp_path):
+    old, new = _seeds_and_new(tmp_path)
+    (new / "trad.txt").write_text("全縣抓好“軟弱渙散村”整頓，駐村工作隊幫扶到戶，建強村黨組織。\n第一書記推動產業發展，"
+                                  "黨支部帶領群眾發展集體經濟。", encoding="utf-8")
+    cfg = preprocess.CorpusConfig(workers=1, unit="article")
+    kw = dict(no_below=1, no_above=1.0, progress=False)
+    preprocess.prepare([old], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    warm = preprocess.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    cold = preprocess.prepare([old, new], cfg, store_path=tmp_path / "cold.sqlite", **kw)
+    assert warm.stats["traditional"]["converted_documents"] == 1 == cold.stats["traditional"]["converted_documents"]
+    _same_corpus(warm, cold)
+    assert "软弱涣散村" in warm.harvested  # quoted in Simplified and, converted, in Traditional
+    again = preprocess.prepare([old, new], cfg, store_path=tmp_path / "warm.sqlite", **kw)
+    assert again.stats["traditional"] == cold.stats["traditional"]
+    assert again.stats["documents_reused"] == len(again.doc_ids) and again.stats["cache_misses"] == 0
+    _same_corpus(again, cold)

@@ -24,10 +24,10 @@ user dictionary (or a new harvested term) thus re-tokenizes exactly the units th
 affected words. The kept tokens (after the filters) are cached too, per filter digest: editing
 stopwords or another filter re-segments nothing, it re-filters the stored segmentations.
 
-Document cache (``document_tokens``, ``document_terms``, ``terms``, ``term_sets``): per document,
-its units' kept tokens as numbers of the store's ``terms`` table, with the user words they were
-made with; the terms it quotes; and which of the harvest's candidate terms looked for so far it
-contains. A retrain takes an older document's units from there, without splitting, hashing or
+Document cache (``document_tokens``, ``document_terms``, ``terms``, ``term_sets``,
+``document_scripts``): per document, its units' kept tokens as numbers of the store's ``terms``
+table, with the user words they were made with; the terms it quotes; which of the harvest's
+candidate terms looked for so far it contains; and its counts of Han and Traditional characters. A retrain takes an older document's units from there, without splitting, hashing or
 looking up each unit, when no user word changed since occurs in the document, and reads its text
 only to look for candidate terms it was not yet searched for
 (``workbench.text.token_cache.DocumentCache``, ``DocumentTerms``)."""
@@ -53,7 +53,7 @@ from workbench.corpus.ingest import FIELD_ALIASES, SOURCE_PREFIX, Document, Prob
 from workbench.errors import PipelineError, one_line, shown
 from workbench.files import slug
 
-SCHEMA_VERSION = 3  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 3: document cache
+SCHEMA_VERSION = 4  # PRAGMA user_version; 0: the layout before records (_migrate_documents_v0); 3-4: document cache
 DOCUMENTS = """CREATE TABLE IF NOT EXISTS documents (
     doc_id      TEXT PRIMARY KEY,       -- ingest.doc_id_for(text): the hash of the cleaned text
     text        TEXT NOT NULL,
@@ -118,6 +118,13 @@ CREATE TABLE IF NOT EXISTS document_terms (
     scanned   INTEGER NOT NULL,     -- term_sets.id: the candidate terms looked for in the text
     contains  TEXT NOT NULL,        -- those of them it contains (quoted or not), space-joined
     PRIMARY KEY (doc_id, scheme)
+);
+CREATE TABLE IF NOT EXISTS document_scripts (
+    doc_id      TEXT NOT NULL,      -- documents.doc_id
+    rule        TEXT NOT NULL,      -- tokenize.traditional_rule: the detection rule and tables
+    han         INTEGER NOT NULL,   -- the text's Han characters
+    traditional INTEGER NOT NULL,   -- of them, those written only in Traditional
+    PRIMARY KEY (doc_id, rule)
 );
 DROP TABLE IF EXISTS token_cache;  -- the cache's former layout (keys held the user words present)
 PRAGMA user_version = {SCHEMA_VERSION};

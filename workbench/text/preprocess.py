@@ -395,21 +395,27 @@ TRADITIONAL_LISTED = 1000  # converted documents the manifest lists by id (it co
 
 
 def traditional_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str],
-                          records: dict[str, int]) -> dict | None:
+                          records: dict[str, int]) -> tuple[dict | None, Callable[[str, str], str]]:
     """With ``to_simplified="auto"``: which of ``doc_ids`` are written in Traditional characters
     (``tokenize.is_traditional``: their units are converted to Simplified before tokenizing), as
     the manifest's ``corpus.stats.traditional``, and one log line naming them when there are any.
     None for the other settings (the config says what was done). ``records``: doc_id -> its record
-    id (the sources named in the log line). Cost: one pass over the texts, about 40 M characters/s."""
+    id (the sources named in the log line). Also returns ``normalize(doc_id, text)``: the text as
+    :meth:`CorpusConfig.normalize` makes it, without detecting again. Cost: the counts of each
+    document are stored (``token_cache.script_counts``): one pass over the new texts, about
+    40 M characters/s."""
     from workbench.text.tokenize import TRADITIONAL_MIN_CHARACTERS, TRADITIONAL_MIN_SHARE, traditional_share
 
     if config.to_simplified != DETECT_TRADITIONAL:
-        return None
+        return None, lambda doc_id, text: config.normalize(text)
     found = []
-    for doc_id, text in store.iter_texts(reader, doc_ids):
-        han, trad = traditional_share(text)
+    counts = token_cache.script_counts(conn, doc_ids, traditional_rule(), traditional_share,
+                                       lambda ids: store.iter_texts(reader, ids))
+    for doc_id in doc_ids:
+        han, trad = counts[doc_id]
         if trad >= TRADITIONAL_MIN_CHARACTERS and trad >= TRADITIONAL_MIN_SHARE * han:
             found.append({"doc_id": doc_id, "han_characters": han, "traditional_characters": trad})
+    converted = {f["doc_id"] for f in found}
     out = {"rule": f"convert a document when at least {TRADITIONAL_MIN_SHARE:.1%} of its Han characters "
                    f"(and {TRADITIONAL_MIN_CHARACTERS}) are Traditional",
            "min_share": TRADITIONAL_MIN_SHARE, "min_characters": TRADITIONAL_MIN_CHARACTERS,
@@ -425,25 +431,27 @@ def traditional_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[
         _log.info("%d of %d documents are written in Traditional characters (%s%s): converted to Simplified "
                   "for tokenizing, the tables keep their text (--keep-traditional leaves them as they are)",
                   len(found), len(doc_ids), shown, more)
-    return out
+    return out, lambda doc_id, text: to_simplified(text) if doc_id in converted else text
 
 
-def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str]) -> Harvest:
+def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str],
+                      normalize: Callable[[str, str], str] | None = None) -> Harvest:
     """:func:`harvest` over documents of the store, by the same rule and with the same result,
     from counts stored per document (``token_cache.DocumentTerms``): the terms each quotes, and
     which of the candidates looked for so far it contains. A document is read for its quoted terms
     once, and again only to look for candidates it was not searched for (in a retrain, those that
     only the new documents quote); the corpus's counts are the sums. Memory: the counts and, per
-    document, the candidates it contains."""
+    document, the candidates it contains. ``normalize(doc_id, text)``: the text as the harvest
+    reads it (default :meth:`CorpusConfig.normalize`)."""
     if not config.harvest_quoted:
         return Harvest([])
-    norm = config.normalize
+    norm = normalize or (lambda doc_id, text: config.normalize(text))
     ids = list(dict.fromkeys(doc_ids))
     cache = token_cache.DocumentTerms(conn, quote_scheme(config.to_simplified))
     rows = cache.load(ids)
     quoted = {d: row[0] for d, row in rows.items()}
     for d, text in store.iter_texts(reader, [d for d in ids if d not in rows]):
-        quoted[d] = " ".join(sorted(quoted_terms(norm(text))))
+        quoted[d] = " ".join(sorted(quoted_terms(norm(d, text))))
     # each document quotes a term once at most: the corpus's counts are the words of all the lists
     quoting = Counter(" ".join(quoted.values()).split())
     candidates = config.harvest_candidates(quoting)
@@ -460,7 +468,7 @@ def harvest_documents(config: CorpusConfig, conn, reader, doc_ids: Sequence[str]
                 found[d] = set(rows[d][2].split(" "))
         extra = sorted(wanted - known)
         if extra:
-            texts = (norm(text) for _, text in store.iter_texts(reader, docs))
+            texts = (norm(d, text) for d, text in store.iter_texts(reader, docs))
             for d, hit in zip(docs, contained_terms(texts, extra)):
                 if hit:
                     found.setdefault(d, set()).update(extra[i] for i in hit)
@@ -538,10 +546,10 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
         t_read, cpu_read = time.perf_counter(), _cpu_seconds()
         if config.to_simplified == DETECT_TRADITIONAL:
             stage.next("traditional", f"looking for Traditional characters in {len(doc_ids):,} documents")
-        traditional = traditional_documents(config, conn, reader, doc_ids, first)
+        traditional, normalize = traditional_documents(config, conn, reader, doc_ids, first)
         stage.next("harvest", f"counting quoted terms in {len(doc_ids):,} documents" if config.harvest_quoted
                    else None)
-        harvested = harvest_documents(config, conn, reader, doc_ids)
+        harvested = harvest_documents(config, conn, reader, doc_ids, normalize)
         t_harvest = time.perf_counter()
         # the bar shows from 500 documents; fewer (long reports) get a line when they take a while
         stage.next("tokenize", f"tokenizing {len(doc_ids):,} documents" if len(doc_ids) < 500 else None)
@@ -554,7 +562,7 @@ def prepare(sources: Sequence[Path] | None = None, config: CorpusConfig = Corpus
                                                config.text_rule())
         entries = documents.word_sets(doc_ids)
         stale = documents.stale(entries, harvested.found, harvested.scanned,
-                                lambda ids: ((d, config.normalize(t)) for d, t in store.iter_texts(reader, ids)))
+                                lambda ids: ((d, normalize(d, t)) for d, t in store.iter_texts(reader, ids)))
         first_seen = _FirstSeen()
         unit_ids: list[str] = []
         unit_docs: list[str] = []

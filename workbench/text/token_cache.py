@@ -254,7 +254,8 @@ class DocumentCache:
         this tokenizer's, each with the changed user words it contains. ``found[doc_id]``: the
         words of ``scanned[doc_id]`` that occur in the document (its normalized text), as the
         harvest found them; a changed word outside those (a dictionary edit) is looked for in the
-        texts, ``texts(doc_ids)`` yielding ``(doc_id, text)``."""
+        texts, ``texts(doc_ids)`` yielding ``(doc_id, text)``, each text as its units are made
+        from it (``CorpusConfig.normalize``)."""
         by_set: dict[int, list[str]] = {}
         for doc_id, ws in entries.items():
             if ws != self.word_set:
@@ -278,7 +279,7 @@ class DocumentCache:
             for rest, group in unsearched.items():
                 finder = WordFinder(rest)
                 for d, text in texts(group):
-                    hit = finder.words_in(self.tokenizer.normalize(text))
+                    hit = finder.words_in(text)
                     if hit:
                         out.setdefault(d, set()).update(hit)
         return out
@@ -375,3 +376,24 @@ class DocumentTerms:
             with write_transaction(self.conn):
                 self.conn.executemany("INSERT OR REPLACE INTO document_terms VALUES (?,?,?,?,?)",
                                       [(d, self.scheme, q, s, c) for d, q, s, c in rows])
+
+
+def script_counts(conn: sqlite3.Connection, doc_ids: Sequence[str], rule: str, count, texts) -> dict[str, tuple[int, int]]:
+    """doc_id -> (Han characters, Traditional ones) of each document (``document_scripts``): stored
+    ones under ``rule``, the others ``count(text)`` of the ``texts(doc_ids)`` they are read from,
+    then stored."""
+    out: dict[str, tuple[int, int]] = {}
+    for i in range(0, len(doc_ids), 900):
+        chunk = doc_ids[i:i + 900]
+        for d, han, trad in conn.execute(
+                "SELECT doc_id, han, traditional FROM document_scripts WHERE rule=? AND doc_id IN "
+                f"({','.join('?' * len(chunk))})", (rule, *chunk)):
+            out[d] = (han, trad)
+    rows = []
+    for d, text in texts([d for d in dict.fromkeys(doc_ids) if d not in out]):
+        out[d] = count(text)
+        rows.append((d, rule, *out[d]))
+    if rows:
+        with write_transaction(conn):
+            conn.executemany("INSERT OR REPLACE INTO document_scripts VALUES (?,?,?,?)", rows)
+    return out
