@@ -95,3 +95,11 @@ def test_errors(src, tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "keyed themes train keyed LDA" in err[0], err
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
+
+
+def test_effects_on_a_dtm_run_draw_from_its_own_dirichlet(dtm_run):
+    from workbench.analysis import covariates
+
+    draws, how = covariates.theta_draws(load_run(dtm_run), covariates.EffectConfig(nsims=3))
+    assert "alpha=0.01" in how and draws.shape[0] == 3
+    assert np.allclose(draws.sum(axis=2), 1)

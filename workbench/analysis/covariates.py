@@ -5,7 +5,7 @@
    - an STM run (``--model stm``): topica's ``posterior_theta_samples(uncertainty="global")``, R's
      default: every unit's η drawn around its variational mean λ_d with the shared covariance
      (the mean of the units' ν_d), then softmax;
-   - an LDA run (tomotopy, gensim or Spark): each unit's θ from the Dirichlet of its topic counts,
+   - an LDA run (tomotopy, gensim or Spark; a DTM run alike, with its own α): each unit's θ from the Dirichlet of its topic counts,
      Dirichlet(n_dk + α), recovered as θ_d · (n_d + Kα) from ``doc_topics.csv`` (``n_tokens``) and the
      manifest's α (topica's ``dirichlet_theta_samples``). This is the posterior of θ given the
      sampler's last topic assignments; it leaves out the uncertainty of the topics themselves.
@@ -119,7 +119,9 @@ def theta_draws(run: runfolder.Run, config: EffectConfig = EffectConfig()) -> tu
         return draws, f"STM logistic-normal posterior ({config.uncertainty} covariance), {config.nsims} draws"
     from topica.effects import dirichlet_theta_samples
 
-    alpha = float(run.manifest["config"]["model"]["alpha"])
+    # A dynamic topic model's γ is the variational Dirichlet itself: θ_d · (n_d + Kα) with its own α.
+    trained = run.manifest["config"]
+    alpha = float((trained.get("dtm") or trained["model"])["alpha"])
     k = run.num_topics
     lengths = pd.to_numeric(run.doc_topics["n_tokens"]).to_numpy(float)
     draws = dirichlet_theta_samples(run.doc_topic, lengths, nsims=config.nsims, seed=config.seed, prior=k * alpha)
