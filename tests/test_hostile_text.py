@@ -352,6 +352,8 @@ def test_verify_prints_the_manifest_hash_and_only_that_hash_catches_a_rehashed_e
     (lambda run: (run / "labels.json").write_text('{"0": "改过的标签"}', encoding="utf-8"),
      "labels.json: does not match"),
     (lambda run: (run / "topics.csv").unlink(), "topics.csv: listed in the manifest, missing"),
+    (lambda run: rewrite_manifest(run, lambda m: m["files"].__setitem__("model", "0" * 64)),
+     "model: listed in the manifest as a file, a folder here"),
     (lambda run: rewrite_manifest(run, lambda m: m["files"].__setitem__("doc_topics.csv", "0" * 63)),
      "doc_topics.csv: listed in the manifest without a sha256"),
 ])

@@ -274,6 +274,8 @@ def check_run(path: Path, expect: str | None = None) -> RunCheck:
             continue  # named above
         elif any(rel.startswith(o + "/") for o in odd):
             problems.append(f"{rel}: listed in the manifest, behind a symbolic link (not read)")
+        elif (path / rel).is_dir():
+            problems.append(f"{rel}: listed in the manifest as a file, a folder here (not read)")
         else:
             problems.append(f"{rel}: listed in the manifest, missing")
     for rel in sorted(regular - set(files) - {MANIFEST}):
