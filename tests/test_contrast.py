@@ -99,3 +99,29 @@ def test_cli_contrast(gov_run, capsys, tmp_path):
     assert out[0].startswith("Fighting Words, doc_type: npc_resolution_on_gwr (")
     assert "会议" in out[1] or "批准" in out[1]                 # what a resolution says: the session approves
     assert out[-1].endswith("contrast_doc_type_npc_resolution_on_gwr_vs_government_work_report.csv")
+
+
+def test_traditional_documents_are_counted_as_the_run_tokenized_them(tmp_path):
+    # The 1954 report is written in Traditional characters; the run converts it (the default), so the
+    # contrast must count 发展, not 發展 beside it.
+    import json
+
+    from test_stm import REPORTS
+
+    from workbench import engines
+    from workbench.models.lda import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
+    from workbench.text.tokenize import traditional_share
+
+    rows = [json.loads(line) for line in REPORTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["doc_type"] == "government_work_report" and r["date"][:4] in ("1954", "2024")]
+    src = tmp_path / "reports.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    run = load_run(engines.train([src], corpus_config=CorpusConfig(unit="section"),
+                                 model_config=ModelConfig(num_topics=3, iterations=20),
+                                 out_dir=tmp_path / "runs", progress=False))
+    assert run.manifest["corpus"]["stats"]["traditional"]["converted_documents"] == 1
+    table = contrast.contrast(run, "year", ["1954", "2024"]).table
+    traditional = [t for t in table["term"] if traditional_share(t)[1]]
+    assert not traditional, traditional[:10]
+    assert table.set_index("term").loc["工业", "count_a"] > 0  # 工業 in the 1954 text

@@ -157,7 +157,8 @@ def contrast(run, by: str, groups: Sequence[str], config: ContrastConfig = Contr
         from workbench.text.tokenize import get_tokenizer
 
         tokenizer = get_tokenizer(runfolder.tokenizer_config(run.manifest))
-        tokens = [tokenizer.cut(str(t)) for t in rows["text"]]
+        texts = runfolder.texts_as_tokenized(run.manifest, rows["doc_id"], rows["text"])
+        tokens = [tokenizer.cut(t) for t in texts]
     per_unit = _counts(tokens)
     background, a, b = Counter(), Counter(), Counter()
     for c, in_a, in_b in zip(per_unit, *masks):

@@ -17,6 +17,7 @@ from workbench.runfolder.reader import (
     check_run,
     latest_run,
     load_run,
+    texts_as_tokenized,
     tokenizer_config,
     verify_run,
 )
@@ -46,7 +47,7 @@ from workbench.runfolder.writer import (
 
 __all__ = ["LABELS_FILE", "read_labels", "topic_names", "update_labels", "update_merges", "write_labels",
            "MERGES_FILE", "Merge", "merged_run", "read_merges", "Run", "latest_run", "load_run",
-           "tokenizer_config", "verify_run", "check_run", "RunCheck", "DERIVED", "KEYWORD_COLUMNS", "META_ORDER", "topic_columns", "CHUNK_UNITS", "MetaProfile",
+           "texts_as_tokenized", "tokenizer_config", "verify_run", "check_run", "RunCheck", "DERIVED", "KEYWORD_COLUMNS", "META_ORDER", "topic_columns", "CHUNK_UNITS", "MetaProfile",
            "build_keywords", "build_topics_table", "doc_topic_blocks", "keyword_chunks", "meta_profile",
            "other_records", "write_doc_topic_rows", "write_doc_topics", "PACKAGES", "CorpusIds", "RunArrays", "corpus_fingerprint",
            "fingerprint_of", "package_versions", "run_name", "write_run"]

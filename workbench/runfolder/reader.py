@@ -316,6 +316,26 @@ def verify_run(path: Path, expect: str | None = None) -> list[str]:
     return list(check_run(path, expect).problems)
 
 
+def texts_as_tokenized(manifest: dict, doc_ids, texts) -> list[str]:
+    """The units' ``texts`` (of documents ``doc_ids``, in doc_topics order) as the run's tokenizer
+    read them: Traditional characters converted to Simplified when the run's ``to_simplified`` did
+    so (every document, or each document :func:`~workbench.text.tokenize.is_traditional` finds, judged
+    on the text of its units together). Pair it with :func:`tokenizer_config` to count a run's tokens."""
+    from workbench.text.tokenize import DETECT_TRADITIONAL, is_traditional, to_simplified
+
+    texts = [str(t) for t in texts]
+    mode = manifest.get("config", {}).get("corpus", {}).get("to_simplified", False)
+    if mode is True:
+        return [to_simplified(t) for t in texts]
+    if mode != DETECT_TRADITIONAL:
+        return texts
+    whole: dict[str, list[str]] = {}
+    for doc_id, text in zip(doc_ids, texts):
+        whole.setdefault(doc_id, []).append(text)
+    converted = {d for d, parts in whole.items() if is_traditional("".join(parts))}
+    return [to_simplified(t) if d in converted else t for d, t in zip(doc_ids, texts)]
+
+
 def tokenizer_config(manifest: dict):
     """The :class:`~workbench.text.tokenize.TokenizerConfig` a run was trained with, from its
     manifest (dictionaries, stopword lists, harvested terms, filters), to tokenize text as the
