@@ -72,8 +72,8 @@ def with_overrides(cfg, overrides: dict):
 
 def in_process(args) -> dict:
     from workbench import models
-    from workbench.text import preprocess as pipeline
     from workbench.models import ModelConfig
+    from workbench.text import preprocess as pipeline
 
     overrides = dict(kv.split("=", 1) for kv in args.set)
     overrides = {k: parse_value(v) for k, v in overrides.items()}

@@ -6,14 +6,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_stm import gov_subset
 
 from workbench import cli
 from workbench.analysis import covariates
 from workbench.errors import UsageError
 from workbench.models import stm
 from workbench.runfolder import load_run
-
-from test_stm import gov_subset
 
 
 @pytest.fixture(scope="module")

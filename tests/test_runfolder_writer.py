@@ -29,7 +29,7 @@ def test_profiles_of_parts_merge_to_the_profile_of_the_whole():
     assert whole.columns() == ["title", "date", "author", "source", "page", "flag", "vol", "source_text"]
     inferred, printed = whole.dtypes()
     assert inferred["page"] == np.float64  # an int column with gaps is float over the whole table
-    assert printed["flag"] == object  # True, False and "" for the missing one
+    assert printed["flag"] == np.dtype("O")  # True, False and "" for the missing one
 
 
 def test_doc_topic_rows_in_blocks_are_the_table_built_whole(tmp_path):

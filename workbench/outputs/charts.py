@@ -776,7 +776,7 @@ def _label_offsets(points: Sequence[tuple[float, float, str]], height: float = 9
         width = 7.5 * 0.6 * _width(truncate(text, 16)) + 3
         for step in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6):
             y = py + step * height
-            if all(not (px < l + w and l < px + width and abs(y - c) < height) for l, w, c in placed):
+            if all(not (px < left + w and left < px + width and abs(y - c) < height) for left, w, c in placed):
                 break
         placed.append((px, width, y))
         out.append(y - py)
