@@ -76,6 +76,28 @@ def test_clean_article_tail_block_and_crumbs():
     assert "另一篇文章的标题" in c.removed
 
 
+def test_removal_reasons_are_the_cleaners_own():
+    from workbench.corpus.ingest import REMOVAL_REASONS, removal_reasons
+
+    raw = ("当前位置: 首页 > 新闻\n网格员走街串巷\n作者:刘一薇 来源:汉滨融媒\n"
+           "社区网格员李红霞每天巡查小区，化解邻里纠纷。\n图片\n相关新闻\n另一篇文章的标题\n浏览次数：12")
+    c = clean_article(raw)
+    assert list(zip(c.removed, removal_reasons(c.removed, c.title))) == [
+        ("当前位置: 首页 > 新闻", "page furniture"), ("网格员走街串巷", "headline → title"),
+        ("作者:刘一薇 来源:汉滨融媒", "byline → metadata"), ("图片", "page furniture"),
+        ("相关新闻", "related-news block"), ("另一篇文章的标题", "related-news block"),
+        ("浏览次数：12", "related-news block")]  # furniture, but after the block's header
+    assert removal_reasons(["网格员走街串巷"]) == ["other"]  # a headline only with the title given
+    assert set(removal_reasons(c.removed, c.title)) <= set(REMOVAL_REASONS)
+
+
+def test_explore_uses_only_ingests_public_names():
+    import re
+
+    source = (Path(__file__).resolve().parents[1] / "workbench" / "analysis" / "explore.py").read_text(encoding="utf-8")
+    assert re.findall(r"ingest\._\w+", source) == []
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
 def test_decode_encodings(encoding):
     text = "纪检监察机关立案查处问题线索，给予党纪政务处分。"

@@ -206,7 +206,7 @@ def distinctive_terms(corpus, n: int = 10) -> pd.DataFrame:
 
 
 #: Why a line was removed, in the order :func:`workbench.corpus.ingest.clean_article` decides it.
-CLEANING_CATEGORIES = ("related-news block", "page furniture", "byline → metadata", "headline → title")
+CLEANING_CATEGORIES = ingest.REMOVAL_REASONS
 
 
 def cleaning_report(docs) -> pd.DataFrame:
@@ -214,27 +214,14 @@ def cleaning_report(docs) -> pd.DataFrame:
 
     Output columns: ``source_file``, ``doc_id``, ``title``, ``position`` (0-based among the
     document's removed lines), ``category`` (one of :data:`CLEANING_CATEGORIES`, or ``other``),
-    ``line``. The category is re-derived with the cleaner's own rules (furniture patterns,
-    related-news headers, :func:`workbench.corpus.ingest.parse_byline`); once a related-news header
-    ("新闻推荐", "相关阅读" ...) is met, it and every line after it are the block.
+    ``line``. The category is the cleaner's own (:func:`workbench.corpus.ingest.removal_reasons`);
+    once a related-news header ("新闻推荐", "相关阅读" ...) is met, it and every line after it are
+    the block.
     """
     rows = []
     for d in docs:
         title = str(d.meta.get("title", ""))
-        in_tail = False
-        for i, line in enumerate(d.removed):
-            if not in_tail and ingest._TAIL_BLOCK_RE.match(line):
-                in_tail = True
-            if in_tail:
-                category = "related-news block"
-            elif ingest._FURNITURE_RE.match(line):
-                category = "page furniture"
-            elif ingest.parse_byline(line) is not None:
-                category = "byline → metadata"
-            elif title and line == title:
-                category = "headline → title"
-            else:
-                category = "other"
+        for i, (line, category) in enumerate(zip(d.removed, ingest.removal_reasons(d.removed, title))):
             rows.append({"source_file": d.source_file, "doc_id": d.doc_id, "title": title, "position": i,
                          "category": category, "line": line})
     columns = ["source_file", "doc_id", "title", "position", "category", "line"]

@@ -24,7 +24,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from workbench.errors import one_line, shown
 
@@ -478,6 +478,32 @@ def parse_byline(line: str) -> dict[str, str] | None:
             value = normalize_date(value)
         out.setdefault(key, []).append(_WS.sub(" ", value))
     return {k: " ".join(v) for k, v in out.items()} if out else {}
+
+
+#: Why :func:`clean_article` removes a line, in the order it decides (see :func:`removal_reasons`).
+REMOVAL_REASONS = ("related-news block", "page furniture", "byline → metadata", "headline → title")
+
+
+def removal_reasons(removed: Sequence[str], title: str = "") -> list[str]:
+    """Why :func:`clean_article` removed each of ``removed`` (a Document's ``removed`` lines, in
+    order), with the cleaner's own rules: one of :data:`REMOVAL_REASONS` per line, or ``other``.
+    ``title``: the document's title (a removed line equal to it is the headline). Once a
+    related-news header ("新闻推荐", "相关阅读" ...) is met, it and every line after it are the block."""
+    reasons = []
+    in_tail = False
+    for line in removed:
+        in_tail = in_tail or bool(_TAIL_BLOCK_RE.match(line))
+        if in_tail:
+            reasons.append(REMOVAL_REASONS[0])
+        elif _FURNITURE_RE.match(line):
+            reasons.append(REMOVAL_REASONS[1])
+        elif parse_byline(line) is not None:
+            reasons.append(REMOVAL_REASONS[2])
+        elif title and line == title:
+            reasons.append(REMOVAL_REASONS[3])
+        else:
+            reasons.append("other")
+    return reasons
 
 
 def is_heading(line: str) -> bool:
