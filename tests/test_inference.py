@@ -25,6 +25,15 @@ def _shares(table, k):
 
 
 @pytest.fixture(scope="module")
+def seed_run(seed_run, tmp_path_factory):
+    """A copy of the session's seed run: infer writes RUN/inferred/, and other modules compare the
+    session run's folder listing (tests/test_spark.py)."""
+    run = tmp_path_factory.mktemp("infer") / seed_run.name
+    shutil.copytree(seed_run, run)
+    return run
+
+
+@pytest.fixture(scope="module")
 def seeds_inferred(seed_run):
     return inference.infer_run(seed_run, [SEEDS])
 
