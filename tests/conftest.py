@@ -26,6 +26,8 @@ def _isolated_cache(tmp_path_factory):
     import os
 
     os.environ["WORKBENCH_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    # Messages in English whatever the machine's locale (tests/test_messages.py sets its own).
+    os.environ["WORKBENCH_LANG"] = "en"
     os.environ["WORKBENCH_STORE"] = str(tmp_path_factory.mktemp("store") / "store.sqlite")
 
 

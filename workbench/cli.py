@@ -16,13 +16,16 @@ import logging
 import sys
 from pathlib import Path
 
+from workbench import messages
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 def _fail(msg: str, code: int = EXIT_ERROR) -> int:
     from workbench.errors import one_line
 
-    print(f"workbench: error: {one_line(msg)}", file=sys.stderr)
+    # in the user's language (workbench.messages): the library's messages are English templates
+    print(one_line(messages.translate(f"workbench: error: {msg}")), file=sys.stderr)
     return code
 
 
@@ -591,7 +594,7 @@ def cmd_verify(args) -> int:
     remove_stale_staging(run.resolve().parent)  # as train does; says what it removed
     check = check_run(run, expect=args.expect)
     for line in check.problems:
-        print(f"workbench: {one_line(shown(run) + '/' + line)}", file=sys.stderr)
+        print(f"workbench: {one_line(messages.translate(shown(run) + '/' + line))}", file=sys.stderr)
     if check.ok:
         print(f"{shown(run)}: intact: every file of the folder is listed in manifest.json ({len(check.listed)}) and "
               "matches its sha256" + (", and manifest.json is the expected one" if args.expect else ""))
@@ -642,6 +645,49 @@ def _version() -> str:
         return "workbench (not installed: pip install -e .)"
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in the user's language: help texts, descriptions, section titles and
+    ``usage:`` through :mod:`workbench.messages` (argparse fills in ``%(default)s`` afterwards)."""
+
+    def _get_help_string(self, action) -> str:
+        return messages.help_text(action.help)
+
+    def start_section(self, heading) -> None:
+        super().start_section(messages.help_text(heading))
+
+    def add_text(self, text) -> None:
+        super().add_text(messages.help_text(text))
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, messages.argparse_phrase("usage: ") if prefix is None else prefix)
+
+    # argparse wraps by characters; a Chinese character takes two columns and a line may break
+    # between any two of them (not before ，。） nor after （)
+    def _split_lines(self, text, width):
+        if not (messages.chinese() and messages.wide(text)):
+            return super()._split_lines(text, width)
+        return messages.wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text, width, indent):
+        if not (messages.chinese() and messages.wide(text)):
+            return super()._fill_text(text, width, indent)
+        lines = messages.wrap(self._whitespace_matcher.sub(" ", text).strip(), width - len(indent))
+        return "\n".join(indent + line for line in lines)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help (:class:`_Formatter`) and errors speak the user's language; its
+    subcommands' parsers are of this class too (argparse makes them with ``type(self)``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, messages.translate(f"{self.prog}: error: {message}") + "\n")
+
+
 def _command(sub, name: str, func, help: str, description: str) -> argparse.ArgumentParser:
     # allow_abbrev=False: `--topic 8` is an error, not a silent `--topics 8`.
     p = sub.add_parser(name, help=help, description=description, allow_abbrev=False)
@@ -650,7 +696,7 @@ def _command(sub, name: str, func, help: str, description: str) -> argparse.Argu
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbench", allow_abbrev=False,
+    p = _Parser(prog="workbench", allow_abbrev=False,
                                 description="Topic models for Chinese political and government text.")
     p.add_argument("--version", action="version", version=_version(), help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", title="commands",
@@ -672,10 +718,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="STM prevalence formula over metadata columns, e.g. \"s(year) + doc_type\" (s(): spline, "
                         "C(): categories; year comes from date)")
     em = t.add_argument("--em-iterations", type=_bounded("POSITIVE_INT"), default=_Default(_STM, "max_em_iterations"),
-                        help="STM: most EM iterations (default %(default)s; stops at tolerance %(em_tol)s)")
+                        help="STM: most EM iterations (default %(default)s; stops at tolerance %(em_tol)s; "
+                             "DTM: EM iterations, default %(dtm)s)")
     em.em_tol = _Default(_STM, "em_tol")  # for the help text
     em.dtm = _Default(_DTM, "iterations")
-    em.help = em.help[:-1] + "; DTM: EM iterations, default %(dtm)s)"
     t.add_argument("--over-time", metavar="COLUMN",
                    help="train a dynamic topic model over time slices of this numeric column (year comes from "
                         "date): each topic's terms per slice in topics_over_time.csv and .png")
@@ -987,7 +1033,7 @@ class _Stderr(logging.Handler):
 
         try:
             # one line each, whatever a file name in it holds (errors.shown quotes the names it is given)
-            print(f"workbench: {one_line(record.getMessage())}", file=sys.stderr, flush=True)
+            print(f"workbench: {one_line(messages.translate(record.getMessage()))}", file=sys.stderr, flush=True)
         except Exception:  # noqa: BLE001 - logging must never break the command
             self.handleError(record)
 
