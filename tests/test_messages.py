@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import re
 import string
 from pathlib import Path
@@ -27,7 +26,7 @@ _MESSAGE_NAMES = {"msg", "message", "hint", "reason", "why", "detail", "problem"
 # calls whose string arguments are messages (a bound says its range in words: checks.Bound; an argparse
 # type says what to write: cli._pair)
 _MESSAGE_CALLS = {"_fail", "Bound", "_pair"}
-_LIST_NAMES = ("error", "problem", "warning", "message", "reason")
+_LIST_NAMES = ("error", "problem", "warning", "message")
 _PERCENT = re.compile(r"%(?:\((\w+)\))?[-+ #0]*(?:\d+|\*)?(?:\.\d+)?[sdifgeExXrca%]")
 
 
