@@ -308,3 +308,78 @@ def test_both_engines_write_the_same_folder(seed_run, spark_seed_run):
     assert (local / "terms.csv").read_bytes() == (spark / "terms.csv").read_bytes()
     assert (local / "model" / "dictionary.txt").read_bytes() == (spark / "model" / "dictionary.txt").read_bytes()
     assert (local / "keywords.csv").read_bytes() == (spark / "keywords.csv").read_bytes()
+
+
+def _two_sources_sharing_texts(folder):
+    """A CSV export with Chinese headers and a JSONL export that repeat each other's texts (and one
+    text twice in the CSV) with other metadata; a bad line in each; a column named like ours."""
+    a = "深入开展党史学习教育，推动全面从严治党向纵深发展，巩固拓展脱贫攻坚成果同乡村振兴有效衔接。"
+    b = "各级党组织要落实主体责任，持续整治形式主义官僚主义，为基层减负，让干部把更多精力放在抓落实上。"
+    c = "坚持以人民为中心的发展思想，推进基层治理体系和治理能力现代化，打通服务群众最后一公里。"
+    d = "加强生态文明建设，坚持绿水青山就是金山银山理念，推动经济社会发展全面绿色转型。"
+    e = "纪检监察机关严格落实中央八项规定精神，驰而不息纠治四风，营造风清气正的政治生态。"
+    folder.mkdir()
+    (folder / "报道.csv").write_text(
+        f"标题,正文,日期,地区,topic_0\n学习教育,{a},2021-03-01,河南,甲\n减负,{b},2021-04-02,湖北,乙\n坏行,只有两列\n"
+        f"基层治理,{c},2021-05-03,河南,丙\n重复一遍,{a},2021-06-04,山东,丁\n", encoding="utf-8-sig")
+    rows = [{"title": "转载", "text": b, "date": "2022-01-05", "region": "北京", "likes": 3},
+            {"title": "生态", "text": d, "date": "2022-02-06", "region": "浙江", "likes": 7},
+            {"title": "转载二", "text": a, "date": "2022-03-07", "region": "上海"},
+            {"title": "纪检", "text": e, "date": "2022-04-08", "likes": 1}]
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    (folder / "news.jsonl").write_text("\n".join(lines[:2] + ["{broken"] + lines[2:]) + "\n", encoding="utf-8")
+    return [folder / "报道.csv", folder / "news.jsonl"]
+
+
+@needs_java
+def test_records_sharing_texts_keep_their_metadata_as_on_the_local_engine(session, tmp_path, caplog):
+    """Two sources give the same texts with other metadata: both engines model each text once,
+    with its first record's source, line and metadata, name the other records in other_records,
+    and say the same about the inputs (no "duplicate" messages: a repeated text is not a bad input)."""
+    import logging
+
+    from workbench.engines import local as wl
+    from workbench.models.lda import ModelConfig
+    from workbench.text.preprocess import CorpusConfig
+
+    sources = _two_sources_sharing_texts(tmp_path / "来稿")
+    mc = ModelConfig(num_topics=2, no_below=1, no_above=1.0)
+
+    def trained(train):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="workbench"):
+            run = train()
+        said = [r.getMessage() for r in caplog.records
+                if r.levelno >= logging.WARNING or r.getMessage().startswith("renamed")]
+        return run, said
+
+    local, said_local = trained(lambda: wl.train(sources, corpus_config=CorpusConfig(), model_config=mc,
+                                                 out_dir=tmp_path / "runs", store_path=tmp_path / "store.sqlite",
+                                                 progress=False))
+    spark, said_spark = trained(lambda: wsp.train(sources, model_config=mc, spark_config=wsp.SparkConfig(max_iter=5),
+                                                  out_dir=tmp_path / "runs", spark=session, progress=False))
+    assert said_spark == said_local == [
+        f"{sources[0]}:line 4: wrong number of fields: 2 where the header has 5 (skipped)",
+        f"{sources[1]}:line 3: malformed JSON (Expecting property name enclosed in double quotes, column 2) (skipped)",
+        "renamed, as the workbench's own column names: topic_0 -> source_topic_0 (报道.csv)"]
+
+    def table(run):
+        dt = pd.read_csv(run / "doc_topics.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
+        return dt[[c for c in dt.columns if not c.startswith("topic_") and c != "dominant_topic"]]
+
+    mine, theirs = table(spark), table(local)
+    assert list(mine.columns) == list(theirs.columns) == [
+        "doc_id", "unit_id", "source_file", "record", "other_records", "title", "date", "地区", "source_topic_0",
+        "region", "likes", "text", "n_tokens"]
+    assert mine.values.tolist() == theirs.values.tolist()
+    first = mine.set_index(["source_file", "record"]).loc[("报道.csv", "line 2")]
+    assert (first["other_records"], first["地区"]) == ("报道.csv:line 6; news.jsonl:line 4", "河南")
+    assert mine.set_index("title").loc["减负", "other_records"] == "news.jsonl:line 1"
+    assert ((spark / "doc_topics.columns.json").read_text(encoding="utf-8")
+            == (local / "doc_topics.columns.json").read_text(encoding="utf-8"))
+    ms, ml = (json.loads((r / "manifest.json").read_text(encoding="utf-8"))["corpus"] for r in (spark, local))
+    assert ms["skipped_inputs"] == ml["skipped_inputs"] == said_local[:2]
+    for key in ("n_records", "records_repeating_a_text"):
+        assert ms["stats"][key] == ml["stats"][key], key
+    assert (ms["stats"]["n_records"], ms["stats"]["records_repeating_a_text"]) == (8, 3)
+    assert ms["n_documents"] == ml["n_documents"] == 5

@@ -10,8 +10,8 @@ in local mode, or on the cluster's file system)::
 
     sources (txt folders, JSONL / CSV / TSV / XLSX / Parquet, globs, hdfs:// s3a:// URIs)
       -> read + clean on the executors: workbench.corpus.ingest.read_bytes per file     scratch/raw
-      -> de-duplicate by doc_id (first in source order wins; the rest are "duplicate of")
-                                                                                     scratch/documents
+      -> one document per text (doc_id): the first record in source order gives its source,
+         line and metadata, the later ones are named (other_records)   scratch/documents, other_records
       -> harvest “quoted” terms (CorpusConfig.quoted_counts per partition, summed; a second
          pass sums CorpusConfig.containing_counts of the candidates; then
          CorpusConfig.harvested_terms, the local engine's rule)                     -> broadcast
@@ -64,7 +64,7 @@ from urllib.parse import unquote
 import numpy as np
 
 from workbench import checks, paths, runfolder
-from workbench.corpus import ingest
+from workbench.corpus import ingest, store
 from workbench.corpus.ingest import Problem
 from workbench.errors import PipelineError
 from workbench.models.lda import ModelConfig, check_topics
@@ -334,13 +334,15 @@ def _with_ingest(f: _File, data: bytes, text_column: str | None, first_line: int
     """Rows of one file (or one JSONL split starting at ``first_line``) parsed by
     workbench.corpus.ingest.read_bytes, named as the local engine names it.
 
-    Rows: kind ``doc``, ``problem`` (path, where, what in source_file, record, text) and
+    Rows: kind ``doc``, ``problem`` (path, where, what in source_file, record, text),
     ``colerr`` (a record file without its text column: fatal only when no source yields a
-    document, as in read_sources)."""
+    document, as in read_sources) and ``fields`` (the columns a record file's fields and renamed
+    columns were taken from, as JSON in text: read_sources's ``fields``)."""
     problems: list[Problem] = []
+    fields: dict[str, dict[str, str]] = {}
     try:
         for doc in ingest.read_bytes(data, f.display, f.name, text_column=text_column, problems=problems,
-                                     first_line=first_line):
+                                     first_line=first_line, fields=fields):
             yield _row("doc", f, _pos_of(doc.record), doc.doc_id, doc.source_file, doc.record, doc.text,
                        json.dumps(doc.meta, ensure_ascii=False))
     except ingest.NoTextColumn as exc:
@@ -348,6 +350,8 @@ def _with_ingest(f: _File, data: bytes, text_column: str | None, first_line: int
     for p in problems:
         what = p.what if p.action == "skipped" else f"{p.what} [{p.action}]"
         yield _row("problem", f, _pos_of(p.where), None, p.path, p.where, what)
+    if fields.get(f.display):
+        yield _row("fields", f, first_line, None, f.display, "", json.dumps(fields[f.display], ensure_ascii=False))
 
 
 def _files_partition(roots: dict, text_column: str | None, rows) -> Iterator[tuple]:
@@ -477,7 +481,8 @@ def read_documents(spark, sources: Sequence, *, text_column: str | None = None):
     Every file is read by workbench.corpus.ingest.read_bytes on an executor, named as the
     original (see above): the same doc_id, source_file, record, text, metadata (as JSON) and
     problems as the local engine. Rows of kind ``problem`` carry (path, where, what) in
-    (source_file, record, text); kind ``colerr`` is a record file without its text column.
+    (source_file, record, text); kind ``colerr`` is a record file without its text column;
+    kind ``fields`` a record file's chosen columns (JSON in text; not for Parquet).
     Spark's part: listing folders (``.txt``/``.html``... read through binaryFile, no listing
     on the driver), splitting JSONL files above ``WHOLE_JSONL_MAX`` (those must be UTF-8), and
     reading Parquet row groups (rows go through ingest's record reader). One CSV / TSV / XLSX
@@ -830,12 +835,13 @@ def _blocks(rows: Iterable, size: int = runfolder.CHUNK_UNITS) -> Iterator[list]
 
 def _doc_topic_blocks(dt, n_rows: int) -> Iterator[tuple[list[dict], np.ndarray]]:
     """doc-topic rows for runfolder.write_doc_topic_rows, shares renormalised to sum to 1."""
-    cols = ("doc_id", "unit_id", "source_file", "record", "meta", "text", "n_tokens", "shares")
+    cols = ("doc_id", "unit_id", "source_file", "record", "other_records", "meta", "text", "n_tokens", "shares")
     for block in _blocks(_stream(dt.select(*ORDER, "uidx", *cols), (*ORDER, "uidx"), n_rows)):
         shares = np.array([r.shares for r in block], dtype=np.float64)
         shares /= shares.sum(axis=1, keepdims=True)
         yield ([{"doc_id": r.doc_id, "unit_id": r.unit_id, "source_file": r.source_file, "record": r.record,
-                 "meta": json.loads(r.meta or "{}"), "text": r.text, "n_tokens": int(r.n_tokens)} for r in block],
+                 "other_records": r.other_records or "", "meta": json.loads(r.meta or "{}"), "text": r.text,
+                 "n_tokens": int(r.n_tokens)} for r in block],
                shares)
 
 
@@ -899,6 +905,8 @@ class SparkCorpus:
     problems: tuple[Problem, ...]
     n_problems: int
     stats: dict = field(default_factory=dict)
+    other_records: str | None = None  # Parquet of (doc_id, other_records) for texts given by several records
+    fields: dict = field(default_factory=dict)  # read_sources's {record file: {field: column}}
 
     @property
     def vocab(self) -> Vocabulary:
@@ -952,6 +960,7 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     t0 = time.perf_counter()
     raw_uri, docs_uri = f"{scratch}/raw", f"{scratch}/documents"
     units_uri, bows_uri = f"{scratch}/units", f"{scratch}/bows"
+    others_uri = f"{scratch}/other_records"
     if corpus_name is not None:
         _store_documents(spark, corpus_name, store_path, raw_uri)
     else:
@@ -961,22 +970,38 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
             raise PipelineError(str(exc)) from None
     raw = spark.read.parquet(raw_uri)
 
-    # First occurrence in source order wins, as in store.ingest.
+    # store.ingest's rules: a record is known by its source name and line, so a second record of
+    # one name (two files of this ingest named alike) is skipped; a text given by several records
+    # is modelled once, with the first record's source, line and metadata (source order), and
+    # the later records are named in doc_topics' other_records.
+    by_name = Window.partitionBy("source_file", "record").orderBy(*ORDER)
+    named = raw.filter("kind = 'doc'").withColumn("_nr", F.row_number().over(by_name))
+    same_name = named.filter("_nr > 1").select(
+        *ORDER, F.col("source_file").alias("path"), F.col("record").alias("where"),
+        F.lit("another file of this ingest has the same name").alias("what"))
     w = Window.partitionBy("doc_id").orderBy(*ORDER)
+    named.filter("_nr = 1").drop("_nr").withColumn("_rn", F.row_number().over(w)).write.mode(
+        "overwrite").parquet(docs_uri)
+    all_docs = spark.read.parquet(docs_uri)
+    documents = all_docs.filter("_rn = 1").drop("_rn")
     label = F.concat(F.col("source_file"),
                      F.when(F.col("record") != "", F.concat(F.lit(":"), F.col("record"))).otherwise(F.lit("")))
-    docs = (raw.filter("kind = 'doc'").withColumn("_rn", F.row_number().over(w))
-            .withColumn("_first", F.first(label).over(w)))
-    docs.write.mode("overwrite").parquet(docs_uri)
-    all_docs = spark.read.parquet(docs_uri)
-    documents = all_docs.filter("_rn = 1").drop("_rn", "_first")
-    dups = (all_docs.filter("_rn > 1").select(
-        *ORDER, F.col("source_file").alias("path"), F.col("record").alias("where"),
-        F.concat(F.lit("duplicate of "), F.col("_first")).alias("what")))
-    problems_df = raw.filter("kind != 'doc'").select(
+    (all_docs.filter("_rn > 1").select("doc_id", F.struct(*ORDER, label.alias("name")).alias("r"))
+     .groupBy("doc_id").agg(F.array_join(F.transform(F.array_sort(F.collect_list("r")), lambda r: r["name"]),
+                                         "; ").alias("other_records"))
+     .write.mode("overwrite").parquet(others_uri))
+    n_records = all_docs.count()
+    problems_df = raw.filter("kind IN ('problem', 'colerr')").select(
         (F.col("kind") == "colerr").alias("colerr"), *ORDER, F.col("source_file").alias("path"),
         F.col("record").alias("where"), F.col("text").alias("what"))
-    problems_df = problems_df.unionByName(dups.withColumn("colerr", F.lit(False)))
+    problems_df = problems_df.unionByName(same_name.withColumn("colerr", F.lit(False)))
+    # read_sources's {record file: {field: column}}, the first split of a file first (one row per file)
+    fields: dict[str, dict[str, str]] = {}
+    for r in raw.filter("kind = 'fields'").select(*ORDER, "source_file", "text").orderBy(*ORDER).collect():
+        seen = fields.setdefault(r.source_file, {})
+        for key, column in json.loads(r.text).items():
+            seen.setdefault(key, column)
+    renamed = store.IngestReport(None, 0, 0, fields=fields).renamed()
     # one query: missing text columns first (the message if nothing could be read), then the
     # problems in source order
     first = problems_df.orderBy(F.col("colerr").desc(), *ORDER).limit(problem_limit + 1).collect()
@@ -984,6 +1009,12 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     first = [r for r in first if not r.colerr]
     n_problems = len(first) if len(first) <= problem_limit else problems_df.filter("NOT colerr").count()
     problems = tuple(Problem(r.path, r.where or "", r.what) for r in first[:problem_limit])
+    # said as the local engine says it (text.preprocess.source_records), before anything can fail
+    ingest.report(problems)
+    if n_problems > len(problems):
+        logging.getLogger(__name__).warning("... and %d more skipped inputs", n_problems - len(problems))
+    if renamed:
+        logging.getLogger(__name__).info("%s", renamed)
     # one pass: the harvested “quoted” terms (per partition, merged here) and the document count
     found = documents.select("text").rdd.mapPartitions(functools.partial(_harvest_partition, config)).collect()
     n_documents = sum(n for _, n in found)
@@ -1053,10 +1084,11 @@ def prepare(spark, sources: Sequence | None, config: CorpusConfig = CorpusConfig
     _say(progress, f"{V:,} terms, {n_units:,} units modelled ({time.perf_counter() - t_tok:.1f} s)")
     stats = {"seconds_read": round(t_read - t0, 3), "seconds_tokenize": round(t_tok - t_read, 3),
              "seconds_vocabulary": round(t_vocab - t_tok, 3), "partitions": n_parts,
-             "no_above_effective": eff_no_above}
+             "no_above_effective": eff_no_above, "n_records": n_records,
+             "records_repeating_a_text": n_records - n_documents}
     return SparkCorpus(spark, scratch, docs_uri, units_uri, bows_uri, config, tcfg, tuple(harvested), terms,
                        df, cf, n_documents, n_kept, int(n_units), int(n_tokens), eff_no_above,
-                       problems, n_problems, stats)
+                       problems, n_problems, stats, others_uri, fields)
 
 
 # =============================================================================================
@@ -1131,10 +1163,6 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
         corpus = prepare(spark, sources, corpus_config, scratch=scratch, corpus_name=corpus_name,
                          store_path=store_path, no_below=model_config.no_below, no_above=model_config.no_above,
                          partitions=spark_config.partitions, progress=progress)
-        ingest.report(list(corpus.problems))
-        if corpus.n_problems > len(corpus.problems):
-            logging.getLogger(__name__).warning("... and %d more skipped inputs",
-                                                corpus.n_problems - len(corpus.problems))
         run = _run_arrays(spark, corpus, model_config, spark_config, work, sources, corpus_name, versions,
                           progress, t_start)
         # the writer says "run written in ..." with every stage's seconds
@@ -1169,6 +1197,7 @@ def _run_arrays(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_con
     streams over Parquet in scratch (the driver holds one block of rows at a time)."""
     from pyspark import StorageLevel
     from pyspark.ml.functions import vector_to_array
+    from pyspark.sql import functions as F
 
     from workbench.models.metrics import term_order, tfidf_idf
 
@@ -1207,11 +1236,17 @@ def _run_arrays(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_con
 
     # -- doc-topic rows: inference once into Parquet; the metadata profile and topic sizes per partition
     dt_uri = f"{corpus.scratch}/doc_topics"
-    (lda_model.transform(modelled)
-     .select(*ORDER, "uidx", "doc_id", "unit_id", "source_file", "record", "meta", "text", "n_tokens",
-             vector_to_array("shares_vec").alias("shares"))
+    inferred = lda_model.transform(modelled)
+    if corpus.other_records:
+        inferred = inferred.join(spark.read.parquet(corpus.other_records), "doc_id", "left")
+    else:
+        inferred = inferred.withColumn("other_records", F.lit(None).cast("string"))
+    (inferred.select(*ORDER, "uidx", "doc_id", "unit_id", "source_file", "record", "other_records", "meta", "text",
+                     "n_tokens", vector_to_array("shares_vec").alias("shares"))
      .write.mode("overwrite").parquet(dt_uri))
     dt = spark.read.parquet(dt_uri)
+    # the column only when a modelled text has other records, as runfolder.other_records
+    with_others = bool(dt.filter("other_records IS NOT NULL").limit(1).count())
     profile = dt.select(*ORDER, "uidx", "meta").rdd.mapPartitions(_profile_partition).treeReduce(
         lambda a, b: a.merge(b))
     sizes, n_rows = dt.select("n_tokens", "shares").rdd.mapPartitions(
@@ -1283,7 +1318,7 @@ def _run_arrays(spark, corpus: SparkCorpus, model_config: ModelConfig, spark_con
         vocab=corpus.vocab,
         units=lambda: ((r.unit_id, r.ids) for r in _stream(modelled.select(*ORDER, "uidx", "unit_id", "ids"),
                                                             (*ORDER, "uidx"), corpus.n_units)),
-        doc_topics=lambda: _doc_topic_blocks(dt, corpus.n_units), meta_profile=profile, with_other_records=False,
+        doc_topics=lambda: _doc_topic_blocks(dt, corpus.n_units), meta_profile=profile, with_other_records=with_others,
         keywords=lambda: _keyword_blocks(kw, n_keywords),
         # pyLDAvis needs topic sizes only (sum of n_tokens x share): K one-topic pseudo-documents
         # weighted by those sizes give the same page without N x K
