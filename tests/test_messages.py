@@ -128,6 +128,20 @@ def _scan_module(tree: ast.Module, is_cli: bool, exceptions: set[str], functions
                 if isinstance(sub, ast.Return) and sub.value is not None:
                     add(sub.value)
 
+    def add_lines(name: str):
+        """The lines a summary function makes: its returns, its lists' literals, what it appends."""
+        for func in functions.get(name, ()):
+            for sub in ast.walk(func):
+                if isinstance(sub, ast.Return) and sub.value is not None:
+                    add(sub.value)
+                if isinstance(sub, (ast.Return, ast.Assign)) and isinstance(sub.value, ast.List):
+                    for element in sub.value.elts:
+                        add(element)
+                if isinstance(sub, ast.Assign) and isinstance(sub.value, (ast.JoinedStr, ast.IfExp)):  # its parts
+                    add(sub.value)
+                if isinstance(sub, ast.Call) and _name(sub.func) == "append" and sub.args:
+                    add(sub.args[0])
+
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and (node.name in exceptions or node.name.endswith("Problem")):
             for item in node.body:
@@ -155,8 +169,11 @@ def _scan_module(tree: ast.Module, is_cli: bool, exceptions: set[str], functions
                 for arg in node.args[1:]:
                     if isinstance(arg, ast.Call):
                         add_returns(_name(arg.func))  # _log.info("%s", report.renamed())
-            elif name == "translate" and node.args:
+            elif name in ("translate", "_say") and node.args:  # cli._say: a line for standard output
                 add(node.args[0])
+                for sub in ast.walk(node.args[0]):
+                    if isinstance(sub, ast.Call):
+                        add_lines(_name(sub.func))  # _say(covariates.summary(effect))
             elif name == "append" and node.args and any(w in ast.unparse(node.func.value).lower() for w in _LIST_NAMES):
                 add(node.args[0])
             elif (name in ("next", "begin") and isinstance(node.func, ast.Attribute) or name == "stages") \
@@ -261,7 +278,7 @@ def test_chinese_templates_take_the_english_values(table):
         markers = [f"<{i}>" for i in range(n)]
         filled = zh.format(*markers)
         assert all(m in filled for m in markers), (english, zh)
-        words = re.sub(r"--[\w-]+|\b(?:spark|MB)\b", "", "".join(messages.holes(english)))  # names stay
+        words = re.sub(r"--[\w-]+|\b(?:spark|MB|frex)\b", "", "".join(messages.holes(english)))  # names stay
         if re.search("[A-Za-z]{3}", words):
             assert re.search("[\u4e00-\u9fff]", zh), (english, zh)
 
@@ -427,3 +444,20 @@ def test_log_lines_in_chinese(monkeypatch, capsys, tmp_path):
                           monkeypatch, capsys, WORKBENCH_LANG="zh")
     assert code == 3
     assert f"workbench: {folder / '空白.txt'}：空文件：只有空白字符（已跳过）" in err.splitlines()
+    # and the summary on standard output, the corpus name as given
+    assert out.splitlines()[0].startswith("语料 '日志测试'：新增 1，未变 0，更新 0，跳过 1")
+
+
+def test_standard_output_messages_in_chinese(monkeypatch, capsys, seed_run):
+    code, out, _ = _run(["topics", str(seed_run), "-n", "3"], monkeypatch, capsys, WORKBENCH_LANG="zh")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"{seed_run}  （12 个主题；相关度 λ=0.6；FREX w=0.5）"
+    assert lines[2].startswith("[0]  占比 0.")
+    assert lines[3].startswith("  概率：    ") and "、" in lines[3]
+    code, out, _ = _run(["verify", str(seed_run)], monkeypatch, capsys, WORKBENCH_LANG="zh")
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"{seed_run}：完好：文件夹中的每个文件都列在 manifest.json 中（")
+    assert out.splitlines()[-1].startswith("manifest.json 的 sha256：")
+    code, out, _ = _run(["topics", str(seed_run), "-n", "3"], monkeypatch, capsys, LANG="en_US.UTF-8")
+    assert out.splitlines()[0] == f"{seed_run}  (12 topics; relevance λ=0.6; FREX w=0.5)"

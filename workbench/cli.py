@@ -21,6 +21,12 @@ from workbench import messages
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
+def _say(text: object = "") -> None:
+    """Print a message for standard output in the user's language, line by line (the lines of a
+    summary are templates of their own). Paths and tables are printed as they are, with print."""
+    print("\n".join(map(messages.translate, str(text).split("\n"))))
+
+
 def _fail(msg: str, code: int = EXIT_ERROR) -> int:
     from workbench.errors import one_line
 
@@ -357,8 +363,8 @@ def cmd_ingest(args) -> int:
                                                        **_given(args, "wait"))
     except (ingest.IngestError, errors.PipelineError) as exc:
         return _fail(str(exc))
-    print(report.summary())
-    print(f"report: {shown(report_file)}")
+    _say(report.summary())
+    _say(f"report: {shown(report_file)}")
     if report.added + report.unchanged + report.updated == 0:
         return _fail(f"no document could be read from {', '.join(map(shown, args.sources))} (see the report above)")
     return EXIT_PARTIAL if report.skipped else EXIT_OK
@@ -389,15 +395,16 @@ def cmd_topics(args) -> int:
         docs = representative_paragraphs(run, args.docs, max_chars=_value(args.excerpt), one_per_document=True)
     merged = "".join(f"; {m.key} merged" for m in run.merges)
     with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
-        print(f"{run.path}  ({run.num_topics} topics{merged}; relevance λ={lam}; FREX w=0.5)")
+        _say(f"{run.path}  ({run.num_topics} topics{merged}; relevance λ={lam}; FREX w=0.5)")
         for row in table.itertuples():
             name = f"{row.topic}" + (f" {row.label}" if row.label else "")
-            print(f"\n[{name}]  share {row.share:.3f}")
-            print(f"  prob:      {row.prob}")
-            print(f"  relevance: {row.relevance}")
-            print(f"  frex:      {row.frex}")
+            print()
+            _say(f"[{name}]  share {row.share:.3f}")
+            _say(f"  prob:      {row.prob}")
+            _say(f"  relevance: {row.relevance}")
+            _say(f"  frex:      {row.frex}")
             if docs is not None:
-                print("  documents (highest share of this topic, one paragraph per article):")
+                _say("  documents (highest share of this topic, one paragraph per article):")
                 for d in docs[docs["topic"] == row.topic].itertuples():
                     where = "  ".join(str(v) for v in (getattr(d, "title", None), getattr(d, "date", None),
                                                          getattr(d, "source_file", None)) if v and not pd.isna(v))
@@ -438,8 +445,8 @@ def cmd_infer(args) -> int:
     except (errors.PipelineError, ValueError) as exc:
         return _fail(str(exc))
     dominant = result.doc_topics["dominant_topic"].value_counts().sort_index()
-    print(f"{result.n_units} units inferred ({result.method}); {len(result.dropped_units)} left out")
-    print("dominant topic: " + "  ".join(f"{k}: {n}" for k, n in dominant.items()))
+    _say(f"{result.n_units} units inferred ({result.method}); {len(result.dropped_units)} left out")
+    _say("dominant topic: " + "  ".join(f"{k}: {n}" for k, n in dominant.items()))
     print(result.path)
     return EXIT_OK
 
@@ -456,7 +463,7 @@ def cmd_merge(args) -> int:
     for m in merges:
         print(f"{m.key}\t{m.label}")
     if not merges:
-        print("no merged topics")
+        _say("no merged topics")
     return EXIT_OK
 
 
@@ -484,7 +491,7 @@ def cmd_compare(args) -> int:
             print(f"{'':9} nearest {side}{int(row.nearest):>3}  sim {row.similarity:.2f}  "
                   f"{row.nearest_label or ''}  {row.nearest_terms}")
     print()
-    print("\n".join(compare.legend(_value(args.threshold))))
+    _say("\n".join(compare.legend(_value(args.threshold))))
     print(table.attrs["path"])
     return EXIT_OK
 
@@ -503,12 +510,12 @@ def cmd_prevalence(args) -> int:
             cue = [w for w in args.cue.split(",") if w.strip()]
             evidence = timeline.cue_table(run, cue, n=3)
             found = int(evidence.loc[evidence["chosen"], "topic"].iloc[0])
-            print(f"cue words {'、'.join(cue)} -> topic {found}; the evidence (cue words among the top 20 terms "
+            _say(f"cue words {'、'.join(cue)} -> topic {found}; the evidence (cue words among the top 20 terms "
                   f"by relevance, with rank; p(cue words | topic)):")
             for row in evidence.itertuples():
                 print(f"  topic {row.topic:>3}  {row.cue_hits or '-'}  {row.cue_mass:.4f}  {row.top_terms}")
             if evidence.attrs["missing"]:
-                print(f"  not in the vocabulary: {'、'.join(evidence.attrs['missing'])}")
+                _say(f"  not in the vocabulary: {'、'.join(evidence.attrs['missing'])}")
             topics = [*(topics or []), found]
         result = timeline.write_prevalence(run, topics if topics else None, out_dir=args.out, where=where or None,
                                            periods=args.periods, **_given(args, "by", "n_boot", "cluster"))
@@ -531,7 +538,7 @@ def cmd_effect(args) -> int:
                                                              out_dir=args.out)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    print(covariates.summary(effect))
+    _say(covariates.summary(effect))
     for path in (png, csv, coef_csv):
         print(path)
     return EXIT_OK
@@ -546,7 +553,7 @@ def cmd_contrast(args) -> int:
                                                    _settings(contrast.ContrastConfig, args), out_dir=args.out)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    print(contrast.summary(result))
+    _say(contrast.summary(result))
     print(png)
     print(csv)
     return EXIT_OK
@@ -560,7 +567,7 @@ def cmd_validate(args) -> int:
         if args.score:
             per_topic, summary = validation.score_tasks(args.score, args.key)
             print(per_topic.to_string(index=False, float_format="{:.2f}".format))
-            print(f"{summary['task']} on run {summary['run']}: {summary['correct']} of {summary['answered']} answered "
+            _say(f"{summary['task']} on run {summary['run']}: {summary['correct']} of {summary['answered']} answered "
                   f"items right (precision {summary['precision']:.2f}); {summary['unanswered']} unanswered")
         elif args.task:
             if not args.out:
@@ -596,12 +603,12 @@ def cmd_verify(args) -> int:
     for line in check.problems:
         print(f"workbench: {one_line(messages.translate(shown(run) + '/' + line))}", file=sys.stderr)
     if check.ok:
-        print(f"{shown(run)}: intact: every file of the folder is listed in manifest.json ({len(check.listed)}) and "
+        _say(f"{shown(run)}: intact: every file of the folder is listed in manifest.json ({len(check.listed)}) and "
               "matches its sha256" + (", and manifest.json is the expected one" if args.expect else ""))
     for line in check.uncovered():
-        print(f"not covered: {line}")
+        _say(f"not covered: {line}")
     if check.manifest_sha256:
-        print(f"manifest.json sha256: {check.manifest_sha256}")
+        _say(f"manifest.json sha256: {check.manifest_sha256}")
     return EXIT_OK if check.ok else EXIT_ERROR
 
 
@@ -620,7 +627,7 @@ def cmd_terms(args) -> int:
     except errors.PipelineError as exc:
         return _fail(str(exc))
     t = report.table
-    print(f"{len(t)} candidate terms ({int(t['harvested'].sum())} taken by the harvest): {report.path}")
+    _say(f"{len(t)} candidate terms ({int(t['harvested'].sum())} taken by the harvest): {report.path}")
     return EXIT_PARTIAL if report.problems else EXIT_OK
 
 

@@ -90,8 +90,21 @@ def _match(message: str, depth: int) -> str | None:
             continue
         if zh is KEEP:
             return message
-        return zh.format(*(_value(v, depth + 1) for v in m.groups()))
+        values = list(m.groups())
+        for i in range(len(values) - 1):
+            if m.end(i + 1) == m.start(i + 2):  # two holes side by side ("{}{} added"): split them
+                values[i], values[i + 1] = _split(values[i] + values[i + 1], depth)
+        return zh.format(*(_value(v, depth + 1) for v in values))
     return None
+
+
+def _split(text: str, depth: int) -> tuple[str, str]:
+    """Two adjacent values as one ``text``: the first is the longest start of ``text`` that is a
+    message of its own (``"corpus 'gov': "`` before a count), else nothing."""
+    for i in range(len(text) - 1, 0, -1):
+        if _match(text[:i], depth + 1) is not None:
+            return text[:i], text[i:]
+    return "", text
 
 
 def _value(value: str, depth: int) -> str:
@@ -338,6 +351,8 @@ MESSAGES: dict[str, str | None] = {
     "the local engine":
         "{}：该文件编码为 {}，而 Spark 按 UTF-8 切分大的 JSONL 文件；请先转换编码（iconv -f {} -t UTF-8）或使用本地引擎",
     # -- the store
+    "corpus '{}': ": "语料 '{}'：",
+    "read twice": "重复读取",
     "{}{} added, {} unchanged, {} updated, {} skipped{}": "{}新增 {}，未变 {}，更新 {}，跳过 {}{}",
     "{}{} added, {} unchanged, {} updated, {} skipped ({}){}": "{}新增 {}，未变 {}，更新 {}，跳过 {}（{}）{}",
     "{}{} added, {} unchanged, {} updated, {} skipped; {} with the text of an earlier record (modelled once){}":
@@ -604,6 +619,56 @@ MESSAGES: dict[str, str | None] = {
         "主题 '{}'：它的种子词都不在词表中（{}）；keyATM 至少需要一个（请用 `workbench terms` 核对这些词，或调低 --no-below）",
     'unknown keyATM weighting {} (choose from {})': '未知的 keyATM 加权方式 {}（可选：{}）',
     '{}: the keyATM model kept no θ draws (refit it)': '{}：该 keyATM 模型没有保留 θ 抽样（请重新拟合）',
+    "'{}'": "'{}'",
+    '{}（{}）': '{}（{}）',
+    '  {}: {}': '  {}：{}',
+    'report: {}': '报告：{}',
+    '{}  ({} topics{}; relevance λ={}; FREX w=0.5)': '{}  （{} 个主题{}；相关度 λ={}；FREX w=0.5）',
+    '[{}]  share {}': '[{}]  占比 {}',
+    '  prob:      {}': '  概率：    {}',
+    '  relevance: {}': '  相关度：  {}',
+    '  frex:      {}': '  FREX：    {}',
+    '  documents (highest share of this topic, one paragraph per article):': '  文档（该主题占比最高者，每篇文章一段）：',
+    '{} units inferred ({}); {} left out': '推断了 {} 个单元（{}）；略去 {} 个',
+    'dominant topic: {}': '主导主题：{}',
+    'no merged topics': '没有合并的主题',
+    'How to read this table:': '如何阅读这张表：',
+    '  sim       how alike two topics are: 1 = the same words in the same proportions, 0 = no word in common (over the words both runs know).':
+        '  sim       两个主题的相似程度：1 = 用词及比例完全相同，0 = 没有共同的词（只计两个运行都认识的词）。',
+    "  matched   the same topic in both runs: each is the other's partner and sim is {} or more. A's label was carried over to B.":
+        '  matched   两个运行中的同一主题：彼此互为最佳搭档，且 sim 不低于 {}。A 的标签已带到 B。',
+    "  (weak)    a match under {}: usually the same topic, sometimes two leftovers paired; read both topics' words.":
+        '  (weak)    相似度低于 {} 的匹配：通常是同一主题，有时只是两个剩下的主题凑成一对；请读一读两个主题的词。',
+    '  split     one topic of A is now two or more topics of B (each part at least {} like it).':
+        '  split     A 的一个主题在 B 中分成了两个或更多主题（每一部分与它的相似度至少为 {}）。',
+    '  merged    two or more topics of A are now one topic of B (each at least {} like it).':
+        '  merged    A 的两个或更多主题在 B 中合成了一个主题（每个与它的相似度至少为 {}）。',
+    "  vanished  a topic of A with no partner in B; 'nearest' names the B topic most like it and how alike.":
+        "  vanished  A 中在 B 里找不到搭档的主题；'nearest' 给出 B 中与它最像的主题及相似程度。",
+    "  new       a topic of B with no partner in A; 'nearest' names the A topic most like it and how alike.":
+        "  new       B 中在 A 里找不到搭档的主题；'nearest' 给出 A 中与它最像的主题及相似程度。",
+    '  A vanished or new topic whose nearest sim is close to {} is a near miss: read the words of both before deciding that it is gone (`workbench label` can carry its label by hand).':
+        '  消失或新增的主题若其 nearest 的 sim 接近 {}，就是差一点匹配上：判定它已消失之前，请先读一读两边的词（`workbench label` 可以手动带过标签）。',
+    'cue words {} -> topic {}; the evidence (cue words among the top 20 terms by relevance, with rank; p(cue words | topic)):':
+        '提示词 {} -> 主题 {}；依据（按相关度排名前 20 的词中的提示词及其名次；p(提示词 | 主题)）：',
+    '  not in the vocabulary: {}': '  不在词表中：{}',
+    '  topic {} {} {}': '  主题 {} {} {}',
+    '  topic {} {} {} [{}, {}] ({}, {})': '  主题 {} {} {} [{}, {}] ({}, {})',
+    '{}  ({}; {} units in {} clusters)': '{}  （{}；{} 个单元，{} 个聚类）',
+    '{}  ({}; {} units in {} clusters; {} units without a value left out)': '{}  （{}；{} 个单元，{} 个聚类；略去 {} 个无取值的单元）',
+    'difference {}: estimate [composition interval] (OLS interval)': '差值 {}：估计值 [合成法区间]（OLS 区间）',
+    'expected proportion at {} = {}: estimate [composition interval]': '{} = {} 时的期望比例：估计值 [合成法区间]',
+    'Fighting Words, {}: {} ({} units, {} tokens) vs {} ({} units, {} tokens)':
+        'Fighting Words，{}：{}（{} 个单元，{} 个词元）对比 {}（{} 个单元，{} 个词元）',
+    '{} on run {}: {} of {} answered items right (precision {}); {} unanswered':
+        '运行 {1} 的 {0}：已作答的 {3} 题中答对 {2} 题（精确率 {4}）；{5} 题未作答',
+    '{}: intact: every file of the folder is listed in manifest.json ({}) and matches its sha256':
+        '{}：完好：文件夹中的每个文件都列在 manifest.json 中（{} 个），且 sha256 相符',
+    '{}: intact: every file of the folder is listed in manifest.json ({}) and matches its sha256, and manifest.json is the expected one':
+        '{}：完好：文件夹中的每个文件都列在 manifest.json 中（{} 个），且 sha256 相符；manifest.json 也正是预期的那一份',
+    'not covered: {}': '未覆盖：{}',
+    'manifest.json sha256: {}': 'manifest.json 的 sha256：{}',
+    '{} candidate terms ({} taken by the harvest): {}': '{} 个候选词（其中 {} 个会被自动收集）：{}',
     # internal checks of the bundled page script: a developer's message, shown as written
     "ldavis.js patch '{}': expected {} occurrence(s), found {}; pyLDAvis's script changed": KEEP,
     "library script contains '<!--'; cannot inline it safely": KEEP,
