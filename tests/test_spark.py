@@ -12,6 +12,7 @@ dependency (`pip install -e '.[test]'`).
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -383,3 +384,44 @@ def test_records_sharing_texts_keep_their_metadata_as_on_the_local_engine(sessio
         assert ms["stats"][key] == ml["stats"][key], key
     assert (ms["stats"]["n_records"], ms["stats"]["records_repeating_a_text"]) == (8, 3)
     assert ms["n_documents"] == ml["n_documents"] == 5
+
+
+@needs_java
+def test_the_scratch_folder_goes_when_a_run_fails_is_interrupted_or_was_killed(session, tmp_path, monkeypatch,
+                                                                             caplog):
+    """Spark's scratch beside the runs (``.spark-work.PID.XXXXXXXX``) is removed when the run fails
+    or is interrupted, and named; one left by a killed run goes at the next run's start."""
+    import logging
+    import subprocess
+
+    out = tmp_path / "runs"
+    out.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = out / f".spark-work.{gone.stdout.strip()}.k1ll3d00"  # its process has ended
+    (killed / "scratch" / "raw").mkdir(parents=True)
+    empty = tmp_path / "空"
+    empty.mkdir()
+    (empty / "a.txt").write_text("图片\n打印本页\n", encoding="utf-8")  # page furniture only
+    with caplog.at_level(logging.WARNING, logger="workbench"):
+        with pytest.raises(wsp.PipelineError, match="no documents with text found"):
+            wsp.train([empty], out_dir=out, spark=session, progress=False)
+    assert list(out.iterdir()) == []
+    said = caplog.messages
+    assert f"{out}: removed 1 staging folder(s) left by killed runs: {killed.name}" in said
+    # the skipped input is said before the run fails, as the local engine says it ("see messages above")
+    assert f"{empty / 'a.txt'}: no text left after cleaning (only page furniture, markup, digits or symbols) " \
+           "(skipped)" in said
+    failed = [m for m in said if m.endswith("removed the scratch folder of a run that failed")]
+    assert len(failed) == 1 and failed[0].startswith(f"{out}/.spark-work.{os.getpid()}.")
+
+    def interrupted(*args, **kwargs):
+        assert [p.name.split(".")[1:3] for p in out.iterdir()] == [["spark-work", str(os.getpid())]]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(wsp, "prepare", interrupted)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="workbench"):
+        with pytest.raises(KeyboardInterrupt):
+            wsp.train([SEEDS], out_dir=out, spark=session, progress=False)
+    assert list(out.iterdir()) == []
+    assert [m.split(": ", 1)[1] for m in caplog.messages] == ["removed the scratch folder of a run that was interrupted"]

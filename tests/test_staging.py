@@ -114,3 +114,23 @@ def test_two_ingests_of_a_corpus_in_one_second_keep_both_reports(tmp_path, monke
     assert (first.name, second.name) == ("ingest-20261203-120000-c.txt", "ingest-20261203-120000-c-1.txt")
     assert first.read_text(encoding="utf-8").startswith("corpus 'c': 1 added, 0 unchanged")
     assert second.read_text(encoding="utf-8").startswith("corpus 'c': 1 added, 0 unchanged")
+
+
+def test_scratch_left_by_a_killed_engine_is_removed_and_named(tmp_path, caplog):
+    import logging
+
+    from workbench.files import scratch_folder
+
+    # a Spark run killed with -9 while it trains: its scratch folder stays behind
+    code = ("import os, sys; from workbench.files import scratch_folder; "
+            "w = scratch_folder(sys.argv[1], 'spark-work'); (w / 'part-0.parquet').write_text('x'); "
+            "print(w.name, flush=True); os.kill(os.getpid(), 9)")
+    left = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True).stdout.strip()
+    assert left.startswith(".spark-work.") and (tmp_path / left).is_dir()
+    live = scratch_folder(tmp_path, "spark-work")  # this process's: in use, kept
+    (tmp_path / ".spark-work.notes").mkdir()  # not a scratch folder's name: never touched
+    with caplog.at_level(logging.WARNING, logger="workbench"):
+        removed = remove_stale_staging(tmp_path)
+    assert [p.name for p in removed] == [left]
+    assert caplog.messages == [f"{tmp_path}: removed 1 staging folder(s) left by killed runs: {left}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, ".spark-work.notes"])

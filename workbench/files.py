@@ -171,6 +171,9 @@ def claim_file(folder: Path, stem: str, suffix: str = "") -> Path:
 
 
 _CLAIM = ".claim"
+#: Scratch folders an engine keeps beside the run folders while it trains (``.spark-work.PID.XXXX``):
+#: removed when the run ends, and by :func:`remove_stale_staging` once their process is gone.
+SCRATCH_NAMES = ("spark-work",)
 #: A staging folder without an owner's process id (made before ids were recorded) counts as stale
 #: once it is this old.
 STALE_UNOWNED_SECONDS = 24 * 3600
@@ -190,12 +193,15 @@ def remove_stale_staging(out_dir: Path) -> list[Path]:
     """Remove the hidden staging folders and name claims in ``out_dir`` whose writer is gone.
 
     A staging folder is ``.NAME.PID.XXXX`` and a claim ``.NAME.claim`` holding the writer's process
-    id; either is stale when that process no longer runs. Staging folders from before ids were
-    recorded (``.NAME.XXXX``) are stale after :data:`STALE_UNOWNED_SECONDS`. Returns what was removed.
+    id; either is stale when that process no longer runs. An engine's scratch folder
+    (:func:`scratch_folder`, ``.spark-work.PID.XXXX``) is stale the same way. Staging folders from
+    before ids were recorded (``.NAME.XXXX``) are stale after :data:`STALE_UNOWNED_SECONDS`.
+    Returns what was removed, and names the folders in one warning.
     """
     removed = []
     run = r"(?:sweep-)?\d{8}-\d{6}-[0-9a-f]{8}(?:-\d+)?"  # the names run_name() makes
-    owned = re.compile(rf"^\.{run}\.(\d+)\.[a-z0-9_]{{8}}$")
+    scratch = "|".join(map(re.escape, SCRATCH_NAMES))
+    owned = re.compile(rf"^\.(?:{run}|{scratch})\.(\d+)\.[a-z0-9_]{{8}}$")
     unowned = re.compile(rf"^\.{run}\.[a-z0-9_]{{8}}$")
     for entry in Path(out_dir).glob(".*"):
         try:
@@ -218,10 +224,32 @@ def remove_stale_staging(out_dir: Path) -> list[Path]:
                     removed.append(entry)
         except OSError:
             continue  # removed by a concurrent cleaner, or not ours to read
-    folders = sum(not p.name.endswith(_CLAIM) for p in removed)
+    folders = [p.name for p in removed if not p.name.endswith(_CLAIM)]
     if folders:
-        logging.getLogger(__name__).warning("%s: removed %d staging folder(s) left by killed runs", out_dir, folders)
+        logging.getLogger(__name__).warning("%s: removed %d staging folder(s) left by killed runs: %s", out_dir,
+                                            len(folders), ", ".join(sorted(folders)))
     return removed
+
+
+def scratch_folder(out_dir: Path, kind: str) -> Path:
+    """A new hidden folder ``out_dir/.<kind>.<PID>.XXXXXXXX`` for an engine's intermediate files
+    (``kind`` one of :data:`SCRATCH_NAMES`). Its owner removes it when it ends (see
+    :func:`remove_scratch`); one left by a killed process is removed by the next
+    :func:`remove_stale_staging` of ``out_dir``, as staging is."""
+    if kind not in SCRATCH_NAMES:
+        raise ValueError(f"unknown scratch folder kind {kind!r} (one of {', '.join(SCRATCH_NAMES)})")
+    return Path(tempfile.mkdtemp(prefix=f".{kind}.{os.getpid()}.", dir=out_dir))
+
+
+def remove_scratch(folder: Path, ended: str | None = None) -> None:
+    """Remove a :func:`scratch_folder`. ``ended``: ``"failed"`` or ``"interrupted"`` names it in a
+    warning, so a run that did not finish says what it cleaned up; None (it finished) says nothing."""
+    shutil.rmtree(folder, ignore_errors=True)
+    log = logging.getLogger(__name__)
+    if ended == "failed":
+        log.warning("%s: removed the scratch folder of a run that failed", folder)
+    elif ended == "interrupted":
+        log.warning("%s: removed the scratch folder of a run that was interrupted", folder)
 
 
 class StagedFolder:

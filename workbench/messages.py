@@ -586,7 +586,10 @@ MESSAGES: dict[str, str | None] = {
     "{}: not listed in the manifest": "{}：未列在清单中",
     "{}: term_id is not 0..V-1 in row order": "{}：term_id 没有按行序从 0 排到 V-1",
     "{}: column {} has no known type ({})": "{}：列 {} 的类型无法识别（{}）",
-    "{}: removed {} staging folder(s) left by killed runs": "{}：删除了被中止的运行留下的 {} 个暂存文件夹",
+    "{}: removed {} staging folder(s) left by killed runs: {}": "{}：删除了被中止的运行留下的 {} 个暂存文件夹：{}",
+    "{}: removed the scratch folder of a run that failed": "{}：删除了一次失败的运行的临时文件夹",
+    "{}: removed the scratch folder of a run that was interrupted": "{}：删除了一次被中断的运行的临时文件夹",
+    "unknown scratch folder kind {} (one of {})": "未知的临时文件夹类型 {}（可选：{}）",
     "{}: no free file name for {}{}": "{}：找不到可用于 {}{} 的空闲文件名",
     "{}: no free folder name for {}": "{}：找不到可用于 {} 的空闲文件夹名",
     # -- validation sheets

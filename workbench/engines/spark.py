@@ -51,7 +51,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from collections import Counter
@@ -63,7 +62,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from workbench import checks, paths, runfolder
+from workbench import checks, files, paths, runfolder
 from workbench.corpus import ingest, store
 from workbench.corpus.ingest import Problem
 from workbench.errors import PipelineError
@@ -1138,7 +1137,10 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
     use (left running); otherwise one is started for ``spark_config.master`` and stopped.
 
     Spark's scratch (Parquet, the session's local folder) goes to a hidden folder beside the run
-    in local mode, deleted at the end; the run folder itself is written by runfolder.write_run.
+    (``.spark-work.PID.XXXXXXXX``, files.scratch_folder) in local mode, removed when the run ends,
+    fails or is interrupted (and named then); one left by a killed run is removed, and named, by
+    the next run's files.remove_stale_staging. The run folder itself is written by
+    runfolder.write_run.
     """
     if themes_file is not None:
         raise PipelineError("keyed topics (--themes) need the tomotopy engine: Spark MLlib's LDA has "
@@ -1152,10 +1154,12 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
                          f"(choose from {', '.join(OPTIMIZERS)})")
     out_dir = Path(out_dir or paths.runs_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".spark-work.", dir=out_dir))
+    files.remove_stale_staging(out_dir)  # a killed run's scratch (and staging) go first; named
+    work = files.scratch_folder(out_dir, "spark-work")
     own = spark is None
     scratch = None
     t_start = time.perf_counter()
+    ended = "failed"
     try:
         if own:
             spark = start_session(spark_config, work / "local")
@@ -1167,12 +1171,16 @@ def train(sources: Sequence | None = None, *, corpus_config: CorpusConfig = Corp
                           progress, t_start)
         # the writer says "run written in ..." with every stage's seconds
         final = runfolder.write_run(run, out_dir, stages=_stages(run.stats, progress))
+        ended = None
+    except KeyboardInterrupt:
+        ended = "interrupted"
+        raise
     finally:
         if scratch and not _is_local_uri(scratch):
             _delete(spark, scratch)
         if own and spark is not None:
             spark.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        files.remove_scratch(work, ended)
     return final
 
 
