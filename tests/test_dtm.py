@@ -93,7 +93,9 @@ def test_errors(src, tmp_path, capsys):
     for model in (["--model", "stm", "--prevalence", "s(year)"], ["--over-time", "year", "--slices", SLICES]):
         assert cli.main([*base, "--themes", themes, *model]) == cli.EXIT_USAGE
         err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and "keyed" in err[0] and "(--model keyatm)" in err[0], err
+        assert len(err) == 1 and "keyed themes train keyed LDA" in err[0], err
+        if "stm" in model:  # and says what to use instead
+            assert "`workbench effect RUN --covariate COLUMN`" in err[0] and "`workbench label`" in err[0], err
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
 
 

@@ -249,7 +249,6 @@ def cmd_train(args) -> int:
     try:
         stm_config = _stm_config(args, mc)
         dtm_config = _dtm_config(args, mc)
-        keyatm_config = _keyatm_config(args, mc)
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     try:
@@ -265,8 +264,7 @@ def cmd_train(args) -> int:
             run = engines.train([Path(s) for s in args.sources] or None, corpus_config=cc, model_config=mc,
                                 corpus_name=args.corpus, themes_file=args.themes, out_dir=args.out,
                                 progress=not args.quiet, figures=write_run_figures, stm_config=stm_config,
-                                dtm_config=dtm_config, keyatm_config=keyatm_config, stages=stages,
-                                **_given(args, store_wait="wait"))
+                                dtm_config=dtm_config, stages=stages, **_given(args, store_wait="wait"))
     except errors.UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except (errors.PipelineError, ValueError) as exc:
@@ -281,7 +279,7 @@ def _stm_config(args, mc):
     from workbench import errors
     from workbench.models import stm
 
-    if args.model == "keyatm" or (args.model != "stm" and not args.prevalence):
+    if args.model != "stm" and not args.prevalence:
         return None
     if args.model == "dtm" or args.over_time:
         raise errors.UsageError("--prevalence is the STM's; --over-time trains a dynamic topic model (choose one)")
@@ -291,27 +289,6 @@ def _stm_config(args, mc):
         raise errors.UsageError("--model stm runs on this machine only (drop --engine spark)")
     return stm.StmConfig(prevalence=stm.normalize_formula(args.prevalence),
                          **_given(args, max_em_iterations="em_iterations"))
-
-
-def _keyatm_config(args, mc):
-    """``--model keyatm --prevalence FORMULA`` as a KeyatmConfig (None otherwise); ``--iterations N``
-    sets its Gibbs sweeps (``auto`` is LDA's rule: keyATM runs its default number)."""
-    from workbench import errors
-    from workbench.models import keyatm, stm
-
-    if args.model != "keyatm":
-        return None
-    if not args.prevalence:
-        raise errors.UsageError("--model keyatm needs --prevalence FORMULA over metadata columns, e.g. \"s(year)\" "
-                                "(keyed themes without covariates: drop --model keyatm for keyed LDA)")
-    if not args.themes:
-        raise errors.UsageError("--model keyatm needs --themes FILE: its keyword topics are the file's themes")
-    if args.over_time:
-        raise errors.UsageError("--model keyatm trains one model: drop --over-time")
-    if mc.engine == "spark":
-        raise errors.UsageError("--model keyatm runs on this machine only (drop --engine spark)")
-    sweeps = {"iterations": mc.iterations} if isinstance(mc.iterations, int) else {}
-    return keyatm.KeyatmConfig(prevalence=stm.normalize_formula(args.prevalence), **sweeps)
 
 
 def _dtm_config(args, mc):
@@ -717,10 +694,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", dest="random_state", metavar="N", type=_bounded("SEED"), default=_Default(_MODEL, "random_state"),
                    help="random seed (default %(default)s)")
     t.add_argument("--themes", type=Path, help="TOML file of keyed themes (name = [seed words])")
-    t.add_argument("--model", choices=("lda", "stm", "keyatm", "dtm"), default="lda",
-                   help="lda (default), stm: a structural topic model with --prevalence covariates, keyatm: keyed "
-                        "--themes with --prevalence covariates (keyATM), or dtm: a dynamic topic model over "
-                        "--slices (all three topica)")
+    t.add_argument("--model", choices=("lda", "stm", "dtm"), default="lda",
+                   help="lda (default), stm: a structural topic model with --prevalence covariates, or dtm: a "
+                        "dynamic topic model over --slices (both topica)")
     t.add_argument("--prevalence", metavar="FORMULA",
                    help="STM prevalence formula over metadata columns, e.g. \"s(year) + doc_type\" (s(): spline, "
                         "C(): categories; year comes from date)")

@@ -606,22 +606,10 @@ MESSAGES: dict[str, str | None] = {
         "{}：没有 notebooks 文件夹（请在源码目录中用 `pip install -e .` 安装 workbench，或将 WORKBENCH_HOME 设为源码目录）",
     "not a workbench LDAvis page: no data block": "不是 workbench 的 LDAvis 页面：没有数据块",
     "pyLDAvis numbered the topics {}, expected 0..K-1": "pyLDAvis 给主题的编号为 {}，应为 0..K-1",
-    '--model keyatm needs --prevalence FORMULA over metadata columns, e.g. "s(year)" (keyed themes without covariates: drop --model keyatm for keyed LDA)':
-        '--model keyatm 需要基于元数据列的 --prevalence 公式，例如 "s(year)"（不带协变量的种子词主题：去掉 --model keyatm，即为带关键词的 LDA）',
-    "--model keyatm needs --themes FILE: its keyword topics are the file's themes":
-        '--model keyatm 需要 --themes FILE：其关键词主题就是该文件中的主题',
-    '--model keyatm runs on this machine only (drop --engine spark)': '--model keyatm 只能在本机运行（请去掉 --engine spark）',
-    '--model keyatm trains one model: drop --over-time': '--model keyatm 只训练一个模型：请去掉 --over-time',
-    '--nsims {}: the keyATM run kept {} θ draws from its chain; use --nsims {} or fewer':
-        '--nsims {}：该 keyATM 运行只保留了链上的 {} 个 θ 抽样；请用 --nsims {} 或更少',
-    '--themes with --model stm: the STM has no keyed topics; keyed themes with --prevalence covariates train keyATM (--model keyatm), without covariates keyed LDA (drop --model stm)':
-        '--themes 不能与 --model stm 同用：STM 没有种子词主题；带 --prevalence 协变量的种子词主题训练 keyATM（--model keyatm），不带协变量则为带关键词的 LDA（去掉 --model stm）',
-    '--themes with --over-time: keyed themes train keyed LDA or, with --prevalence, keyATM (--model keyatm), not the dynamic topic model; drop --themes, or --over-time':
-        '--themes 不能与 --over-time 同用：种子词主题训练的是带关键词的 LDA，加 --prevalence 时为 keyATM（--model keyatm），而不是动态主题模型；请去掉 --themes 或 --over-time',
-    "theme '{}': none of its seed words is in the vocabulary ({}); keyATM needs at least one (check the words against `workbench terms`, or lower --no-below)":
-        "主题 '{}'：它的种子词都不在词表中（{}）；keyATM 至少需要一个（请用 `workbench terms` 核对这些词，或调低 --no-below）",
-    'unknown keyATM weighting {} (choose from {})': '未知的 keyATM 加权方式 {}（可选：{}）',
-    '{}: the keyATM model kept no θ draws (refit it)': '{}：该 keyATM 模型没有保留 θ 抽样（请重新拟合）',
+    "--themes with --model stm: keyed themes train keyed LDA (tomotopy seed-word priors); the STM has no keyed topics and topica's covariate keyATM is not reliable here (bench/keyatm_check.py). Drop --model stm and --prevalence, then `workbench effect RUN --covariate COLUMN`; or drop --themes and name the STM's topics with `workbench label`":
+        "--themes 不能与 --model stm 同用：种子词主题训练的是带关键词的 LDA（tomotopy 种子词先验）；STM 没有种子词主题，topica 的协变量 keyATM 在这里不可靠（bench/keyatm_check.py）。请去掉 --model stm 和 --prevalence，再用 `workbench effect RUN --covariate COLUMN`；或去掉 --themes，用 `workbench label` 为 STM 的主题命名",
+    "--themes with --over-time: keyed themes train keyed LDA (tomotopy, each seed word's prior on its theme's topic, as keyATM), not the dynamic topic model; drop --themes, or --over-time":
+        "--themes 不能与 --over-time 同用：种子词主题训练的是带关键词的 LDA（tomotopy，每个种子词在其主题上有先验，与 keyATM 同理），而不是动态主题模型；请去掉 --themes 或 --over-time",
     "'{}'": "'{}'",
     '{}（{}）': '{}（{}）',
     '  {}: {}': '  {}：{}',
@@ -758,8 +746,8 @@ HELP: dict[str, str] = {
         "tomotopy 训练线程数（默认 %(default)s；随机种子和线程数相同时，重新运行的结果逐字节相同，清单记录了线程数）",
     "folder for run folders (default ./runs)": "存放运行文件夹的文件夹（默认 ./runs）",
     "no progress bars or lines": "不显示进度条和进度信息",
-    'lda (default), stm: a structural topic model with --prevalence covariates, keyatm: keyed --themes with --prevalence covariates (keyATM), or dtm: a dynamic topic model over --slices (all three topica)':
-        'lda（默认）；stm：带 --prevalence 协变量的结构主题模型；keyatm：带 --prevalence 协变量的 --themes 种子词主题（keyATM）；dtm：按 --slices 划分时间的动态主题模型（后三者都用 topica）',
+    'lda (default), stm: a structural topic model with --prevalence covariates, or dtm: a dynamic topic model over --slices (both topica)':
+        'lda（默认）；stm：带 --prevalence 协变量的结构主题模型；dtm：按 --slices 划分时间的动态主题模型（两者都用 topica）',
     # -- sweep
     "train one model per K (and seed) and say which K the evidence favours": "为每个 K（及随机种子）训练一个模型，并指出证据支持哪个 K",
     "Train one model per K in --topics (and per seed in --seeds) on a held-out split and write sweep.csv, sweep.png "

@@ -5,11 +5,6 @@
    - an STM run (``--model stm``): topica's ``posterior_theta_samples(uncertainty="global")``, R's
      default: every unit's η drawn around its variational mean λ_d with the shared covariance
      (the mean of the units' ν_d), then softmax;
-   - a keyATM run (``--model keyatm``): the θ snapshots its Gibbs chain kept (``THETA_DRAWS``, evenly
-     spaced over the sweeps), ``nsims`` of them evenly spaced. Each is θ under that sweep's topic
-     assignments and the document's own covariate prior α_d = exp(x_d λ), so the draws carry the
-     covariates the model was fitted with; the LDA recovery below (one symmetric α from the
-     manifest) would put the wrong prior on every document and is not used;
    - an LDA run (tomotopy, gensim or Spark; a DTM run alike, with its own α): each unit's θ from the Dirichlet of its topic counts,
      Dirichlet(n_dk + α), recovered as θ_d · (n_d + Kα) from ``doc_topics.csv`` (``n_tokens``) and the
      manifest's α (topica's ``dirichlet_theta_samples``). This is the posterior of θ given the
@@ -38,7 +33,7 @@ import pandas as pd
 
 from workbench import checks, files, runfolder
 from workbench.errors import UsageError
-from workbench.models import keyatm, stm
+from workbench.models import stm
 from workbench.outputs import charts
 
 __all__ = ["EffectConfig", "Effect", "default_formula", "effect_from_draws", "estimate_effect", "summary",
@@ -88,12 +83,11 @@ class Effect:
 
 
 def _is_stm(run: runfolder.Run) -> bool:
-    """A run fitted with a prevalence formula (STM or keyATM): its formula and covariates.csv are the default."""
-    return run.manifest.get("engine") in (stm.ENGINE, keyatm.ENGINE)
+    return run.manifest.get("engine") == stm.ENGINE
 
 
 def default_formula(run: runfolder.Run, covariate: str, data: pd.DataFrame | None = None) -> str:
-    """The regression an effect uses when none is given: an STM or keyATM run's own prevalence formula; for
+    """The regression an effect uses when none is given: an STM run's own prevalence formula; for
     an LDA run the covariate alone, ``s(covariate)`` when it is numeric with more than 10 values."""
     if _is_stm(run):
         return run.manifest["model_settings"]["prevalence"]
@@ -117,10 +111,6 @@ def _covariate_rows(run: runfolder.Run) -> pd.DataFrame:
 
 def theta_draws(run: runfolder.Run, config: EffectConfig = EffectConfig()) -> tuple[np.ndarray, str]:
     """``(nsims, units, K)`` posterior draws of θ for ``run`` and a sentence saying where they come from."""
-    if run.manifest.get("engine") == keyatm.ENGINE:
-        draws = keyatm.theta_draws(run.path, config.nsims)
-        return draws, (f"keyATM Gibbs chain: {config.nsims} of its retained θ draws (each under the document's "
-                       "covariate prior)")
     if _is_stm(run):
         from topica.stm import posterior_theta_samples
 

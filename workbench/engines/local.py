@@ -17,15 +17,13 @@ from workbench.text.preprocess import CorpusConfig, default_sources, prepare
 def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig = CorpusConfig(),
           model_config: models.ModelConfig = models.ModelConfig(), themes_file: Path | None = None,
           out_dir: Path | None = None, corpus_name: str | None = None, store_path: Path | None = None,
-          progress: bool = True, figures=None, stm_config=None, dtm_config=None, keyatm_config=None,
+          progress: bool = True, figures=None, stm_config=None, dtm_config=None,
           store_wait: float | None = None, stages: Stages | None = None) -> Path:
     """Train on ``sources`` (default: the bundled seeds) or a named corpus of the store and write
     a run folder; return its path. ``figures``: see ``runfolder.RunArrays`` (the command line passes
     ``outputs.charts.write_run_figures``, which adds ``convergence.png``). With ``stm_config``
     (:class:`workbench.models.stm.StmConfig`) the model is a structural topic model with that
-    prevalence formula instead of LDA; with ``keyatm_config``
-    (:class:`workbench.models.keyatm.KeyatmConfig`) and ``themes_file`` the covariate keyATM (the
-    themes its keyword topics, its prevalence formula their prior); with ``dtm_config`` (:class:`workbench.models.dtm.DtmConfig`) a
+    prevalence formula instead of LDA; with ``dtm_config`` (:class:`workbench.models.dtm.DtmConfig`) a
     dynamic topic model over time slices. ``store_wait``: seconds to wait for another process's write
     to the store (``workbench.corpus.store.connect``). ``stages``: a
     :class:`workbench.progress.Stages` the caller has already timed stages in (the command line:
@@ -35,15 +33,15 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
     if sources is not None:
         sources = [Path(s) for s in sources]
     if themes_file is not None and stm_config is not None:
-        raise UsageError("--themes with --model stm: the STM has no keyed topics; keyed themes with --prevalence "
-                         "covariates train keyATM (--model keyatm), without covariates keyed LDA (drop --model stm)")
+        # topica 0.62's covariate keyATM was measured and not used: see bench/keyatm_check.py and README.
+        raise UsageError("--themes with --model stm: keyed themes train keyed LDA (tomotopy seed-word priors); the "
+                         "STM has no keyed topics and topica's covariate keyATM is not reliable here "
+                         "(bench/keyatm_check.py). Drop --model stm and --prevalence, then `workbench effect RUN "
+                         "--covariate COLUMN`; or drop --themes and name the STM's topics with `workbench label`")
     if themes_file is not None and dtm_config is not None:
-        raise UsageError("--themes with --over-time: keyed themes train keyed LDA or, with --prevalence, "
-                         "keyATM (--model keyatm), not the dynamic topic model; drop --themes, or --over-time")
-    if keyatm_config is not None and themes_file is None:
-        raise UsageError("--model keyatm needs --themes FILE: its keyword topics are the file's themes")
-    if keyatm_config is not None and (stm_config is not None or dtm_config is not None):
-        raise UsageError("--model keyatm trains one model: drop --over-time")
+        raise UsageError("--themes with --over-time: keyed themes train keyed LDA (tomotopy, each seed word's prior "
+                         "on its theme's topic, as keyATM), not the dynamic topic model; drop --themes, or "
+                         "--over-time")
     if dtm_config is not None and stm_config is not None:
         raise UsageError("--over-time with --prevalence: choose the dynamic topic model or the STM")
     themes = None
@@ -61,13 +59,8 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
     t0 = time.perf_counter()
     # tomotopy, STM and DTM draw a bar of their sweeps; gensim's passes get a line
     with stages("train", "training (gensim)" if model_config.engine == "gensim" and stm_config is None
-                and dtm_config is None and keyatm_config is None else None):
-        if keyatm_config is not None:
-            from workbench.models import keyatm
-
-            fitted = keyatm.fit_keyatm(corpus, model_config.num_topics, model_config.random_state, keyatm_config,
-                                       themes, progress=progress)
-        elif stm_config is not None:
+                and dtm_config is None else None):
+        if stm_config is not None:
             from workbench.models import stm
 
             fitted = stm.fit_stm(corpus, model_config.num_topics, model_config.random_state, stm_config,
@@ -88,7 +81,6 @@ def train(sources: Sequence[Path] | None = None, *, corpus_config: CorpusConfig 
               "corpus": asdict(corpus_config), "model": asdict(model_config),
               **({"stm": asdict(stm_config)} if stm_config is not None else {}),
               **({"dtm": asdict(dtm_config)} if dtm_config is not None else {}),
-              **({"keyatm": asdict(keyatm_config)} if keyatm_config is not None else {}),
               "themes_file": str(themes_file) if themes_file else None,
               "themes": {n: list(w) for n, w in zip(themes.names, themes.words)} if themes else None}
     arrays = run_arrays(corpus, fitted, config, themes_file, figures, stages=stages)
