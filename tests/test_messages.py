@@ -179,6 +179,9 @@ def _scan_module(tree: ast.Module, is_cli: bool, exceptions: set[str], functions
             elif (name in ("next", "begin") and isinstance(node.func, ast.Attribute) or name == "stages") \
                     and len(node.args) >= 2:
                 add(node.args[1])  # a progress line: stages("tokenize", "tokenizing ...")
+                for sub in ast.walk(node.args[1]):
+                    if isinstance(sub, ast.Call):
+                        add_lines(_name(sub.func))  # f"reading {_sources_named(sources, corpus_name)}"
             elif name == "announce" and node.args:
                 add(node.args[0])
             for kw in node.keywords:
@@ -223,6 +226,7 @@ def scan() -> tuple[set[str], set[str]]:
         found |= f
         helps |= h
     # "{}" says nothing of its own; a template without a Latin letter is Chinese already (chart titles)
+    found = {t for t in found if "".join(messages.holes(t))}  # "{}", "{}{}": nothing of their own
     return {t for t in found if t != "{}" and re.search("[A-Za-z]", "".join(messages.holes(t)))
             or t.strip() and not re.search("[A-Za-z\u4e00-\u9fff]", t.replace("{}", "")) and t != "{}"}, helps
 
@@ -321,9 +325,12 @@ def test_translate_keeps_values_and_translates_nested_messages(monkeypatch):
     assert messages.translate("a.csv:line 12: no text: the '正文' field is missing or empty (skipped)") == \
         "a.csv:第 12 行：没有文本：'正文' 字段缺失或为空（已跳过）"
     assert messages.translate("--topics: 40 topics for 21 units: a model can have at most 21 topics here "
-                              "(lower --topics)") == "--topics：为21 个单元设 40 个主题：此处模型最多只能有 21 个主题（请调小 --topics）"
-    # no template: the English as it is
+                              "(lower --topics)") == "--topics：40 个主题对 21 个单元 而言太多：此处模型最多只能有 21 个主题（请调小 --topics）"
+    # no template: the English as it is, its punctuation too
     assert messages.translate("something the catalogue never saw") == "something the catalogue never saw"
+    assert messages.translate("never seen: with a colon") == "never seen: with a colon"
+    # a progress line naming what it reads: the names kept, the words around them translated
+    assert messages.translate("reading a.csv, 报告/, c.txt and 2 more") == "正在读取 a.csv, 报告/, c.txt 等，另有 2 个"
     monkeypatch.setenv("WORKBENCH_LANG", "en")
     assert messages.translate("a.csv: empty file") == "a.csv: empty file"
 

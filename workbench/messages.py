@@ -69,22 +69,23 @@ def _pattern(template: str) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
-def _compiled() -> tuple[tuple[re.Pattern, str | None], ...]:
-    """(pattern, Chinese) per template of :data:`MESSAGES` and :data:`ARGPARSE`, the most specific
+def _compiled() -> tuple[tuple[re.Pattern, str | None, bool], ...]:
+    """(pattern, Chinese, whether it only joins messages: ``"{}: {}"``) per template of :data:`MESSAGES` and :data:`ARGPARSE`, the most specific
     first (the longest literal text), so ``"{}: not a run folder (no manifest.json)"`` is tried
     before ``"{}: {}"``. Compiled once, at the first message shown in Chinese (a few ms)."""
     rows = []
     for english, zh in (*MESSAGES.items(), *ARGPARSE.items()):
-        rows.append((-len("".join(holes(english))), english, _pattern(english), zh))
+        literal = "".join(holes(english))
+        rows.append((-len(literal), english, _pattern(english), zh, not any(ch.isalpha() for ch in literal)))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return tuple((pattern, zh) for _n, _english, pattern, zh in rows)
+    return tuple((pattern, zh, joining) for _n, _english, pattern, zh, joining in rows)
 
 
 def _match(message: str, depth: int) -> str | None:
     """``message`` in Chinese if a template matches all of it, else None."""
     if depth > _DEPTH or not message:
         return None
-    for pattern, zh in _compiled():
+    for pattern, zh, joining in _compiled():
         m = pattern.fullmatch(message)
         if m is None:
             continue
@@ -94,7 +95,10 @@ def _match(message: str, depth: int) -> str | None:
         for i in range(len(values) - 1):
             if m.end(i + 1) == m.start(i + 2):  # two holes side by side ("{}{} added"): split them
                 values[i], values[i + 1] = _split(values[i] + values[i + 1], depth)
-        return zh.format(*(_value(v, depth + 1) for v in values))
+        translated = [_value(v, depth + 1) for v in values]
+        if joining and translated == values:
+            continue  # "{}: {}" around text that is no message: not ours to touch
+        return zh.format(*translated)
     return None
 
 
@@ -275,7 +279,7 @@ MESSAGES: dict[str, str | None] = {
     "--task {}: choose {}": "--task {}：请从 {} 中选择",
     "--topics {}: the run has topics 0..{}": "--topics {}：该运行的主题编号为 0..{}",
     "--topics: {} topics for {}: a model can have at most {} topics here (lower --topics)":
-        "--topics：为{1}设 {0} 个主题：此处模型最多只能有 {2} 个主题（请调小 --topics）",
+        "--topics：{0} 个主题对 {1} 而言太多：此处模型最多只能有 {2} 个主题（请调小 --topics）",
     "--out {}: a task sheet is an .xlsx file": "--out {}：任务表应为 .xlsx 文件",
     "--by {}: no such column in {}{}; columns there: {}": "--by {}：{} 中没有这一列{}；现有的列：{}",
     "--covariate {} is not in the formula {}": "--covariate {} 不在公式 {} 中",
@@ -373,6 +377,8 @@ MESSAGES: dict[str, str | None] = {
         "{}：已迁移为记录（{} 条在命名语料中）；删除了 {} 篇已被取代的文本",
     # -- progress lines
     "loading the pipeline": "正在加载处理流程",
+    "corpus '{}' of the store": "存储库中的语料 '{}'",
+    " and {} more": " 等，另有 {} 个",
     "reading {}": "正在读取 {}",
     "looking for Traditional characters in {} documents": "正在查找 {} 篇文档中的繁体字",
     "counting quoted terms in {} documents": "正在统计 {} 篇文档中的引号词",
