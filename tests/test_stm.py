@@ -130,3 +130,15 @@ def test_infer_on_the_training_texts_comes_back_close_to_the_fitted_shares(stm_r
     agree, mad = (trained.argmax(1) == inferred.argmax(1)).mean(), np.abs(trained - inferred).mean()
     print(f"STM infer on its training sections: dominant topic agrees {agree:.3f}, mean |diff| {mad:.4f}")
     assert agree >= 0.85 and mad <= 0.05
+
+
+def test_the_article_as_covariate(tmp_path):
+    """``--prevalence doc_id`` (the seeds' one column every paragraph has): covariates.csv names it once."""
+    assert cli.main(["train", "--model", "stm", "--prevalence", "doc_id", "--topics", "3", "--em-iterations", "20",
+                     "--out", str(tmp_path), "--quiet"]) == cli.EXIT_OK
+    run_dir = next(p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    cov = pd.read_csv(run_dir / "covariates.csv", encoding="utf-8-sig", dtype=str)
+    assert list(cov.columns) == ["unit_id", "doc_id"]
+    assert cov["doc_id"].tolist() == load_run(run_dir).doc_topics["doc_id"].tolist()
+    assert cov["doc_id"].nunique() == 5
+    assert verify_run(run_dir) == []

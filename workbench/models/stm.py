@@ -223,7 +223,9 @@ def fit_stm(corpus, num_topics: int, random_state: int, config: StmConfig, *, pr
     # Years are whole numbers: keep them so in the table (the design used floats).
     whole = {c: "int64" for c in data.columns if pd.api.types.is_float_dtype(data[c])
              and np.all(data[c] == np.round(data[c]))}
-    covariates = pd.concat([meta[["unit_id", "doc_id"]], data.astype(whole)], axis=1)
+    # An article covariate (doc_id) is already the table's second column: once, not twice.
+    covariates = pd.concat([meta[["unit_id", "doc_id"]],
+                            data.astype(whole).drop(columns=["unit_id", "doc_id"], errors="ignore")], axis=1)
     design_table = pd.concat([meta[["unit_id"]], pd.DataFrame(x, columns=names)], axis=1)
     n_tokens = sum(len(d) for d in docs)
     settings = {
