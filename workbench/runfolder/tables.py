@@ -127,7 +127,10 @@ class MetaProfile:
             col = self.samples[name]
             missing = self.counts[name] < self.n
             df = pd.DataFrame([{name: v} for v in col.values()] + [{}] * missing, columns=[name])
-            inferred[name] = df.dtypes.iloc[0]
+            # Whole numbers with gaps stay whole numbers (pandas would make them floats: 7 -> 7.0),
+            # as doc_topics.columns.json calls them.
+            inferred[name] = pd.Int64Dtype() if missing and _kind(col) == "integer" else df.dtypes.iloc[0]
+            df = df.astype({name: inferred[name]})
             _blank_missing(df, [name])
             printed[name] = neutralize_formulas(df).dtypes.iloc[0]
         return inferred, printed
