@@ -231,15 +231,20 @@ class DocumentCache:
                 self.terms.extend([None] * (i + 1 - len(self.terms)))
             self.terms[i] = term
 
-    def word_sets(self, doc_ids: Sequence[str]) -> dict[str, int]:
-        """doc_id -> the word set of its stored entry, for the documents that have one."""
-        out: dict[str, int] = {}
+    def _stored(self, column: str, doc_ids: Sequence[str]) -> dict:
+        """doc_id -> ``column`` of its stored entry, for the documents that have one (900 ids a
+        query: SQLite's limit on parameters)."""
+        out: dict = {}
         for i in range(0, len(doc_ids), 900):
             chunk = doc_ids[i:i + 900]
             out.update(self.conn.execute(
-                f"SELECT doc_id, word_set FROM document_tokens WHERE layout=? AND doc_id IN ({','.join('?' * len(chunk))})",
+                f"SELECT doc_id, {column} FROM document_tokens WHERE layout=? AND doc_id IN ({','.join('?' * len(chunk))})",
                 (self.layout, *chunk)))
         return out
+
+    def word_sets(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        """doc_id -> the word set of its stored entry, for the documents that have one."""
+        return self._stored("word_set", doc_ids)
 
     def changed_words(self, word_set: int) -> set[str]:
         """The user words added, removed or changed between ``word_set`` and this tokenizer's."""
@@ -286,13 +291,7 @@ class DocumentCache:
 
     def load(self, doc_ids: Sequence[str]) -> dict[str, bytes]:
         """doc_id -> stored units (see :meth:`units`) of the documents that have an entry."""
-        out: dict[str, bytes] = {}
-        for i in range(0, len(doc_ids), 900):
-            chunk = doc_ids[i:i + 900]
-            out.update(self.conn.execute(
-                f"SELECT doc_id, units FROM document_tokens WHERE layout=? AND doc_id IN ({','.join('?' * len(chunk))})",
-                (self.layout, *chunk)))
-        return out
+        return self._stored("units", doc_ids)
 
     @staticmethod
     def units(blob: bytes) -> list[np.ndarray]:
