@@ -468,3 +468,20 @@ def test_standard_output_messages_in_chinese(monkeypatch, capsys, seed_run):
     assert out.splitlines()[-1].startswith("manifest.json 的 sha256：")
     code, out, _ = _run(["topics", str(seed_run), "-n", "3"], monkeypatch, capsys, LANG="en_US.UTF-8")
     assert out.splitlines()[0] == f"{seed_run}  (12 topics; relevance λ=0.6; FREX w=0.5)"
+
+
+@pytest.mark.slow
+def test_the_console_script_follows_a_chinese_locale(tmp_path):
+    """The real process: LANG=zh_CN.UTF-8 alone gives Chinese, WORKBENCH_LANG=en English."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8", "WORKBENCH_STORE": str(tmp_path / "s.sqlite"),
+           "LANG": "zh_CN.UTF-8"}
+    run = subprocess.run([sys.executable, "-m", "workbench", "train", "--topics", "0"], capture_output=True,
+                         text=True, encoding="utf-8", env=env, timeout=120, check=False)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == "workbench train: 错误：参数 --topics：应为介于 1 和 1000 之间的整数，而不是 '0'"
+    run = subprocess.run([sys.executable, "-m", "workbench", "train", "--topics", "0"], capture_output=True,
+                         text=True, encoding="utf-8", env={**env, "WORKBENCH_LANG": "en"}, timeout=120, check=False)
+    assert run.stderr.splitlines()[-1].startswith("workbench train: error: argument --topics: expected")
