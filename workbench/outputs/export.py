@@ -89,13 +89,23 @@ _STATA_RESERVED = frozenset(
 _STATA_STR_TYPE = re.compile(r"^str\d+$")
 
 
-def _ascii_identifier(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
-    # A name with no ASCII letter or digit (e.g. "地区") carries no information once
-    # cleaned; the caller replaces it with a positional name.
-    if not re.search(r"[A-Za-z0-9]", cleaned):
+def _stata_char(c: str) -> bool:
+    # Stata 14+ (format 118) takes Unicode letters in names; digits are ASCII ones.
+    return c == "_" or c.isalpha() or c in "0123456789"
+
+
+def _is_stata_name(name: str) -> bool:
+    return (0 < len(name) <= _STATA_NAME_MAX and len(name.encode("utf-8")) <= 128
+            and (name[0] == "_" or name[0].isalpha()) and all(map(_stata_char, name)))
+
+
+def _stata_identifier(name: str) -> str:
+    cleaned = "".join(c if _stata_char(c) else "_" for c in name)
+    # A name of nothing but punctuation carries no information once cleaned; the caller replaces
+    # it with a positional name.
+    if not any(c.isalnum() for c in cleaned):
         return ""
-    if not re.match(r"[A-Za-z_]", cleaned):
+    if not (cleaned[0] == "_" or cleaned[0].isalpha()):
         cleaned = "v" + cleaned
     return cleaned
 
@@ -103,12 +113,12 @@ def _ascii_identifier(name: str) -> str:
 def stata_names(columns) -> dict[str, str]:
     """Map column names to valid, unique Stata variable names.
 
-    Rules (Stata manual, [U] 11.3): ASCII letters, digits and underscores; starts
-    with a letter or underscore; at most 32 characters; not a reserved word (nor
-    ``str#``); unique. Valid names are kept as they are; others are cleaned
-    (invalid characters become ``_``), names with no ASCII letter or digit become
-    ``v<position>``, reserved words get a trailing ``_``, and clashes get ``_2``,
-    ``_3``... Input: the column names in order. Output: {original: stata name}.
+    Rules (Stata manual, [U] 11.3, Stata 14+): letters (Unicode letters, so 区划代码 stays
+    区划代码), ASCII digits and underscores; starts with a letter or underscore; at most 32
+    characters (and 128 bytes of UTF-8); not a reserved word (nor ``str#``); unique. Valid
+    names are kept as they are; others are cleaned (invalid characters become ``_``), names of
+    punctuation only become ``v<position>``, reserved words get a trailing ``_``, and clashes get
+    ``_2``, ``_3``... Input: the column names in order. Output: {original: stata name}.
     """
     originals = [str(c) for c in columns]
     if len(set(originals)) != len(originals):
@@ -127,7 +137,7 @@ def stata_names(columns) -> dict[str, str]:
     already_valid = {
         name
         for name in originals
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", name)
+        if _is_stata_name(name)
         and name not in _STATA_RESERVED
         and not _STATA_STR_TYPE.match(name)
     }
@@ -136,7 +146,7 @@ def stata_names(columns) -> dict[str, str]:
         if name in already_valid:
             result[name] = name
             continue
-        base = _ascii_identifier(name) or f"v{position}"
+        base = _stata_identifier(name) or f"v{position}"
         base = base[:_STATA_NAME_MAX]
         if base in _STATA_RESERVED or _STATA_STR_TYPE.match(base):
             base = (base + "_")[:_STATA_NAME_MAX]
