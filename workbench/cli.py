@@ -370,7 +370,7 @@ def cmd_topics(args) -> int:
         from workbench.analysis.explore import representative_paragraphs
 
         docs = representative_paragraphs(run, args.docs, max_chars=_value(args.excerpt), one_per_document=True)
-    merged = "".join(f"; {m.key} merged" for m in run.merges)
+    merged = "".join(messages.translate(f"; {m.key} merged") for m in run.merges)
     with pd.option_context("display.max_colwidth", 200, "display.width", 250, "display.unicode.east_asian_width", True):
         _say(f"{run.path}  ({run.num_topics} topics{merged}; relevance λ={lam}; FREX w=0.5)")
         for row in table.itertuples():

@@ -622,6 +622,7 @@ MESSAGES: dict[str, str | None] = {
     'report: {}': '报告：{}',
     '{}  ({} topics{}; relevance λ={}; FREX w=0.5)': '{}  （{} 个主题{}；相关度 λ={}；FREX w=0.5）',
     '[{}]  share {}': '[{}]  占比 {}',
+    "; {} merged": "；{} 已合并",
     '  prob:      {}': '  概率：    {}',
     '  relevance: {}': '  相关度：  {}',
     '  frex:      {}': '  FREX：    {}',
