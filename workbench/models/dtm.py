@@ -25,7 +25,7 @@ import pandas as pd
 from workbench import checks
 from workbench.errors import UsageError
 from workbench.models.lda import Fitted
-from workbench.models.stm import covariate_frame, unit_metadata
+from workbench.models.stm import covariate_frame, em_progress, unit_metadata
 
 ENGINE = "dtm"
 TABLE = "topics_over_time.csv"
@@ -121,22 +121,11 @@ def fit_dtm(corpus, num_topics: int, random_state: int, config: DtmConfig, *, pr
     docs = [[terms[i] for i in ids] for ids in corpus.token_ids]
     n_tokens = np.array([len(d) for d in docs])
     slices["n_tokens"] = [int(n_tokens[index == i].sum()) for i in slices["slice"]]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=config.iterations, desc="training (DTM EM)", unit="it", leave=False)
-
-    def tick(i, total, info):
-        if bar is not None:
-            bar.update(1)
-
     t0 = time.perf_counter()
-    model = topica.DTM(num_topics, alpha=config.alpha, chain_variance=config.chain_variance,
-                       obs_variance=config.obs_variance, seed=random_state, init=config.init).fit(
-        docs, [int(i) for i in index], iters=config.iterations, progress=tick)
-    if bar is not None:
-        bar.close()
+    with em_progress(progress, config.iterations, "training (DTM EM)") as tick:
+        model = topica.DTM(num_topics, alpha=config.alpha, chain_variance=config.chain_variance,
+                           obs_variance=config.obs_variance, seed=random_state, init=config.init).fit(
+            docs, [int(i) for i in index], iters=config.iterations, progress=tick)
     seconds = time.perf_counter() - t0
     # topica numbers terms by first occurrence; put its columns in the vocabulary's order.
     where = {w: i for i, w in enumerate(model.vocabulary)}

@@ -18,6 +18,7 @@ writer writes it), with the covariate data, the design and the fitted prevalence
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -34,6 +35,27 @@ MODEL_FILE = "stm.topica"  # topica's own binary format (magic "TOPICA"), not a 
 # Names a formula may call besides the columns (topica's splines, formulaic's C() and transforms).
 _FUNCTIONS = {"s", "bs", "spline", "C", "log", "exp", "center", "scale", "poly"}
 
+
+
+@contextmanager
+def em_progress(progress: bool, total: int, desc: str):
+    """A progress bar over a topica fit's EM iterations: yields the ``progress=`` callback topica
+    calls once per iteration (a no-op without ``progress``)."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=desc, unit="it", leave=False)
+
+    def tick(i, total, info):
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        yield tick
+    finally:
+        if bar is not None:
+            bar.close()
 
 @dataclass(frozen=True)
 class StmConfig:
@@ -193,22 +215,11 @@ def fit_stm(corpus, num_topics: int, random_state: int, config: StmConfig, *, pr
     x, names = design(formula, data)
     terms = corpus.vocab.terms
     docs = [[terms[i] for i in ids] for ids in corpus.token_ids]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=config.max_em_iterations, desc="training (STM EM)", unit="it", leave=False)
-
-    def tick(i, total, info):
-        if bar is not None:
-            bar.update(1)
-
     t0 = time.perf_counter()
-    model = topica.STM(num_topics, seed=random_state, init=config.init).fit(
-        docs, prevalence=x, prevalence_names=names, iters=config.max_em_iterations,
-        convergence_tol=config.em_tol, progress=tick)
-    if bar is not None:
-        bar.close()
+    with em_progress(progress, config.max_em_iterations, "training (STM EM)") as tick:
+        model = topica.STM(num_topics, seed=random_state, init=config.init).fit(
+            docs, prevalence=x, prevalence_names=names, iters=config.max_em_iterations,
+            convergence_tol=config.em_tol, progress=tick)
     seconds = time.perf_counter() - t0
     # topica numbers terms by first occurrence; put its columns in the vocabulary's order.
     index = {w: i for i, w in enumerate(model.vocabulary)}
